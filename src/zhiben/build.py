@@ -1,0 +1,171 @@
+"""`zhiben build`: raw drop → validated landing → dbt → atomic swap of the served warehouse.
+
+Stages, each timed and reported:
+1. ingest: read every file, validate (great-expectations), quarantine, fold duplicates, land into a
+   NEW private build file (schema `raw`);
+2. dbt build: seeds, staging → intermediate → marts, with every data test and unit test;
+3. publish: copy dims, facts and marts into a new served file and `os.replace` it over the old one.
+
+Any failure leaves the served file as it was. One builder at a time (flock)."""
+
+from __future__ import annotations
+
+import os
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+
+from zhiben import history
+from zhiben.config import apply_offline_env, pii_salt
+from zhiben.dbt import DbtSummary, run_dbt
+from zhiben.lock import build_lock
+from zhiben.paths import SEEDS_DIR, WarehousePaths
+from zhiben.publish import publish
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class BuildResult:
+    served: Path
+    build_db: Path
+    as_of: date
+    dbt: DbtSummary
+    stages: dict[str, float] = field(default_factory=dict)
+    reconciliation: list[tuple] = field(default_factory=list)
+    tables: list[str] = field(default_factory=list)
+
+
+def _now() -> str:
+    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
+
+
+def build(
+    raw_dir: Path,
+    served: Path,
+    *,
+    as_of: date | None = None,
+    wait_seconds: float = 0.0,
+    progress: Progress = print,
+    keep_build_files: int = 1,
+) -> BuildResult:
+    apply_offline_env()
+    from zhiben.ingest import ingest  # heavy import (great-expectations): only when building
+
+    raw_dir, served = Path(raw_dir).resolve(), Path(served).resolve()
+    paths = WarehousePaths(served)
+    with build_lock(paths.lock_file, wait_seconds):
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        build_db = paths.work_dir / f"build-{stamp}-{os.getpid()}.duckdb"
+        record = history.RunRecord(
+            run_id=f"{stamp}-{os.getpid()}",
+            started_at=_now(),
+            raw_dir=str(raw_dir),
+            served=str(served),
+        )
+        stages: dict[str, float] = {}
+        try:
+            t0 = time.perf_counter()
+            progress(f"[1/3] 读取、校验、落地 (read, validate, land) ← {raw_dir}")
+            ingest(
+                raw_dir,
+                build_db,
+                seeds_dir=SEEDS_DIR,
+                salt=pii_salt(),
+                as_of=as_of,
+                progress=progress,
+            )
+            stages["ingest"] = time.perf_counter() - t0
+            built_as_of, recon, freshness = _landing_facts(build_db)
+            record.as_of_date = built_as_of.isoformat()
+            record.rows = _rows_per_extract(recon)
+            record.freshness = freshness
+            progress(f"      完成 {stages['ingest']:.1f} s; 截止日期 (as-of) {built_as_of}")
+
+            t0 = time.perf_counter()
+            progress("[2/3] dbt build (seeds, models, tests)")
+            summary = run_dbt(
+                build_db,
+                built_as_of,
+                ("build",),
+                target_dir=paths.dbt_target_dir,
+                log_dir=paths.dbt_log_dir,
+                on_line=_dbt_progress(progress),
+            )
+            stages["dbt"] = time.perf_counter() - t0
+            record.dbt = str(summary)
+            progress(f"      完成 {stages['dbt']:.1f} s; {summary}")
+
+            t0 = time.perf_counter()
+            progress(f"[3/3] 发布 (publish) → {served}")
+            tables = publish(build_db, served)
+            stages["publish"] = time.perf_counter() - t0
+            progress(f"      完成 {stages['publish']:.1f} s; {len(tables)} 张表")
+        except BaseException as exc:
+            record.status, record.ended_at = "failed", _now()
+            record.error = "".join(traceback.format_exception_only(exc)).strip()
+            record.stages = stages
+            history.append(paths.history_file, record)
+            build_db.unlink(missing_ok=True)
+            build_db.with_name(build_db.name + ".wal").unlink(missing_ok=True)
+            raise
+        record.status, record.ended_at, record.stages = "success", _now(), stages
+        history.append(paths.history_file, record)
+        _prune_build_files(paths.work_dir, keep=keep_build_files)
+        return BuildResult(served, build_db, built_as_of, summary, stages, recon, tables)
+
+
+def _landing_facts(build_db: Path) -> tuple[date, list[tuple], dict[str, str | None]]:
+    with duckdb.connect(str(build_db), read_only=True) as con:
+        (as_of,) = con.execute("select max(as_of_date) from raw.build_info").fetchone()
+        recon = con.execute(
+            "select extract, file, rows_read, rows_loaded, rows_quarantined, rows_folded "
+            "from raw.load_reconciliation order by extract, file"
+        ).fetchall()
+        extracts = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.columns "
+                "where table_schema = 'raw' and column_name = 'updated_at' order by 1"
+            ).fetchall()
+        ]
+        freshness = {
+            e: (str(v) if v is not None else None)
+            for e in extracts
+            for (v,) in [con.execute(f'select max(updated_at) from raw."{e}"').fetchone()]
+        }
+    return as_of, recon, freshness
+
+
+def _rows_per_extract(recon: list[tuple]) -> dict[str, dict[str, int]]:
+    rows: dict[str, dict[str, int]] = {}
+    for extract, _file, read, loaded, quarantined, folded in recon:
+        r = rows.setdefault(extract, {"read": 0, "loaded": 0, "quarantined": 0, "folded": 0})
+        r["read"] += read
+        r["loaded"] += loaded
+        r["quarantined"] += quarantined
+        r["folded"] += folded
+    return rows
+
+
+def _dbt_progress(progress: Progress) -> Callable[[str], None]:
+    """Pass through dbt's per-node lines (OK / ERROR / FAIL / WARN) and its summary."""
+
+    def on_line(line: str) -> None:
+        text = line.split(" ", 1)[-1] if line[:2].isdigit() else line
+        if any(k in line for k in (" OK ", "ERROR", "FAIL", "WARN", "Completed", "Done.")):
+            progress("      " + text.strip())
+
+    return on_line
+
+
+def _prune_build_files(work_dir: Path, keep: int) -> None:
+    builds = sorted(work_dir.glob("build-*.duckdb"), key=lambda p: p.stat().st_mtime)
+    for old in builds[: max(0, len(builds) - keep)]:
+        old.unlink(missing_ok=True)
+        old.with_name(old.name + ".wal").unlink(missing_ok=True)

@@ -1,0 +1,57 @@
+"""Publishing: copy the dims, facts and marts of a finished build into a new served file and
+swap it in atomically."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+#: the only schema of the build file whose tables reach the served file
+PUBLISHED_SCHEMA = "marts"
+
+
+def published_tables(build_db: Path) -> list[str]:
+    with duckdb.connect(str(build_db), read_only=True) as con:
+        rows = con.execute(
+            "select table_name from information_schema.tables "
+            "where table_schema = ? and table_type = 'BASE TABLE' order by table_name",
+            [PUBLISHED_SCHEMA],
+        ).fetchall()
+    return [r[0] for r in rows]
+
+
+def publish(build_db: Path, served: Path) -> list[str]:
+    """Write the marts of `build_db` into a new file beside `served`, then os.replace it over
+    `served`. Readers that already hold the old file keep reading it; new connections see the new
+    one. A failure before the replace leaves `served` untouched."""
+    tables = published_tables(build_db)
+    if not tables:
+        raise RuntimeError(f"构建文件中没有可发布的表 (schema {PUBLISHED_SCHEMA}): {build_db}")
+    served.parent.mkdir(parents=True, exist_ok=True)
+    tmp = served.with_name(f".{served.name}.new-{os.getpid()}")
+    tmp.unlink(missing_ok=True)
+    try:
+        with duckdb.connect(str(tmp)) as con:
+            con.execute(f"attach '{build_db}' as build (read_only)")
+            for table in tables:
+                con.execute(
+                    f'create table main."{table}" as select * from build.{PUBLISHED_SCHEMA}."{table}"'
+                )
+            con.execute("detach build")
+            con.execute("checkpoint")
+        _fsync(tmp)
+        os.replace(tmp, served)
+        _fsync(served.parent)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return tables
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

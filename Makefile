@@ -1,0 +1,42 @@
+# zhiben — the two commands: `make demo` (set up, generate, build, serve) and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+ZHIBEN := $(VENV)/bin/zhiben
+RAW ?= data/demo/raw
+WAREHOUSE ?= data/warehouse.duckdb
+SCALE ?= district
+PORT ?= 8501
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export DO_NOT_TRACK := 1
+export GX_ANALYTICS_ENABLED := false
+
+.PHONY: demo setup generate build serve test lint report notebook bench clean
+
+## demo: install everything, generate the demo drop, build the warehouse, serve the app
+demo: setup generate build serve
+
+setup: .setup-stamp
+.setup-stamp: pyproject.toml scripts/setup.sh
+	bash scripts/setup.sh
+	touch $@
+
+generate: setup
+	rm -rf $(RAW)
+	$(ZHIBEN) generate --out $(RAW) --scale $(SCALE) --dirty
+
+build: setup
+	$(ZHIBEN) build --raw $(RAW) --warehouse $(WAREHOUSE)
+
+serve: setup
+	$(ZHIBEN) serve --warehouse $(WAREHOUSE) --port $(PORT)
+
+## test: the whole suite (lint + pytest: unit, dbt, end-to-end, app, browser, notebooks)
+test: setup lint
+	$(VENV)/bin/pytest
+
+lint: setup
+	$(VENV)/bin/ruff check src tests app bench
+	$(VENV)/bin/sqlfluff lint models --disable-progress-bar --nocolor
+
+clean:
+	rm -rf data target logs .zhiben-build test-artifacts

@@ -1,0 +1,87 @@
+"""Read access to the served warehouse, for the app, the notebooks and the exports.
+
+Every call opens a short-lived read-only connection: `zhiben build` swaps the file in with
+`os.replace`, so a new connection always sees the latest finished build and never blocks it.
+
+>>> from zhiben.warehouse import query, read_mart
+>>> query("select unit_code, unit_name from dim_unit order by 1")          # doctest: +SKIP
+>>> read_mart("mart_enforcement", quarter="2026Q3", unit_code=["U01", "U02"])  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from zhiben.paths import DEFAULT_WAREHOUSE
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def warehouse_path(path: str | Path | None = None) -> Path:
+    """The served file: the argument, else $ZHIBEN_WAREHOUSE, else data/warehouse.duckdb."""
+    return Path(path or os.environ.get("ZHIBEN_WAREHOUSE") or DEFAULT_WAREHOUSE)
+
+
+@contextmanager
+def connect(path: str | Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection, closed on exit."""
+    p = warehouse_path(path)
+    if not p.exists():
+        raise FileNotFoundError(f"仓库文件不存在: {p} (先运行 `zhiben build`)")
+    con = duckdb.connect(str(p), read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def query(
+    sql: str, params: Sequence[Any] | None = None, *, path: str | Path | None = None
+) -> pl.DataFrame:
+    """Run SQL on the served warehouse and return a polars DataFrame."""
+    with connect(path) as con:
+        return con.execute(sql, params or []).pl()
+
+
+def tables(path: str | Path | None = None) -> list[str]:
+    with connect(path) as con:
+        return [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables order by 1"
+            ).fetchall()
+        ]
+
+
+def read_mart(
+    name: str, *, path: str | Path | None = None, order_by: str | None = None, **filters: Any
+) -> pl.DataFrame:
+    """Read a dim, fact or mart, filtered by column = value (a list or tuple means IN).
+
+    `read_mart("mart_quarterly_evaluation", quarter="2026Q3", order_by="rank")`"""
+    for ident in (name, *filters, *([order_by] if order_by else [])):
+        if not _IDENT.match(ident):
+            raise ValueError(f"not a column or table name: {ident!r}")
+    where, params = [], []
+    for column, value in filters.items():
+        if isinstance(value, (list, tuple, set)):
+            values = list(value)
+            where.append(f"{column} in ({', '.join('?' * len(values))})" if values else "false")
+            params.extend(values)
+        else:
+            where.append(f"{column} = ?")
+            params.append(value)
+    sql = f"select * from {name}"
+    if where:
+        sql += " where " + " and ".join(where)
+    if order_by:
+        sql += f" order by {order_by}"
+    return query(sql, params, path=path)

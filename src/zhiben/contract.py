@@ -129,7 +129,12 @@ EXTRACTS: dict[str, Extract] = {
                 C("企业规模", "scale", "enum", values=SCALES),
                 C("是否高危行业", "is_high_risk", "bool"),
                 C("是否重大危险源", "has_major_hazard_source", "bool"),
-                C("安全生产标准化等级", "standardization_level", "enum", values=STANDARDIZATION_LEVELS),
+                C(
+                    "安全生产标准化等级",
+                    "standardization_level",
+                    "enum",
+                    values=STANDARDIZATION_LEVELS,
+                ),
                 C("经营状态", "operating_status", "enum", required=True, values=OPERATING_STATUSES),
                 C("主要负责人", "principal_name", "pii"),
                 C("主要负责人身份证号", "principal_id_number", "pii_id", header_required=False),

@@ -30,6 +30,8 @@ build: setup
 serve: setup
 	$(ZHIBEN) serve --warehouse $(WAREHOUSE) --port $(PORT)
 
+notebook: setup ; $(ZHIBEN) notebook --warehouse $(WAREHOUSE)
+
 ## test: the whole suite (lint + pytest: unit, dbt, end-to-end, app, browser, notebooks)
 test: setup lint
 	$(VENV)/bin/pytest

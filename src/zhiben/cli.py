@@ -171,5 +171,23 @@ def status(
         typer.echo(line + (f"\n    错误: {r['error'].splitlines()[0]}" if r.get("error") else ""))
 
 
+@app.command()
+def notebook(
+    warehouse: WarehouseOpt = DEFAULT_WAREHOUSE,
+    port: Annotated[int, typer.Option(help="端口")] = 8888,
+    browser: Annotated[bool, typer.Option("--browser/--no-browser", help="打开浏览器")] = True,
+) -> None:
+    """在 notebooks/ 中启动 JupyterLab (分析笔记本; ZHIBEN_WAREHOUSE 指向仓库, 只读)."""
+    apply_offline_env()
+    served = Path(warehouse).resolve()
+    if not served.exists():
+        typer.echo(f"警告: 仓库文件不存在: {served} (先运行 `zhiben build`)", err=True)
+    env = {**os.environ, "ZHIBEN_WAREHOUSE": str(served)}
+    cmd = [sys.executable, "-m", "jupyter", "lab", f"--port={port}", "--ServerApp.ip=127.0.0.1"]
+    if not browser:
+        cmd.append("--no-browser")
+    raise typer.Exit(subprocess.call(cmd, env=env, cwd=PROJECT_DIR / "notebooks"))
+
+
 if __name__ == "__main__":
     app()

@@ -1,0 +1,30 @@
+{#- The as-of date D (SPEC §9 "Time"): var `as_of_date`, 'YYYY-MM-DD', always passed by
+    `zhiben build`. D covers all of day D: anything timestamped after the end of D is ignored. -#}
+
+{% macro as_of_date() -%}
+    {%- set value = var('as_of_date', none) -%}
+    {%- if value is none or value == '' -%}
+        {%- if execute -%}
+            {{ exceptions.raise_compiler_error(
+                "var 'as_of_date' is required: dbt ... --vars '{as_of_date: \"YYYY-MM-DD\"}'"
+            ) }}
+        {%- endif -%}
+        cast(null as date)
+    {%- else -%}
+        cast('{{ value }}' as date)
+    {%- endif -%}
+{%- endmacro %}
+
+{#- true when the timestamp (or date) lies on or before the end of day D -#}
+{% macro is_known_as_of(column) -%}
+    {{ column }} < {{ dbt.dateadd('day', 1, as_of_date()) }}
+{%- endmacro %}
+
+{#- keep the state of each key as of D: its latest version (the relation holds versions with
+    updated_at <= D only); of equal updated_at the one read last (larger read_seq) wins -#}
+{% macro latest_version(key) -%}
+    qualify row_number() over (
+        partition by {{ key }}
+        order by updated_at desc, read_seq desc
+    ) = 1
+{%- endmacro %}

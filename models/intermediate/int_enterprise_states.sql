@@ -1,0 +1,45 @@
+-- every known version of every enterprise with the span it was the current state:
+-- the state at time t is the row with valid_from <= t < valid_to (valid_to NULL: still current).
+-- Of two versions with equal updated_at the later read wins; the earlier gets an empty span.
+with
+
+enterprises as (
+
+    select * from {{ ref('stg_raw__enterprises') }}
+
+),
+
+industries as (
+
+    select * from {{ ref('industries') }}
+
+),
+
+spans as (
+
+    select
+        enterprises.credit_code,
+        enterprises.unit_code,
+        industries.industry_code,
+        enterprises.operating_status,
+        enterprises.standardization_level,
+        enterprises.is_high_risk,
+        enterprises.operating_status = '在营' as is_active,
+        enterprises.updated_at as valid_from,
+        lead(enterprises.updated_at) over (
+            partition by enterprises.credit_code
+            order by enterprises.updated_at, enterprises.read_seq
+        ) as valid_to
+    from enterprises
+    left join industries
+        on enterprises.industry_name = industries.industry_name
+
+),
+
+final as (
+
+    select * from spans
+
+)
+
+select * from final

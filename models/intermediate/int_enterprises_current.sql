@@ -1,0 +1,45 @@
+-- the state of each enterprise as of D: its latest version with updated_at <= D
+with
+
+enterprises as (
+
+    select * from {{ ref('stg_raw__enterprises') }}
+
+),
+
+industries as (
+
+    select * from {{ ref('industries') }}
+
+),
+
+current_versions as (
+
+    select * from enterprises
+    {{ latest_version('credit_code') }}
+
+),
+
+final as (
+
+    select
+        current_versions.credit_code,
+        current_versions.enterprise_name,
+        current_versions.unit_code,
+        industries.industry_code,
+        current_versions.scale,
+        current_versions.standardization_level,
+        current_versions.operating_status,
+        current_versions.principal_id_hash,
+        current_versions.is_high_risk,
+        current_versions.has_major_hazard_source,
+        current_versions.operating_status = '在营' as is_active,
+        current_versions.principal_id_hash is not null as has_principal_id,
+        current_versions.updated_at
+    from current_versions
+    left join industries
+        on current_versions.industry_name = industries.industry_name
+
+)
+
+select * from final

@@ -1,0 +1,28 @@
+-- one row per (rejected row, broken rule); the loader never lands a PII value here
+with
+
+quarantine as (
+
+    select * from {{ source('raw', 'quarantine') }}
+
+),
+
+final as (
+
+    select
+        extract,
+        file,
+        line,
+        column_zh,
+        column_name,
+        reason_code,
+        reason,
+        value,
+        record_key,
+        unit_code,
+        month
+    from quarantine
+
+)
+
+select * from final

@@ -1,0 +1,134 @@
+"""Write the `raw` schema of the build file (docs/ARCHITECTURE.md, "Landed raw tables")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from zhiben.contract import EXTRACTS, LOAD_ORDER
+
+_SQL_TYPES = {
+    "date": "DATE",
+    "datetime": "TIMESTAMP",
+    "int": "INTEGER",
+    "decimal": "DOUBLE",
+    "bool": "BOOLEAN",
+}
+
+#: extra landed columns per extract (after the contract columns and `unit_code`)
+EXTRA_COLUMNS = {
+    "drills": ("organiser_unit_code", "organiser_department_code"),
+    "reports": ("is_anonymous",),
+}
+
+QUARANTINE_SCHEMA = {
+    "extract": pl.String,
+    "file": pl.String,
+    "line": pl.Int32,
+    "column_zh": pl.String,
+    "column_name": pl.String,
+    "reason_code": pl.String,
+    "reason": pl.String,
+    "value": pl.String,
+    "record_key": pl.String,
+    "unit_code": pl.String,
+    "month": pl.String,
+}
+
+RECONCILIATION_SCHEMA = {
+    "extract": pl.String,
+    "file": pl.String,
+    "rows_read": pl.Int64,
+    "rows_loaded": pl.Int64,
+    "rows_quarantined": pl.Int64,
+    "rows_folded": pl.Int64,
+}
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def landed_select(extract: str) -> tuple[list[str], list[str]]:
+    """(frame columns needed, SQL select list) of the landed table `raw.<extract>`."""
+    ex = EXTRACTS[extract]
+    need = ["_file", "_line", "_read_seq"]
+    sel = [
+        '"_file"::VARCHAR AS _file',
+        '"_line"::INTEGER AS _line',
+        '"_read_seq"::BIGINT AS _read_seq',
+    ]
+    for c in ex.columns:
+        if c.kind == "pii":
+            continue
+        if c.kind == "pii_id":
+            need.append(c.name)
+            sel.append(
+                f"CASE WHEN {_q(c.name)} IS NULL THEN NULL "
+                f"ELSE sha256($salt || {_q(c.name)}) END AS {_q(c.name + '_hash')}"
+            )
+        elif c.kind in _SQL_TYPES:
+            need.append(f"{c.name}__v")
+            sel.append(f"{_q(c.name + '__v')}::{_SQL_TYPES[c.kind]} AS {_q(c.name)}")
+        else:
+            need.append(c.name)
+            sel.append(f"{_q(c.name)}::VARCHAR AS {_q(c.name)}")
+    if any(c.kind == "town" for c in ex.columns):
+        need.append("unit_code")
+        sel.append('"unit_code"::VARCHAR AS unit_code')
+    for extra in EXTRA_COLUMNS.get(extract, ()):
+        need.append(extra)
+        sql_type = "BOOLEAN" if extra.startswith("is_") else "VARCHAR"
+        sel.append(f"{_q(extra)}::{sql_type} AS {_q(extra)}")
+    return need, sel
+
+
+def land(
+    build_db: Path,
+    loaded: dict[str, pl.DataFrame],
+    quarantine: pl.DataFrame,
+    reconciliation: pl.DataFrame,
+    build_info: dict,
+    salt: str,
+) -> None:
+    con = duckdb.connect(str(build_db))
+    try:
+        con.execute("BEGIN TRANSACTION")
+        con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+        for extract in LOAD_ORDER:
+            need, sel = landed_select(extract)
+            arrow = loaded[extract].select(need).to_arrow()  # noqa: F841 (DuckDB replacement scan)
+            con.execute(
+                f"CREATE OR REPLACE TABLE raw.{extract} AS SELECT {', '.join(sel)} "
+                "FROM arrow ORDER BY _read_seq",
+                {"salt": salt} if "$salt" in " ".join(sel) else None,
+            )
+        q = quarantine.select(  # noqa: F841
+            [pl.col(k).cast(v) for k, v in QUARANTINE_SCHEMA.items()]
+        ).to_arrow()
+        con.execute("CREATE OR REPLACE TABLE raw.quarantine AS SELECT * FROM q")
+        r = reconciliation.select(  # noqa: F841
+            [pl.col(k).cast(v) for k, v in RECONCILIATION_SCHEMA.items()]
+        ).to_arrow()
+        con.execute("CREATE OR REPLACE TABLE raw.load_reconciliation AS SELECT * FROM r")
+        con.execute(
+            "CREATE OR REPLACE TABLE raw.build_info (as_of_date DATE, built_at TIMESTAMP, "
+            "raw_dir VARCHAR, max_updated_at TIMESTAMP)"
+        )
+        con.execute(
+            "INSERT INTO raw.build_info VALUES (?, ?, ?, ?)",
+            [
+                build_info["as_of_date"],
+                build_info["built_at"],
+                build_info["raw_dir"],
+                build_info["max_updated_at"],
+            ],
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.close()

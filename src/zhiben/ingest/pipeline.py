@@ -1,0 +1,391 @@
+"""The loader: read → normalise → validate (great-expectations) → fold → land."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from time import perf_counter
+
+import polars as pl
+
+from zhiben.contract import EXTRACTS, LOAD_ORDER, REASONS, Extract
+from zhiben.ingest.land import QUARANTINE_SCHEMA, land
+from zhiben.ingest.normalise import normalise
+from zhiben.ingest.read import RawFile, read_all
+from zhiben.ingest.refdata import RefData
+from zhiben.ingest.suites import Validator, rules_for
+
+#: the date that places a row in a month (quarantine `month`); `updated_at` where unreadable
+MAIN_DATE = {
+    "enterprises": "updated_at",
+    "hazards": "found_date",
+    "accidents": "occurred_at",
+    "inspections": "inspection_date",
+    "penalties": "decided_date",
+    "training": "training_date",
+    "drills": "drill_date",
+    "reports": "received_date",
+}
+TYPED = ("date", "datetime", "int", "decimal", "bool")
+MAX_WARNINGS_PER_EXTRACT = 20
+
+
+@dataclass(frozen=True)
+class FileCount:
+    extract: str
+    file: str
+    rows_read: int
+    rows_loaded: int
+    rows_quarantined: int
+    rows_folded: int
+
+
+@dataclass
+class IngestResult:
+    as_of: dt.date
+    max_updated_at: dt.datetime | None
+    files: list[FileCount]
+    warnings: list[str] = field(default_factory=list)
+    #: seconds per stage: read, validate (of which gx), land, total
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def extracts(self) -> dict[str, dict[str, int]]:
+        """Counts per extract: read, loaded, quarantined, folded, files."""
+        out = {
+            e: {"files": 0, "read": 0, "loaded": 0, "quarantined": 0, "folded": 0}
+            for e in LOAD_ORDER
+        }
+        for f in self.files:
+            d = out[f.extract]
+            d["files"] += 1
+            d["read"] += f.rows_read
+            d["loaded"] += f.rows_loaded
+            d["quarantined"] += f.rows_quarantined
+            d["folded"] += f.rows_folded
+        return out
+
+
+def _empty_frame(extract: Extract) -> pl.DataFrame:
+    schema: dict[str, pl.DataType] = {
+        "_file": pl.String(),
+        "_line": pl.Int32(),
+        "_read_seq": pl.Int64(),
+    }
+    schema.update({c.name: pl.String() for c in extract.columns})
+    return pl.DataFrame(schema=schema)
+
+
+def _combine(extract: Extract, files: list[RawFile], start_seq: int) -> pl.DataFrame:
+    frames = []
+    seq = start_seq
+    for rf in files:
+        h = rf.frame.height
+        frames.append(
+            rf.frame.with_columns(
+                pl.lit(rf.file, dtype=pl.String).alias("_file"),
+                pl.int_range(seq + 1, seq + 1 + h, dtype=pl.Int64).alias("_read_seq"),
+            )
+        )
+        seq += h
+    if not frames:
+        return _empty_frame(extract)
+    cols = ["_file", "_line", "_read_seq", *(c.name for c in extract.columns)]
+    return pl.concat([f.select(cols) for f in frames], how="vertical")
+
+
+def _fold_key(extract: Extract) -> list[str]:
+    return [f"{c.name}__v" if c.kind in TYPED else c.name for c in extract.columns]
+
+
+class _Context:
+    """What later extracts need from earlier ones."""
+
+    def __init__(self) -> None:
+        self.enterprise_state = pl.DataFrame(
+            schema={"credit_code": pl.String, "_ent_unit": pl.String, "_ent_industry": pl.String}
+        )
+        self.enterprise_codes = pl.Series("c", [], dtype=pl.String)
+        self.inspection_ids = pl.Series("i", [], dtype=pl.String)
+
+
+def _add_context(extract: Extract, n: pl.DataFrame, ctx: _Context) -> pl.DataFrame:
+    cols = {c.name for c in extract.columns}
+    name = extract.name
+    if "credit_code" in cols and name != "enterprises":
+        n = n.join(ctx.enterprise_state, on="credit_code", how="left", maintain_order="left")
+    else:
+        n = n.with_columns(
+            pl.lit(None, dtype=pl.String).alias("_ent_unit"),
+            pl.lit(None, dtype=pl.String).alias("_ent_industry"),
+        )
+    exprs: list[pl.Expr] = []
+    if extract.credit_code_must_exist:
+        exprs.append(
+            pl.when(pl.col("credit_code").is_null() | ~pl.col("credit_code__ok"))
+            .then(None)
+            .otherwise(pl.col("credit_code").is_in(ctx.enterprise_codes.implode()))
+            .alias("credit_code__known")
+        )
+    if "town" in cols and name != "enterprises":
+        unit_ok = pl.col("_ent_unit").is_not_null()
+        applies = pl.col("town").is_null()
+        if name == "drills":
+            applies = applies & (pl.col("organiser_type") == "企业")
+        exprs.append(pl.when(applies).then(unit_ok).alias("_unit_ok"))
+    if "industry" in cols and name != "enterprises":
+        exprs.append(
+            pl.when(pl.col("industry").is_null())
+            .then(pl.col("_ent_industry").is_not_null())
+            .alias("_industry_ok")
+        )
+    if name == "hazards":
+        exprs += [
+            pl.when(pl.col("status").is_in(["已整改", "已销号"]))
+            .then(pl.col("rectified_date").is_not_null())
+            .alias("_rectified_ok"),
+            pl.when(pl.col("status") == "已销号")
+            .then(pl.col("closed_date").is_not_null())
+            .alias("_closed_ok"),
+            pl.col("found_date__v").cast(pl.Datetime("us")).alias("found_date__ts"),
+        ]
+    if name == "penalties":
+        exprs.append(
+            pl.when(pl.col("inspection_id").is_null())
+            .then(None)
+            .otherwise(pl.col("inspection_id").is_in(ctx.inspection_ids.implode()))
+            .alias("inspection_id__known")
+        )
+    if name == "drills":
+        exprs += [
+            pl.when(pl.col("organiser_type") == "企业")
+            .then(pl.col("credit_code").is_not_null())
+            .alias("_credit_needed_ok"),
+            pl.when(pl.col("organiser_type").is_in(["镇街", "区直部门"]))
+            .then(
+                pl.col("organiser_unit_code").is_not_null()
+                | pl.col("organiser_department_code").is_not_null()
+            )
+            .alias("_organiser_ok"),
+        ]
+    return n.with_columns(exprs) if exprs else n
+
+
+def _quarantine_rows(extract: Extract, n: pl.DataFrame, failures: pl.DataFrame) -> pl.DataFrame:
+    if failures.height == 0:
+        return pl.DataFrame(schema=QUARANTINE_SCHEMA)
+    text_cols = [c.name for c in extract.columns if c.kind not in ("pii", "pii_id")]
+    bad = n.filter(pl.col("_idx").is_in(failures["_idx"].unique().implode()))
+    main = MAIN_DATE[extract.name]
+    main_ts = pl.col(f"{main}__v").cast(pl.Datetime("us"))
+    unit = [pl.col("unit_code")] if "unit_code" in bad.columns else []
+    if extract.name == "drills":
+        unit.append(pl.col("organiser_unit_code"))
+    unit.append(pl.col("_ent_unit"))
+    rows = bad.select(
+        "_idx",
+        "_read_seq",
+        pl.col("_file").alias("file"),
+        pl.col("_line").alias("line"),
+        pl.col(extract.key).alias("record_key"),
+        pl.coalesce(unit).alias("unit_code"),
+        pl.coalesce(main_ts, pl.col("updated_at__v")).dt.strftime("%Y-%m").alias("month"),
+    )
+    values = bad.select("_idx", *[pl.col(c).cast(pl.String) for c in text_cols]).unpivot(
+        index="_idx", variable_name="column_name", value_name="value"
+    )
+    zh = {c.name: c.zh for c in extract.columns}
+    q = (
+        failures.with_row_index("_rule")
+        .join(rows, on="_idx", how="left")
+        .join(values, on=["_idx", "column_name"], how="left")
+        .sort("_read_seq", "_rule")
+        .with_columns(
+            pl.lit(extract.name).alias("extract"),
+            pl.col("column_name").replace_strict(zh, return_dtype=pl.String).alias("column_zh"),
+            pl.col("reason_code").replace_strict(REASONS, return_dtype=pl.String).alias("reason"),
+        )
+    )
+    return q.select(list(QUARANTINE_SCHEMA))
+
+
+def _enterprise_state(loaded: pl.DataFrame, as_of: dt.date | None) -> pl.DataFrame:
+    """Credit code → the enterprise's unit and industry as of D (latest version ≤ end of D;
+    an enterprise whose every version is later takes its latest)."""
+    v = loaded.select(
+        "credit_code",
+        "updated_at__v",
+        "_read_seq",
+        pl.col("unit_code").alias("_ent_unit"),
+        pl.col("industry").alias("_ent_industry"),
+    )
+    if as_of is not None:
+        end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
+        v = v.with_columns((pl.col("updated_at__v") < end).alias("_in"))
+    else:
+        v = v.with_columns(pl.lit(True).alias("_in"))
+    return (
+        v.sort("_in", "updated_at__v", "_read_seq")
+        .group_by("credit_code")
+        .agg(pl.col("_ent_unit").last(), pl.col("_ent_industry").last())
+    )
+
+
+def _equal_version_warnings(extract: Extract, loaded: pl.DataFrame) -> list[str]:
+    dup = (
+        loaded.group_by(extract.key, "updated_at__v")
+        .agg(pl.len().alias("n"), pl.col("_file").unique().sort().alias("files"))
+        .filter(pl.col("n") > 1)
+        .sort(extract.key, "updated_at__v")
+    )
+    if dup.height == 0:
+        return []
+    out = [
+        f"{extract.name}: {dup.height} 条记录存在更新时间相同但内容不同的版本，以最后读取的为准 / "
+        f"{dup.height} records have versions with equal updated_at and different content: "
+        "the one read last wins"
+    ]
+    for row in dup.head(MAX_WARNINGS_PER_EXTRACT).iter_rows(named=True):
+        out.append(
+            f"{extract.name}: {extract.key}={row[extract.key]} 更新时间={row['updated_at__v']} "
+            f"{row['n']} 个版本 / versions in {', '.join(row['files'])}: the one read last wins"
+        )
+    return out
+
+
+def ingest(
+    raw_dir: Path,
+    build_db: Path,
+    *,
+    seeds_dir: Path,
+    salt: str,
+    as_of: dt.date | None = None,
+    progress: Callable[[str], None] = print,
+) -> IngestResult:
+    """Read, validate and land a raw drop into schema `raw` of the (new) DuckDB file `build_db`.
+
+    Raises :class:`ExtractFileError` when a file cannot be read as a whole — before anything is
+    written. See docs/ARCHITECTURE.md for the landed tables.
+    """
+    raw_dir, build_db = Path(raw_dir), Path(build_db)
+    timings: dict[str, float] = {}
+    t0 = perf_counter()
+    raw = read_all(raw_dir, progress)
+    timings["read"] = perf_counter() - t0
+
+    t1 = perf_counter()
+    ref = RefData.load(Path(seeds_dir))
+    validator = Validator()
+    ctx = _Context()
+    loaded: dict[str, pl.DataFrame] = {}
+    quarantine_parts: list[pl.DataFrame] = []
+    files: list[FileCount] = []
+    warnings: list[str] = []
+    gx_seconds = 0.0
+    seq = 0
+    for name in LOAD_ORDER:
+        extract = EXTRACTS[name]
+        frame = _combine(extract, raw[name], seq)
+        seq += frame.height
+        n = normalise(extract, frame, ref).with_row_index("_idx")
+        n = _add_context(extract, n, ctx)
+        tg = perf_counter()
+        failures = validator.validate(name, rules_for(extract, ref), n)
+        gx_seconds += perf_counter() - tg
+        bad = pl.col("_idx").is_in(failures["_idx"].unique().implode())
+        n = n.with_columns(bad.alias("_bad"))
+        # identical rows fold: only loadable rows take part, the first read loads
+        first = pl.struct(_fold_key(extract)).is_first_distinct()
+        ok = n.filter(~pl.col("_bad")).with_columns(first.alias("_first"))
+        folded_idx = ok.filter(~pl.col("_first"))["_idx"]
+        n = n.with_columns(pl.col("_idx").is_in(folded_idx.implode()).alias("_folded"))
+        loaded[name] = ok.filter(pl.col("_first"))
+
+        counts = (
+            n.group_by("_file")
+            .agg(
+                pl.len().alias("rows_read"),
+                pl.col("_bad").sum().alias("rows_quarantined"),
+                pl.col("_folded").sum().alias("rows_folded"),
+            )
+            .with_columns(
+                (pl.col("rows_read") - pl.col("rows_quarantined") - pl.col("rows_folded")).alias(
+                    "rows_loaded"
+                )
+            )
+        )
+        by_file = {r["_file"]: r for r in counts.iter_rows(named=True)}
+        for rf in raw[name]:
+            r = by_file.get(rf.file)
+            fc = FileCount(
+                name,
+                rf.file,
+                r["rows_read"] if r else 0,
+                r["rows_loaded"] if r else 0,
+                r["rows_quarantined"] if r else 0,
+                r["rows_folded"] if r else 0,
+            )
+            assert fc.rows_read == rf.rows_read, (fc, rf.rows_read)
+            files.append(fc)
+        assert loaded[name].height == sum(f.rows_loaded for f in files if f.extract == name)
+        quarantine_parts.append(_quarantine_rows(extract, n, failures))
+        warnings += _equal_version_warnings(extract, loaded[name])
+
+        if name == "enterprises":
+            ctx.enterprise_state = _enterprise_state(loaded[name], as_of)
+            ctx.enterprise_codes = loaded[name]["credit_code"].unique()
+        elif name == "inspections":
+            ctx.inspection_ids = loaded[name]["inspection_id"].unique()
+        e = [f for f in files if f.extract == name]
+        progress(
+            f"校验 {name}: 读取 {sum(f.rows_read for f in e)}，入库 {sum(f.rows_loaded for f in e)}，"
+            f"隔离 {sum(f.rows_quarantined for f in e)}，折叠重复 {sum(f.rows_folded for f in e)}"
+        )
+    timings["validate"] = perf_counter() - t1
+    timings["gx"] = gx_seconds
+
+    for f in files:
+        assert f.rows_read == f.rows_loaded + f.rows_quarantined + f.rows_folded, f
+
+    max_updated: dt.datetime | None = None
+    for frame in loaded.values():
+        if frame.height:
+            m = frame["updated_at__v"].max()
+            if m is not None and (max_updated is None or m > max_updated):
+                max_updated = m
+    as_of_date = as_of or (max_updated.date() if max_updated else dt.date.today())
+    for w in warnings:
+        progress(f"警告 / warning: {w}")
+
+    t2 = perf_counter()
+    quarantine = pl.concat(quarantine_parts, how="vertical")
+    reconciliation = pl.DataFrame(
+        [f.__dict__ for f in files],
+        schema={
+            "extract": pl.String,
+            "file": pl.String,
+            "rows_read": pl.Int64,
+            "rows_loaded": pl.Int64,
+            "rows_quarantined": pl.Int64,
+            "rows_folded": pl.Int64,
+        },
+    )
+    land(
+        build_db,
+        loaded,
+        quarantine,
+        reconciliation,
+        {
+            "as_of_date": as_of_date,
+            "built_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            "raw_dir": str(raw_dir),
+            "max_updated_at": max_updated,
+        },
+        salt,
+    )
+    timings["land"] = perf_counter() - t2
+    timings["total"] = perf_counter() - t0
+    progress("入库完成 / landed: " + ", ".join(f"{k} {v:.2f}s" for k, v in timings.items()))
+    return IngestResult(as_of_date, max_updated, files, warnings, timings)

@@ -1,0 +1,60 @@
+"""Reference data the loader validates against, read from the dbt seeds."""
+
+from __future__ import annotations
+
+import csv
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def nfkc(s: str) -> str:
+    return unicodedata.normalize("NFKC", s).strip()
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@dataclass(frozen=True)
+class RefData:
+    #: normalised unit name / alias → unit code
+    town_to_unit: dict[str, str]
+    #: unit code → unit name
+    unit_names: dict[str, str]
+    #: normalised department name → department code
+    department_codes: dict[str, str]
+    #: normalised department name → seed spelling
+    department_names: dict[str, str]
+    #: normalised industry name → seed spelling
+    industries: dict[str, str]
+    #: normalised accident type name → seed spelling (either standard)
+    accident_types: dict[str, str]
+
+    @classmethod
+    def load(cls, seeds_dir: Path) -> RefData:
+        units = _rows(seeds_dir / "units.csv")
+        unit_names = {r["unit_code"]: r["unit_name"] for r in units}
+        town_to_unit = {nfkc(r["unit_name"]): r["unit_code"] for r in units}
+        for r in _rows(seeds_dir / "unit_aliases.csv"):
+            town_to_unit.setdefault(nfkc(r["alias"]), r["unit_code"])
+        deps = _rows(seeds_dir / "departments.csv")
+        return cls(
+            town_to_unit=town_to_unit,
+            unit_names=unit_names,
+            department_codes={nfkc(r["department_name"]): r["department_code"] for r in deps},
+            department_names={nfkc(r["department_name"]): r["department_name"] for r in deps},
+            industries={
+                nfkc(r["industry_name"]): r["industry_name"]
+                for r in _rows(seeds_dir / "industries.csv")
+            },
+            accident_types={
+                nfkc(r["accident_type"]): r["accident_type"]
+                for r in _rows(seeds_dir / "accident_types.csv")
+            },
+        )
+
+    @property
+    def town_to_unit_name(self) -> dict[str, str]:
+        return {k: self.unit_names[v] for k, v in self.town_to_unit.items()}

@@ -6,6 +6,8 @@ Every call opens a short-lived read-only connection: `zhiben build` swaps the fi
 >>> from zhiben.warehouse import query, read_mart
 >>> query("select unit_code, unit_name from dim_unit order by 1")          # doctest: +SKIP
 >>> read_mart("mart_enforcement", quarter="2026Q3", unit_code=["U01", "U02"])  # doctest: +SKIP
+>>> marts()        # every dim / fct / mart with its row count and description  # doctest: +SKIP
+>>> as_of_date()   # the build's as-of date D                                   # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -14,13 +16,14 @@ import os
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import polars as pl
 
-from zhiben.paths import DEFAULT_WAREHOUSE
+from zhiben.paths import DEFAULT_WAREHOUSE, PROJECT_DIR
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -85,3 +88,67 @@ def read_mart(
     if order_by:
         sql += f" order by {order_by}"
     return query(sql, params, path=path)
+
+
+def as_of_date(path: str | Path | None = None) -> date:
+    """The as-of date D of the served build: every "open / overdue / so far" figure is as of it.
+
+    Read from `dim_date` (the last day flagged on or before D)."""
+    value = query(
+        "select max(date_day) from dim_date where is_on_or_before_as_of", path=path
+    ).item()
+    if value is None:
+        raise LookupError("dim_date 中没有截止日期 (is_on_or_before_as_of)")
+    return value
+
+
+def _model_descriptions(models_dir: Path) -> dict[str, str]:
+    """name → description of every model documented in the dbt project's yml files."""
+    import yaml
+
+    out: dict[str, str] = {}
+    for yml in sorted(models_dir.rglob("*.yml")):
+        try:
+            doc = yaml.safe_load(yml.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError):
+            continue
+        for model in doc.get("models") or []:
+            if isinstance(model, dict) and model.get("name"):
+                out[model["name"]] = " ".join(str(model.get("description") or "").split())
+    return out
+
+
+def marts(path: str | Path | None = None) -> pl.DataFrame:
+    """Every table of the served warehouse (dims, facts, marts): name, kind, rows, columns and
+    the description from the dbt project's yml files (empty when undocumented)."""
+    with connect(path) as con:
+        rows = con.execute(
+            """
+            select t.table_name, count(c.column_name)
+            from duckdb_tables() t
+            join duckdb_columns() c using (database_name, schema_name, table_name)
+            where t.database_name = current_database() and t.schema_name = 'main'
+            group by all order by 1
+            """
+        ).fetchall()
+        counts = {
+            name: con.execute(f'select count(*) from "{name}"').fetchone()[0] for name, _ in rows
+        }
+    docs = _model_descriptions(PROJECT_DIR / "models")
+    kinds = {"dim": "维度 dim", "fct": "事实 fct", "mart": "集市 mart"}
+    return pl.DataFrame(
+        {
+            "name": [r[0] for r in rows],
+            "kind": [kinds.get(r[0].split("_", 1)[0], "其他") for r in rows],
+            "rows": [counts[r[0]] for r in rows],
+            "columns": [r[1] for r in rows],
+            "description": [docs.get(r[0], "") for r in rows],
+        },
+        schema={
+            "name": pl.String,
+            "kind": pl.String,
+            "rows": pl.Int64,
+            "columns": pl.Int64,
+            "description": pl.String,
+        },
+    )

@@ -1,0 +1,105 @@
+-- 重大事故隐患台账: one row per 重大隐患 known as of D, with its enterprise, the escalation step
+-- (函告 / 通报 / 约谈 / 曝光, plan §二.4) by days overdue — bands in seed escalation_bands, for every
+-- open overdue 重大隐患 listed or not — and how long it has been open and in its current status
+with
+
+hazards as (
+
+    select * from {{ ref('fct_hazards') }}
+
+),
+
+enterprises as (
+
+    select * from {{ ref('dim_enterprise') }}
+
+),
+
+escalation_bands as (
+
+    select * from {{ ref('escalation_bands') }}
+
+),
+
+status_spans as (
+
+    select * from {{ ref('int_hazard_status_spans') }}
+
+),
+
+major_hazards as (
+
+    select * from hazards
+    where is_major
+
+),
+
+current_spans as (
+
+    select
+        hazard_id,
+        valid_from as current_status_since
+    from status_spans
+    where is_current
+
+),
+
+final as (
+
+    select
+        major_hazards.hazard_id,
+        major_hazards.credit_code,
+        major_hazards.unit_code,
+        major_hazards.industry_code,
+        major_hazards.department_code,
+        enterprises.enterprise_name,
+        major_hazards.level,
+        major_hazards.source,
+        major_hazards.category,
+        major_hazards.campaign,
+        major_hazards.description,
+        major_hazards.status,
+        major_hazards.supervision_level,
+        coalesce(escalation_bands.escalation, '无') as escalation,
+        coalesce(escalation_bands.band_order, 0) as escalation_order,
+        major_hazards.funds_10k_yuan,
+        major_hazards.overdue_days,
+        {{ dbt.datediff(
+            'major_hazards.found_date',
+            'case when major_hazards.is_rectified then major_hazards.rectified_date else '
+                ~ as_of_date() ~ ' end',
+            'day'
+        ) }} as days_open,
+        {{ dbt.datediff(
+            'cast(current_spans.current_status_since as date)', as_of_date(), 'day'
+        ) }} as days_in_current_status,
+        major_hazards.is_major,
+        major_hazards.is_rectified,
+        major_hazards.is_overdue,
+        major_hazards.rectified_on_time,
+        major_hazards.is_stock_2023,
+        major_hazards.is_listed_supervision,
+        major_hazards.found_date,
+        major_hazards.deadline,
+        major_hazards.rectified_date,
+        major_hazards.closed_date,
+        current_spans.current_status_since,
+        major_hazards.updated_at
+    from major_hazards
+    left join enterprises
+        on major_hazards.credit_code = enterprises.credit_code
+    left join current_spans
+        on major_hazards.hazard_id = current_spans.hazard_id
+    -- open and overdue only: a hazard not overdue (overdue_days 0) gets no band but 无
+    left join escalation_bands
+        on
+            major_hazards.is_overdue
+            and major_hazards.overdue_days >= escalation_bands.min_overdue_days
+            and (
+                escalation_bands.max_overdue_days is null
+                or major_hazards.overdue_days <= escalation_bands.max_overdue_days
+            )
+
+)
+
+select * from final

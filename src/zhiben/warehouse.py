@@ -93,12 +93,15 @@ def read_mart(
 def as_of_date(path: str | Path | None = None) -> date:
     """The as-of date D of the served build: every "open / overdue / so far" figure is as of it.
 
-    Read from `dim_date` (the last day flagged on or before D)."""
-    value = query(
-        "select max(date_day) from dim_date where is_on_or_before_as_of", path=path
-    ).item()
+    From `mart_build_info` (else the last day of `dim_date` flagged on or before D)."""
+    names = set(tables(path))
+    if "mart_build_info" in names:
+        sql = "select max(as_of_date) from mart_build_info"
+    else:
+        sql = "select max(date_day) from dim_date where is_on_or_before_as_of"
+    value = query(sql, path=path).item()
     if value is None:
-        raise LookupError("dim_date 中没有截止日期 (is_on_or_before_as_of)")
+        raise LookupError("仓库中没有截止日期 (mart_build_info / dim_date)")
     return value
 
 

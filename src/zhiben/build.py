@@ -10,11 +10,12 @@ Any failure leaves the served file as it was. One builder at a time (flock)."""
 
 from __future__ import annotations
 
+import json
 import os
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -22,7 +23,7 @@ import duckdb
 
 from zhiben import history
 from zhiben.config import apply_offline_env, pii_salt
-from zhiben.dbt import DbtSummary, run_dbt
+from zhiben.dbt import DbtError, DbtSummary, run_dbt
 from zhiben.lock import build_lock
 from zhiben.paths import SEEDS_DIR, WarehousePaths
 from zhiben.publish import publish
@@ -69,6 +70,9 @@ def build(
             served=str(served),
         )
         stages: dict[str, float] = {}
+        started = time.time()
+        _append_history(paths.history_file, record)  # a `running` line: a killed run stays visible
+        progress = _collect_warnings(progress, record.warnings)
         try:
             t0 = time.perf_counter()
             progress(f"[1/3] 读取、校验、落地 (read, validate, land) ← {raw_dir}")
@@ -99,23 +103,29 @@ def build(
             )
             stages["dbt"] = time.perf_counter() - t0
             record.dbt = str(summary)
+            record.dbt_tests = _dbt_test_summary(paths.dbt_target_dir)
             progress(f"      完成 {stages['dbt']:.1f} s; {summary}")
 
             t0 = time.perf_counter()
             progress(f"[3/3] 发布 (publish) → {served}")
-            tables = publish(build_db, served)
+            # the run history, this run included as it will end, goes into the served file
+            record.status, record.ended_at, record.stages = "success", _now(), dict(stages)
+            runs = [r for r in history.read(paths.history_file) if r["run_id"] != record.run_id]
+            tables = publish(build_db, served, build_runs=[*runs, asdict(record)])
             stages["publish"] = time.perf_counter() - t0
             progress(f"      完成 {stages['publish']:.1f} s; {len(tables)} 张表")
         except BaseException as exc:
             record.status, record.ended_at = "failed", _now()
             record.error = "".join(traceback.format_exception_only(exc)).strip()
             record.stages = stages
-            history.append(paths.history_file, record)
+            if isinstance(exc, DbtError):
+                record.dbt_tests = _dbt_test_summary(paths.dbt_target_dir, since=started)
+            _append_history(paths.history_file, record)
             build_db.unlink(missing_ok=True)
             build_db.with_name(build_db.name + ".wal").unlink(missing_ok=True)
             raise
         record.status, record.ended_at, record.stages = "success", _now(), stages
-        history.append(paths.history_file, record)
+        _append_history(paths.history_file, record)
         _prune_build_files(paths.work_dir, keep=keep_build_files)
         return BuildResult(served, build_db, built_as_of, summary, stages, recon, tables)
 
@@ -162,6 +172,47 @@ def _dbt_progress(progress: Progress) -> Callable[[str], None]:
             progress("      " + text.strip())
 
     return on_line
+
+
+def _append_history(history_file: Path, record: history.RunRecord) -> None:
+    """Record the run; a history that cannot be written (disk full) never masks the build's own
+    outcome."""
+    try:
+        history.append(history_file, record)
+    except OSError as exc:
+        print(f"警告: 无法写入构建记录 {history_file}: {exc}")
+
+
+def _collect_warnings(progress: Progress, warnings: list[str], limit: int = 100) -> Progress:
+    """Pass every message on; keep the warnings (loader 警告, dbt WARN lines) for the history."""
+
+    def wrapped(msg: str) -> None:
+        is_warning = "警告" in msg or " WARN " in msg or "warning:" in msg.lower()
+        if is_warning and len(warnings) < limit:
+            warnings.append(msg.strip())
+        progress(msg)
+
+    return wrapped
+
+
+def _dbt_test_summary(target_dir: Path, since: float = 0.0) -> dict[str, int]:
+    """Outcome of dbt's data tests and unit tests (not models or seeds) from run_results.json
+    (ignored when older than `since`: left by an earlier run)."""
+    path = target_dir / "run_results.json"
+    try:
+        if path.stat().st_mtime < since:
+            return {}
+        results = json.loads(path.read_text())["results"]
+    except (OSError, ValueError, KeyError):
+        return {}
+    out = {"pass": 0, "warn": 0, "fail": 0, "error": 0, "skipped": 0}
+    for r in results:
+        if not str(r.get("unique_id", "")).startswith(("test.", "unit_test.")):
+            continue
+        status = r.get("status")
+        key = {"success": "pass", "runtime error": "error"}.get(status, status)
+        out[key if key in out else "error"] += 1
+    return out
 
 
 def _prune_build_files(work_dir: Path, keep: int) -> None:

@@ -27,6 +27,7 @@ app = typer.Typer(
 EXIT_BAD_EXTRACT = 2
 EXIT_DBT_FAILED = 3
 EXIT_LOCKED = 75
+EXIT_IO_ERROR = 74  # writing failed (disk full, permissions): the served warehouse is untouched
 
 WarehouseOpt = Annotated[
     Path, typer.Option("--warehouse", "-w", help="对外服务的仓库文件 (served warehouse file)")
@@ -114,6 +115,9 @@ def build(
     except DbtError as exc:
         typer.echo(f"错误: dbt 失败，仓库未改动。\n{exc}", err=True)
         raise typer.Exit(EXIT_DBT_FAILED) from None
+    except OSError as exc:
+        typer.echo(f"错误: 写入失败 (磁盘已满或无权限?)，仓库未改动。\n{exc}", err=True)
+        raise typer.Exit(EXIT_IO_ERROR) from None
     bad = [r for r in result.reconciliation if r[2] != r[3] + r[4] + r[5]]
     quarantined = sum(r[4] for r in result.reconciliation)
     typer.echo(
@@ -131,10 +135,29 @@ def serve(
     warehouse: WarehouseOpt = DEFAULT_WAREHOUSE,
     port: Annotated[int, typer.Option(help="端口")] = 8501,
     address: Annotated[str, typer.Option(help="监听地址 (默认仅本机)")] = "127.0.0.1",
+    require_login: Annotated[
+        bool, typer.Option("--require-login", help="本机访问也要求登录 (非本机地址总是要求)")
+    ] = False,
 ) -> None:
-    """启动 Streamlit 应用 (读取仓库，只读)."""
+    """启动 Streamlit 应用 (读取仓库，只读)。
+
+    绑定非本机地址时要求登录 (账户: `zhiben user add`)."""
+    from zhiben import auth
+
     apply_offline_env()
     env = {**os.environ, "ZHIBEN_WAREHOUSE": str(Path(warehouse).resolve())}
+    login = require_login or not auth.is_loopback(address) or auth.login_required(env)
+    env[auth.REQUIRE_LOGIN_ENV] = "1" if login else "0"
+    if login:
+        accounts = auth.accounts_path()
+        if not auth.list_users():
+            typer.echo(
+                f"错误: 监听 {address} 需要登录，但账户文件 {accounts} 中没有账户。"
+                "先运行 `zhiben user add 用户名 --role 领导`。",
+                err=True,
+            )
+            raise typer.Exit(2)
+        typer.echo(f"需要登录 (账户文件 {accounts})")
     cmd = [
         sys.executable,
         "-m",
@@ -157,18 +180,87 @@ def serve(
 def status(
     warehouse: WarehouseOpt = DEFAULT_WAREHOUSE,
     last: Annotated[int, typer.Option(help="显示最近几次构建")] = 10,
+    stale_days: Annotated[
+        int | None,
+        typer.Option(
+            "--stale-days",
+            help="某数据源最新更新时间早于今天减去该天数时视为过期 (默认 $ZHIBEN_STALE_DAYS 或 7)",
+        ),
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="最近一次构建失败或有数据源过期时以 1 退出 (供监控)")
+    ] = False,
 ) -> None:
     """显示最近的构建记录 (run history) 与各数据源的新鲜度."""
     from zhiben import history
+    from zhiben.lock import holder
 
-    runs = history.read(WarehousePaths(Path(warehouse).resolve()).history_file, last=last)
-    if not runs:
+    paths = WarehousePaths(Path(warehouse).resolve())
+    running = holder(paths.lock_file)
+    all_runs = history.mark_interrupted(history.read(paths.history_file), running is not None)
+    if not all_runs:
         typer.echo("尚无构建记录 (no builds yet)")
         raise typer.Exit(1)
-    for r in runs:
-        rows = sum(v.get("read", 0) for v in r.get("rows", {}).values())
-        line = f"{r['started_at']}  {r['status']:<8} 截止 {r.get('as_of_date') or '-'}  {rows} 行  dbt: {r.get('dbt') or '-'}"
-        typer.echo(line + (f"\n    错误: {r['error'].splitlines()[0]}" if r.get("error") else ""))
+    stale_days = history.stale_days_default() if stale_days is None else stale_days
+    typer.echo(
+        f"构建记录 (最近 {min(last, len(all_runs))} 次, 共 {len(all_runs)} 次) — {paths.served}"
+    )
+    for r in all_runs[-last:]:
+        per = r.get("rows") or {}
+        tests = r.get("dbt_tests") or {}
+        rows = (
+            f"{sum(v.get('read', 0) for v in per.values())} 行读取 / "
+            f"{sum(v.get('loaded', 0) for v in per.values())} 载入 / "
+            f"{sum(v.get('quarantined', 0) for v in per.values())} 隔离 / "
+            f"{sum(v.get('folded', 0) for v in per.values())} 折叠"
+            if per
+            else "-"
+        )
+        took = history._duration(r)
+        test_txt = (
+            f"  测试 {tests.get('pass', 0)} 通过 {tests.get('warn', 0)} 警告 "
+            f"{tests.get('fail', 0) + tests.get('error', 0)} 失败"
+            if tests
+            else ""
+        )
+        typer.echo(
+            f"{r['started_at']}  {r['status']:<11} "
+            f"{f'{took:.0f} s' if took is not None else '-':>6}  截止 {r.get('as_of_date') or '-'}  "
+            f"{rows}  dbt: {r.get('dbt') or '-'}{test_txt}"
+        )
+        if r.get("error"):
+            typer.echo(f"    错误: {r['error'].splitlines()[0]}")
+        if r.get("warnings"):
+            typer.echo(f"    警告 {len(r['warnings'])} 条, 例如: {r['warnings'][0]}")
+    if running is not None:
+        typer.echo(f"构建进行中 (pid {running})")
+    ok = [r for r in all_runs if r.get("status") == "success"]
+    if not ok:
+        typer.echo("尚无成功的构建: 仓库未发布")
+        raise typer.Exit(1)
+    good = ok[-1]
+    typer.echo(
+        f"\n当前服务的仓库来自 {good.get('ended_at') or good['started_at']} 的构建 "
+        f"(截止 {good.get('as_of_date') or '-'})"
+    )
+    typer.echo(f"数据新鲜度 (各数据源最新的 更新时间; 超过 {stale_days} 天视为过期):")
+    fresh = history.freshness(good, stale_days=stale_days)
+    for f in fresh:
+        age = f"{f.age_days} 天前" if f.age_days is not None else "无数据"
+        flag = "  ⚠ 过期 (stale)" if f.is_stale else ""
+        typer.echo(f"  {f.extract:<12} {f.latest_updated_at or '-':<20} {age:>8}{flag}")
+    stale = [f.extract for f in fresh if f.is_stale]
+    if stale:
+        typer.echo(
+            f"警告: {len(stale)} 个数据源超过 {stale_days} 天未更新: {', '.join(stale)}", err=True
+        )
+    last_run = all_runs[-1]
+    if last_run.get("status") in ("failed", "interrupted"):
+        typer.echo(
+            f"警告: 最近一次构建 {last_run['status']} — 应用仍在使用上一次成功的构建", err=True
+        )
+    if check and (stale or last_run.get("status") in ("failed", "interrupted")):
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -187,6 +279,62 @@ def notebook(
     if not browser:
         cmd.append("--no-browser")
     raise typer.Exit(subprocess.call(cmd, env=env, cwd=PROJECT_DIR / "notebooks"))
+
+
+user_app = typer.Typer(
+    help="应用账户 (绑定非本机地址时需要登录): add / list / remove。",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="用户名")],
+    role: Annotated[str, typer.Option("--role", help="领导 (看全部) 或 unit (本单位明细)")],
+    unit: Annotated[str | None, typer.Option("--unit", help="unit 账户的单位代码, 如 U03")] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="从标准输入读取密码 (一行)")
+    ] = False,
+    replace: Annotated[bool, typer.Option("--replace", help="已存在时重设")] = False,
+) -> None:
+    """创建账户 (密码加盐 scrypt 哈希, 存于 $ZHIBEN_ACCOUNTS 或 ~/.config/zhiben/accounts.toml)."""
+    from zhiben import auth
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码")
+    try:
+        account = auth.add_user(name, password, role, unit, replace=replace)
+    except auth.AuthError as exc:
+        typer.echo(f"错误: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"已保存账户 {account.label} → {auth.accounts_path()}")
+
+
+@user_app.command("list")
+def user_list() -> None:
+    """列出账户 (不显示密码)."""
+    from zhiben import auth
+
+    users = auth.list_users()
+    if not users:
+        typer.echo(f"没有账户 ({auth.accounts_path()})")
+    for u in users:
+        typer.echo(u.label)
+
+
+@user_app.command("remove")
+def user_remove(name: Annotated[str, typer.Argument(help="用户名")]) -> None:
+    """删除账户."""
+    from zhiben import auth
+
+    if not auth.remove_user(name):
+        typer.echo(f"错误: 没有此用户: {name}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"已删除 {name}")
 
 
 if __name__ == "__main__":

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import duckdb
+
+from zhiben import history
 
 #: the only schema of the build file whose tables reach the served file
 PUBLISHED_SCHEMA = "marts"
@@ -22,10 +25,15 @@ def published_tables(build_db: Path) -> list[str]:
     return [r[0] for r in rows]
 
 
-def publish(build_db: Path, served: Path) -> list[str]:
+def publish(
+    build_db: Path, served: Path, build_runs: list[dict[str, Any]] | None = None
+) -> list[str]:
     """Write the marts of `build_db` into a new file beside `served`, then os.replace it over
     `served`. Readers that already hold the old file keep reading it; new connections see the new
-    one. A failure before the replace leaves `served` untouched."""
+    one. A failure before the replace leaves `served` untouched.
+
+    `build_runs` (the run history, `zhiben.history.read`) becomes `mart_build_runs` and
+    `mart_build_run_extracts` in the new file."""
     tables = published_tables(build_db)
     if not tables:
         raise RuntimeError(f"构建文件中没有可发布的表 (schema {PUBLISHED_SCHEMA}): {build_db}")
@@ -40,6 +48,8 @@ def publish(build_db: Path, served: Path) -> list[str]:
                     f'create table main."{table}" as select * from build.{PUBLISHED_SCHEMA}."{table}"'
                 )
             con.execute("detach build")
+            if build_runs is not None:
+                tables += _write_build_runs(con, build_runs)
             con.execute("checkpoint")
         _fsync(tmp)
         os.replace(tmp, served)
@@ -47,6 +57,21 @@ def publish(build_db: Path, served: Path) -> list[str]:
     finally:
         tmp.unlink(missing_ok=True)
     return tables
+
+
+def _write_build_runs(con: duckdb.DuckDBPyConnection, runs: list[dict[str, Any]]) -> list[str]:
+    written = []
+    for table, columns, rows in (
+        ("mart_build_runs", history.RUN_COLUMNS, history.run_rows(runs)),
+        ("mart_build_run_extracts", history.RUN_EXTRACT_COLUMNS, history.run_extract_rows(runs)),
+    ):
+        cols = ", ".join(f'"{name}" {kind}' for name, kind in columns)
+        con.execute(f'create or replace table main."{table}" ({cols})')
+        if rows:
+            marks = ", ".join("?" * len(columns))
+            con.executemany(f'insert into main."{table}" values ({marks})', rows)
+        written.append(table)
+    return written
 
 
 def _fsync(path: Path) -> None:

@@ -1,0 +1,84 @@
+"""The login gate: `streamlit_app.py` calls `require_login()` first, before any page runs.
+
+- Served on localhost only (`ZHIBEN_REQUIRE_LOGIN` unset or 0): no login, the local user is a 领导.
+- Otherwise: a login form; nothing else renders until a name and password from the accounts file
+  (`zhiben user add`) match. The account is kept in the session (`st.session_state`), shown in the
+  sidebar with a 退出登录 button, and returned: pages scope record-level detail with
+  `zhiben.auth.read_mart(account, ...)` / `filter_detail(df, account)`.
+"""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from zhiben import auth
+
+SESSION_KEY = "zhiben_account"
+_FAILS_KEY = "zhiben_login_failures"
+_LOCKED_UNTIL_KEY = "zhiben_login_locked_until"
+MAX_FAILURES = 5
+LOCKOUT_SECONDS = 60
+
+
+def current_account() -> auth.Account | None:
+    """The logged-in account (or the local 领导 when no login is required), else None."""
+    if not auth.login_required():
+        return auth.LOCAL_ACCOUNT
+    account = st.session_state.get(SESSION_KEY)
+    return account if isinstance(account, auth.Account) else None
+
+
+def logout() -> None:
+    st.session_state.pop(SESSION_KEY, None)
+
+
+def require_login() -> auth.Account:
+    """Return the account allowed to use the app; until there is one, show the login form and
+    stop the script (st.stop), so no page and no data is rendered."""
+    account = current_account()
+    if account is not None:
+        if auth.login_required():
+            with st.sidebar:
+                st.caption(f"已登录: {account.label}")
+                if st.button("退出登录", key="zhiben_logout"):
+                    logout()
+                    st.rerun()
+        return account
+    _login_form()
+    st.stop()
+    raise RuntimeError("unreachable")  # st.stop() raises; keeps type checkers honest
+
+
+def _login_form() -> None:
+    st.title("治本攻坚 数据分析 — 登录")
+    path = auth.accounts_path()
+    if not path.exists():
+        st.error(
+            "此服务需要登录，但尚未配置账户。请管理员在服务器上运行 "
+            "`zhiben user add 用户名 --role 领导` 创建账户。"
+        )
+        return
+    locked_until = st.session_state.get(_LOCKED_UNTIL_KEY, 0.0)
+    if time.time() < locked_until:
+        st.error(f"登录失败次数过多，请 {int(locked_until - time.time()) + 1} 秒后再试。")
+        return
+    with st.form("zhiben_login"):
+        name = st.text_input("用户名", key="zhiben_login_name")
+        password = st.text_input("密码", type="password", key="zhiben_login_password")
+        submitted = st.form_submit_button("登录")
+    if not submitted:
+        return
+    account = auth.authenticate(name, password)
+    if account is None:
+        failures = st.session_state.get(_FAILS_KEY, 0) + 1
+        st.session_state[_FAILS_KEY] = failures
+        if failures >= MAX_FAILURES:
+            st.session_state[_LOCKED_UNTIL_KEY] = time.time() + LOCKOUT_SECONDS
+            st.session_state[_FAILS_KEY] = 0
+        st.error("用户名或密码错误")
+        return
+    st.session_state.pop(_FAILS_KEY, None)
+    st.session_state[SESSION_KEY] = account
+    st.rerun()

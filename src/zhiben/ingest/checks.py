@@ -27,11 +27,16 @@ def credit_code_ok(e: pl.Expr) -> pl.Expr:
 
 
 def id_number_ok(e: pl.Expr) -> pl.Expr:
-    """True when `e` (upper-cased) is an 18-char resident ID with a valid check digit."""
+    """True when `e` (upper-cased) is an 18-char resident ID: 17 digits, a valid birth date
+    (1900–2099) and the GB 11643 check character — as `zhiben.codes.is_valid_id_number`."""
     total = pl.lit(0, dtype=pl.Int64)
     for i, w in enumerate(_ID_WEIGHTS):
         total = total + e.str.slice(i, 1).cast(pl.Int64, strict=False) * w
     expected = (total % 11).replace_strict(
         dict(enumerate(_ID_CHECK)), default=None, return_dtype=pl.String
     )
-    return e.str.contains(ID_NUMBER_RE) & (e.str.slice(17, 1) == expected).fill_null(False)
+    born = e.str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
+    born_ok = born.dt.year().is_between(1900, 2099).fill_null(False)
+    return (
+        e.str.contains(ID_NUMBER_RE) & born_ok & (e.str.slice(17, 1) == expected).fill_null(False)
+    )

@@ -40,10 +40,10 @@ QUARANTINE_SCHEMA = {
 RECONCILIATION_SCHEMA = {
     "extract": pl.String,
     "file": pl.String,
-    "rows_read": pl.Int64,
-    "rows_loaded": pl.Int64,
-    "rows_quarantined": pl.Int64,
-    "rows_folded": pl.Int64,
+    "rows_read": pl.Int32,
+    "rows_loaded": pl.Int32,
+    "rows_quarantined": pl.Int32,
+    "rows_folded": pl.Int32,
 }
 
 
@@ -75,9 +75,9 @@ def landed_select(extract: str) -> tuple[list[str], list[str]]:
         else:
             need.append(c.name)
             sel.append(f"{_q(c.name)}::VARCHAR AS {_q(c.name)}")
-    if any(c.kind == "town" for c in ex.columns):
-        need.append("unit_code")
-        sel.append('"unit_code"::VARCHAR AS unit_code')
+            if c.kind == "town":  # the row's own resolved town, right after it
+                need.append("unit_code")
+                sel.append('"unit_code"::VARCHAR AS unit_code')
     for extra in EXTRA_COLUMNS.get(extract, ()):
         need.append(extra)
         sql_type = "BOOLEAN" if extra.startswith("is_") else "VARCHAR"

@@ -203,7 +203,7 @@ _EXCEL_EPOCH_DAYS = 25569  # 1970-01-01 as an Excel (1900 system) serial
 def _excel_serials(e: pl.Expr, kind: str) -> pl.Expr:
     """Excel date serials (as text) → ISO text; other values unchanged."""
     is_serial = e.str.contains(r"^\d+(\.\d+)?$")
-    micros = ((e.cast(pl.Float64, strict=False) - _EXCEL_EPOCH_DAYS) * 86_400_000_000).round(-6)
+    micros = ((e.cast(pl.Float64, strict=False) - _EXCEL_EPOCH_DAYS) * 86_400).round(0) * 1_000_000
     ts = micros.cast(pl.Int64, strict=False).cast(pl.Datetime("us"))
     fmt = "%Y-%m-%d" if kind == "date" else "%Y-%m-%d %H:%M:%S"
     return pl.when(is_serial).then(ts.dt.strftime(fmt)).otherwise(e)

@@ -23,9 +23,9 @@ class RefData:
     town_to_unit: dict[str, str]
     #: unit code → unit name
     unit_names: dict[str, str]
-    #: normalised department name → department code
+    #: normalised department name (full or short seed name) → department code
     department_codes: dict[str, str]
-    #: normalised department name → seed spelling
+    #: normalised department name (full or short) → the seed's full name
     department_names: dict[str, str]
     #: normalised industry name → seed spelling
     industries: dict[str, str]
@@ -43,8 +43,18 @@ class RefData:
         return cls(
             town_to_unit=town_to_unit,
             unit_names=unit_names,
-            department_codes={nfkc(r["department_name"]): r["department_code"] for r in deps},
-            department_names={nfkc(r["department_name"]): r["department_name"] for r in deps},
+            department_codes={
+                **{
+                    nfkc(r["short_name"]): r["department_code"] for r in deps if r.get("short_name")
+                },
+                **{nfkc(r["department_name"]): r["department_code"] for r in deps},
+            },
+            department_names={
+                **{
+                    nfkc(r["short_name"]): r["department_name"] for r in deps if r.get("short_name")
+                },
+                **{nfkc(r["department_name"]): r["department_name"] for r in deps},
+            },
             industries={
                 nfkc(r["industry_name"]): r["industry_name"]
                 for r in _rows(seeds_dir / "industries.csv")

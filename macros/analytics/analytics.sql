@@ -14,7 +14,7 @@
 {% macro safe_share(numerator, denominator) -%}
     case
         when coalesce({{ denominator }}, 0) = 0 then null
-        else cast({{ numerator }} as {{ dbt.type_float() }}) / {{ denominator }}
+        else cast({{ numerator }} as {{ type_double() }}) / {{ denominator }}
     end
 {%- endmacro %}
 
@@ -71,4 +71,18 @@
         {{ drills }}.is_enterprise_drill
         and not ({{ year }} >= {{ from_year }} and {{ drills }}.drill_type = '综合演练')
     )
+{%- endmacro %}
+
+{#- an actual meets a target value under the target's comparison (seed targets) -#}
+{% macro is_target_value_met(comparison, actual, target_value, prev_value) -%}
+    case {{ comparison }}
+        when 'at_least' then {{ actual }} >= {{ target_value }} - 1e-9
+        when 'at_most' then {{ actual }} <= {{ target_value }} + 1e-9
+        when 'fewer_than_prev' then {{ is_decline_met(actual, prev_value) }}
+    end
+{%- endmacro %}
+
+{#- a double-precision float (marts keep full precision; dbt.type_float() is 32-bit on DuckDB) -#}
+{% macro type_double() -%}
+    double
 {%- endmacro %}

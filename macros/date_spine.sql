@@ -1,7 +1,7 @@
 {#- One row per day, column date_day, from start_date up to (not including) end_date.
     Engine-specific (table functions differ), so dispatched per adapter. -#}
 {% macro day_spine(start_date, end_date) -%}
-    {{ return(adapter.dispatch('day_spine', 'zhiben')(start_date, end_date)) }}
+    {{ adapter.dispatch("day_spine", "zhiben")(start_date, end_date) }}
 {%- endmacro %}
 
 {% macro default__day_spine(start_date, end_date) -%}

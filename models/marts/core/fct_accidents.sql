@@ -28,8 +28,9 @@ ranked as (
 
     select
         *,
-        {{ accident_grade_rank('deaths', 'serious_injuries', 'direct_loss_10k_yuan', 'thresholds') }}
-            as grade_rank,
+        {{ accident_grade_rank(
+            'deaths', 'serious_injuries', 'direct_loss_10k_yuan', 'thresholds'
+        ) }} as grade_rank,
         -- 报告 within 1 hour (art. 9), measured from the accident; exact minutes
         {{ dbt.datediff('occurred_at', 'reported_at', 'second') }} / 60.0 as report_delay_minutes,
         -- 60 days to the investigation report (art. 29) + 15 to its approval (art. 32)
@@ -71,7 +72,9 @@ final as (
         ranked.is_concealed,
         ranked.is_liability,
         ranked.grade_rank >= (
-            select larger.grade_rank from thresholds as larger where larger.grade = '较大'
+            select larger.grade_rank
+            from thresholds as larger
+            where larger.grade = '较大'
         ) as is_larger_or_above,
         coalesce(
             {{ as_of_date() }} > ranked.investigation_due_date

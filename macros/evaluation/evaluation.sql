@@ -1,0 +1,84 @@
+{#- Helpers of the quarterly evaluation (issue 4, SPEC §7 / §9 "Evaluation"). -#}
+
+{#- num ÷ den as a DOUBLE (dbt.type_float() is a 4-byte FLOAT on DuckDB), NULL when den is 0 -#}
+{% macro evaluation_share(numerator, denominator) -%}
+    case
+        when coalesce({{ denominator }}, 0) = 0 then null
+        else cast({{ numerator }} as double) / {{ denominator }}
+    end
+{%- endmacro %}
+
+{#- "100 × value ÷ the best one's": the score of a value normalised by the best in its quarter.
+    when_missing: the score of a NULL value; when_best_zero: the score when the best is 0. -#}
+{% macro score_against_best(value, best, when_missing, when_best_zero) -%}
+    case
+        when {{ value }} is null then {{ when_missing }}
+        when coalesce({{ best }}, 0) = 0 then {{ when_best_zero }}
+        else 100.0 * {{ value }} / {{ best }}
+    end
+{%- endmacro %}
+
+{#- I5 事故双下降: 100 when accidents and deaths both met, 50 one, 0 none (met as in
+    mart_accident_trend: fewer, or zero both years) -#}
+{% macro double_decline_score(accidents, prev_accidents, deaths, prev_deaths) -%}
+    (
+        case when {{ is_decline_met(accidents, prev_accidents) }} then cast(50 as double) else 0 end
+        + case when {{ is_decline_met(deaths, prev_deaths) }} then cast(50 as double) else 0 end
+    )
+{%- endmacro %}
+
+{#- The weight of an indicator in a scope, from the seed evaluation_indicators (0 when absent),
+    as an aggregate over the seed's rows. -#}
+{% macro indicator_weight(indicator_id) -%}
+    coalesce(max(case when indicator_id = '{{ indicator_id }}' then weight end), 0)
+{%- endmacro %}
+
+{#- The rows of `relation` (one per quarter × code, with total_score, i1_score, veto) with
+    their rank in the quarter: total descending, totals within 1e-9 tie (consecutive totals of the
+    descending order closer than that share a tie group), ties by the higher I1 score, then the
+    lower code; vetoed rows last among themselves by the same order. Mirrored in Python by
+    zhiben.report.rank.rank_rows. -#}
+{% macro evaluation_ranked(relation, code_column) -%}
+    select
+        grouped.*,
+        row_number() over (
+            partition by grouped.quarter
+            order by
+                grouped.veto,
+                grouped.tie_group,
+                grouped.i1_score desc,
+                grouped.{{ code_column }}
+        ) as rank
+    from (
+        select
+            with_previous.*,
+            sum(
+                case
+                    when
+                        with_previous.previous_total is null
+                        or with_previous.previous_total - with_previous.total_score > 1e-9
+                        then 1
+                    else 0
+                end
+            ) over (
+                partition by with_previous.quarter, with_previous.veto
+                order by
+                    with_previous.total_score desc,
+                    with_previous.i1_score desc,
+                    with_previous.{{ code_column }}
+                rows between unbounded preceding and current row
+            ) as tie_group
+        from (
+            select
+                {{ relation }}.*,
+                lag({{ relation }}.total_score) over (
+                    partition by {{ relation }}.quarter, {{ relation }}.veto
+                    order by
+                        {{ relation }}.total_score desc,
+                        {{ relation }}.i1_score desc,
+                        {{ relation }}.{{ code_column }}
+                ) as previous_total
+            from {{ relation }}
+        ) as with_previous
+    ) as grouped
+{%- endmacro %}

@@ -1,0 +1,163 @@
+-- 区直部门 晾晒考评 (SPEC §7, department variant): quarter × ranked department, from 2024Q1 to
+-- the as-of quarter, on I1, I2, I4 and I5 weighted by the seed evaluation_indicators (scope
+-- department). "Best" normalisers run over the ranked departments; no deductions, no veto; ties
+-- (within 1e-9) by the higher I1 score, then the lower department code. A department that leads
+-- no industry and owns no record in the year (Jan 1 → qe) is not ranked and has no row.
+with
+
+counts as (
+
+    select * from {{ ref('int_evaluation_department_counts') }}
+
+),
+
+quarters as (
+
+    select * from {{ ref('int_evaluation_quarters') }}
+
+),
+
+departments as (
+
+    select * from {{ ref('dim_department') }}
+
+),
+
+indicators as (
+
+    select * from {{ ref('evaluation_indicators') }}
+
+),
+
+weights as (
+
+    select
+        {{ indicator_weight('I1') }} as weight_i1,
+        {{ indicator_weight('I2') }} as weight_i2,
+        {{ indicator_weight('I4') }} as weight_i4,
+        {{ indicator_weight('I5') }} as weight_i5
+    from indicators
+    where scope = 'department'
+
+),
+
+valued as (
+
+    select
+        *,
+        {{ evaluation_share('major_hazards_rectified', 'major_hazards') }} as i1_value,
+        {{ evaluation_share('hazards_due_rectified_on_time', 'hazards_due') }} as i2_value,
+        {{ evaluation_share('penalty_cases', 'inspections') }} as i4_value
+    from counts
+    where is_ranked
+
+),
+
+scored as (
+
+    select
+        *,
+        max(i4_value) over (partition by quarter) as i4_best_value,
+        (
+            case when {{ is_decline_met('accidents_ytd', 'accidents_prev_ytd') }} then 1 else 0 end
+            + case when {{ is_decline_met('deaths_ytd', 'deaths_prev_ytd') }} then 1 else 0 end
+        ) as i5_value,
+        coalesce(100.0 * i1_value, 100.0) as i1_score,
+        coalesce(100.0 * i2_value, 100.0) as i2_score,
+        {{ double_decline_score('accidents_ytd', 'accidents_prev_ytd', 'deaths_ytd', 'deaths_prev_ytd') }}
+            as i5_score
+    from valued
+
+),
+
+totalled as (
+
+    select
+        scored.*,
+        {{ score_against_best('scored.i4_value', 'scored.i4_best_value', '0.0', '0.0') }} as i4_score,
+        false as veto
+    from scored
+
+),
+
+weighted as (
+
+    select
+        totalled.*,
+        (
+            weights.weight_i1 * totalled.i1_score
+            + weights.weight_i2 * totalled.i2_score
+            + weights.weight_i4 * totalled.i4_score
+            + weights.weight_i5 * totalled.i5_score
+        ) / 100.0 as weighted_score
+    from totalled
+    cross join weights
+
+),
+
+with_total as (
+
+    select
+        *,
+        greatest(weighted_score, 0.0) as total_score
+    from weighted
+
+),
+
+ranked as (
+
+    {{ evaluation_ranked('with_total', 'department_code') }}
+
+),
+
+final as (
+
+    select
+        ranked.quarter,
+        ranked.department_code,
+        departments.department_name,
+        departments.short_name,
+        quarters.previous_quarter,
+        quarters.year,
+        ranked.i1_value,
+        ranked.i2_value,
+        ranked.i4_value,
+        ranked.i5_value,
+        ranked.i1_score,
+        ranked.i2_score,
+        ranked.i4_score,
+        ranked.i5_score,
+        ranked.weighted_score,
+        ranked.total_score,
+        ranked.rank,
+        previous.rank as prev_rank,
+        previous.rank - ranked.rank as rank_change,
+        ranked.industries_led,
+        ranked.major_hazards,
+        ranked.major_hazards_rectified,
+        ranked.hazards_due,
+        ranked.hazards_due_rectified_on_time,
+        ranked.penalty_cases,
+        ranked.inspections,
+        ranked.i4_best_value,
+        ranked.accidents_ytd,
+        ranked.accidents_prev_ytd,
+        ranked.deaths_ytd,
+        ranked.deaths_prev_ytd,
+        quarters.is_complete,
+        quarters.quarter_start,
+        quarters.quarter_end,
+        quarters.period_end as evaluated_as_of
+    from ranked
+    inner join quarters
+        on ranked.quarter = quarters.quarter
+    inner join departments
+        on ranked.department_code = departments.department_code
+    left join ranked as previous
+        on
+            quarters.previous_quarter = previous.quarter
+            and ranked.department_code = previous.department_code
+
+)
+
+select * from final

@@ -1,0 +1,120 @@
+"""数据质量: the last build and its as-of date, the run history, the load reconciliation
+(read = loaded + quarantined + folded, per file) and the quarantined rows by reason, extract, unit
+and month."""
+
+import polars as pl
+import streamlit as st
+
+from zhiben.app_logic import figures, queries, ui
+
+ui.page_header(
+    "数据质量",
+    "每个文件:读取行数 = 入库 + 隔离 + 重复折叠;被拒绝的行连同原因进入隔离区,不会悄悄丢失。",
+)
+
+info = ui.build_info()
+m = st.columns(3)
+m[0].metric("数据截止日期", info.as_of_date.isoformat() if info.as_of_date else "未知", border=True)
+m[1].metric(
+    "最近构建", info.built_at.strftime("%Y-%m-%d %H:%M") if info.built_at else "未知", border=True
+)
+if info.details.get("max_updated_at"):
+    m[2].metric("数据最新更新时间", str(info.details["max_updated_at"])[:16], border=True)
+if not ui.require("mart_build_info"):
+    st.caption("构建时间取自仓库文件的修改时间。")
+
+st.subheader("构建记录")
+runs = ui.q(queries.run_history)
+if runs.is_empty():
+    st.info("没有找到构建记录(zhiben build 的运行日志)。")
+else:
+    ui.table(runs, key="dq_runs", file_name="构建记录", title="构建记录")
+
+st.subheader("入库对账")
+if ui.require("mart_load_reconciliation"):
+    rec = ui.q(queries.load_reconciliation).with_columns(
+        (
+            pl.col("rows_read")
+            == pl.col("rows_loaded") + pl.col("rows_quarantined") + pl.col("rows_folded")
+        ).alias("is_balanced")
+    )
+    by_extract = (
+        rec.group_by("extract")
+        .agg(pl.col("rows_read", "rows_loaded", "rows_quarantined", "rows_folded").sum())
+        .sort("extract")
+    )
+    bad = rec.filter(~pl.col("is_balanced"))
+    if bad.height:
+        st.error(f"{bad.height} 个文件行数不平衡!")
+    else:
+        st.success(f"全部 {rec.height} 个文件行数平衡。")
+    ui.plot(
+        figures.bars(
+            by_extract,
+            "extract",
+            ["rows_loaded", "rows_quarantined", "rows_folded"],
+            stacked=True,
+            title="各数据源行数",
+        ),
+        key="dq_rec",
+    )
+    ui.table(rec, key="dq_rec_table", file_name="入库对账", title="入库对账")
+
+st.subheader("隔离区")
+if ui.require("mart_quarantine"):
+    qr = ui.q(queries.quarantine)
+    if qr.is_empty():
+        st.success("没有被隔离的行。")
+    else:
+        f = ui.current_filters()
+        if f.unit_code and "unit_code" in qr.columns:
+            qr = qr.filter(pl.col("unit_code") == f.unit_code)
+        reason_col = "reason" if "reason" in qr.columns else "reason_code"
+        c1, c2 = st.columns(2)
+        with c1:
+            by_reason = qr.group_by(reason_col).len("rows").sort("rows", descending=True)
+            ui.plot(
+                figures.bars(by_reason, reason_col, ["rows"], horizontal=True, title="按原因"),
+                key="dq_reason",
+            )
+        with c2:
+            by_extract = qr.group_by("extract").len("rows").sort("rows", descending=True)
+            ui.plot(
+                figures.bars(by_extract, "extract", ["rows"], title="按数据源"), key="dq_extract"
+            )
+        c3, c4 = st.columns(2)
+        with c3:
+            name = "unit_name" if "unit_name" in qr.columns else "unit_code"
+            by_unit = (
+                qr.with_columns(pl.col(name).fill_null("(无法识别)"))
+                .group_by(name)
+                .len("rows")
+                .sort(name)
+            )
+            ui.plot(figures.bars(by_unit, name, ["rows"], title="按镇街"), key="dq_unit")
+        with c4:
+            by_month = (
+                qr.with_columns(pl.col("month").fill_null("(无日期)"))
+                .group_by("month")
+                .len("rows")
+                .sort("month")
+            )
+            ui.plot(figures.bars(by_month, "month", ["rows"], title="按月份"), key="dq_month")
+        e1, e2 = st.columns(2)
+        extracts = e1.multiselect(
+            "数据源",
+            sorted(qr["extract"].unique().to_list()),
+            key="dq_f_extract",
+            placeholder="全部",
+        )
+        reasons = e2.multiselect(
+            "原因",
+            sorted(qr[reason_col].drop_nulls().unique().to_list()),
+            key="dq_f_reason",
+            placeholder="全部",
+        )
+        if extracts:
+            qr = qr.filter(pl.col("extract").is_in(extracts))
+        if reasons:
+            qr = qr.filter(pl.col(reason_col).is_in(reasons))
+        ui.table(qr, key="dq_q_table", file_name="隔离区", title="隔离区明细")

@@ -1,0 +1,166 @@
+"""季度考评排名 (晾晒考评, 量化排名): the units' ranking with the weighted score breakdown and rank
+changes, a drill-down from a ranking row to that unit's records, the department ranking and the
+method."""
+
+import polars as pl
+import streamlit as st
+
+from zhiben.app_logic import figures, queries, ui
+from zhiben.app_logic.labels import INDICATORS
+
+f = ui.page_header(
+    "季度考评排名",
+    "总分 = Σ 权重 × 指标得分 ÷ 100 + 扣分;▲▼ 为较上季度名次变化。点选排名表中的一行,查看该镇街的明细。",
+)
+if not f.quarter or not ui.require("mart_quarterly_evaluation"):
+    st.stop()
+
+ev = ui.q(queries.quarterly_evaluation, quarter=f.quarter)
+if ev.is_empty():
+    st.info(f"{f.quarter} 尚无考评结果。")
+    st.stop()
+weights = ui.q(queries.evaluation_weights, variant="unit")
+breakdown = figures.weighted_breakdown(ev, weights)
+
+tab_units, tab_deps, tab_method = st.tabs(["镇街排名", "区直部门排名", "考评方法"])
+with tab_units:
+    ui.plot(figures.score_stack(breakdown, title=f"{f.quarter} 镇街考评得分构成"), key="ev_stack")
+    if "veto" in ev.columns and ev["veto"].any():
+        vetoed = ev.filter(pl.col("veto"))["unit_name"].to_list()
+        st.warning(f"一票否决(发生重大及以上事故,排名置后):{'、'.join(vetoed)}")
+
+    def drill() -> None:
+        row = ui.selected_row("ev_rank")
+        if row is not None:
+            ui.set_unit(breakdown["unit_code"][row])
+
+    st.caption("点选一行 → 下方显示该镇街的重大隐患、事故和处罚记录(侧栏“镇街”筛选同步切换)。")
+    ui.table(
+        breakdown,
+        key="ev_rank",
+        file_name=f"季度考评排名_{f.quarter}",
+        title="季度考评排名",
+        on_select=drill,
+    )
+
+    if f.unit_code:
+        row = ev.filter(pl.col("unit_code") == f.unit_code)
+        st.subheader(f"下钻:{f.unit_name} · {f.quarter}")
+        if row.height:
+            r = row.row(0, named=True)
+            cols = st.columns(4)
+            cols[0].metric("排名", f"{r['rank']} / {ev.height}", border=True)
+            cols[1].metric("总分", f"{r['total_score']:.1f}", border=True)
+            cols[2].metric("扣分", f"{(r.get('deductions') or 0):.1f}", border=True)
+            cols[3].metric(
+                "上季排名", "—" if r.get("prev_rank") is None else r["prev_rank"], border=True
+            )
+            region_avg = ev.select(
+                pl.col(f"{k}_score").mean() for k in INDICATORS if f"{k}_score" in ev.columns
+            ).row(0)
+            comp = pl.DataFrame(
+                {
+                    "indicator": [
+                        f"{k.upper()} {n}"
+                        for k, n in INDICATORS.items()
+                        if f"{k}_score" in ev.columns
+                    ],
+                    f.unit_name: [
+                        r[f"{k}_score"] for k in INDICATORS if f"{k}_score" in ev.columns
+                    ],
+                    "全区平均": list(region_avg),
+                }
+            )
+            ui.plot(
+                figures.bars(
+                    comp,
+                    "indicator",
+                    [f.unit_name, "全区平均"],
+                    title="指标得分:本镇街 vs 全区平均",
+                ),
+                key="ev_drill_cmp",
+            )
+        d1, d2, d3 = st.tabs(["重大隐患台账", "本季度事故", "本季度行政处罚"])
+        with d1:
+            if ui.require("mart_major_hazard_ledger"):
+                led = ui.q(queries.major_hazard_ledger, unit_code=f.unit_code)
+                led = led.select(
+                    [
+                        c
+                        for c in (
+                            "hazard_id",
+                            "unit_name",
+                            "enterprise_name",
+                            "industry_name",
+                            "found_date",
+                            "deadline",
+                            "status",
+                            "rectified_date",
+                            "overdue_days",
+                            "escalation",
+                            "is_listed_supervision",
+                        )
+                        if c in led.columns
+                    ]
+                )
+                ui.table(
+                    led,
+                    key="ev_drill_ledger",
+                    file_name=f"重大隐患_{f.unit_name}",
+                    title="重大隐患台账",
+                )
+        with d2:
+            if ui.require("fct_accidents"):
+                acc = ui.q(queries.accidents, quarter=f.quarter, unit_code=f.unit_code)
+                ui.table(
+                    acc,
+                    key="ev_drill_acc",
+                    file_name=f"事故_{f.unit_name}_{f.quarter}",
+                    title="事故",
+                )
+        with d3:
+            if ui.require("fct_penalties"):
+                pen = ui.q(queries.penalties, quarter=f.quarter, unit_code=f.unit_code)
+                ui.table(
+                    pen,
+                    key="ev_drill_pen",
+                    file_name=f"处罚_{f.unit_name}_{f.quarter}",
+                    title="行政处罚",
+                )
+
+with tab_deps:
+    if ui.require("mart_quarterly_evaluation_by_department"):
+        dep = ui.q(queries.quarterly_evaluation_by_department, quarter=f.quarter)
+        if dep.is_empty():
+            st.info(f"{f.quarter} 尚无部门考评结果。")
+        else:
+            dweights = ui.q(queries.evaluation_weights, variant="department")
+            dbreak = figures.weighted_breakdown(dep, dweights, name_col="department_name")
+            ui.plot(
+                figures.score_stack(
+                    dbreak, name_col="department_name", title=f"{f.quarter} 区直部门考评得分构成"
+                ),
+                key="ev_dep_stack",
+            )
+            ui.table(
+                dbreak,
+                key="ev_dep_rank",
+                file_name=f"部门考评排名_{f.quarter}",
+                title="部门考评排名",
+            )
+
+with tab_method:
+    st.markdown(
+        "**镇街考评(方案 三.四 晾晒考评、量化排名)**:每项指标 0–100 分,总分 = Σ 权重 × 得分 ÷ 100 + 扣分"
+        "(不低于 0)。扣分:每起较大事故 −20;每起瞒报谎报 −10;挂牌督办重大隐患逾期未改每项 −2(最多 −10)。"
+        "发生重大及以上事故一票否决,排名置后。同分依次比较 I1 得分、单位代码。\n\n"
+        "**部门考评**:按 I1、I2、I4、I5 排名(权重 35/25/20/20),记录按责任部门/执法部门归属,"
+        "无部门列的按行业牵头部门归属。"
+    )
+    wt = pl.DataFrame(
+        {
+            "indicator": [f"{k.upper()} {INDICATORS[k]}" for k in weights],
+            "weight": list(weights.values()),
+        }
+    )
+    ui.table(wt, key="ev_weights", file_name="考评权重", title="考评指标与权重")

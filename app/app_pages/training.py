@@ -1,0 +1,95 @@
+"""培训演练: principal-training coverage of active enterprises, special-operation certificates
+falling due, drills and the 四不 share against the year's target (mart_training_coverage)."""
+
+import polars as pl
+import streamlit as st
+
+from zhiben.app_logic import figures, queries, ui
+
+f = ui.page_header(
+    "培训演练",
+    "主要负责人专题培训覆盖率、90 天内到期(或需复审)的特种作业证书、企业“四不”演练占比与年度目标。",
+)
+if not f.year or not ui.require("mart_training_coverage"):
+    st.stop()
+
+cov = ui.q(queries.training_coverage, year=f.year, unit_code=f.unit_code)
+if cov.is_empty():
+    st.info(f"{f.year} 年尚无培训演练数据。")
+    st.stop()
+
+
+def pick(*names: str) -> str | None:
+    return next((n for n in names if n in cov.columns), None)
+
+
+coverage = pick("principal_training_coverage", "principal_coverage", "principal_trained_share")
+certs = pick(
+    "certificates_expiring_90d", "certificates_due_90d", "certificates_due", "certificates_expiring"
+)
+drills = pick("drills", "enterprise_drills", "drill_count")
+share = pick("four_no_share")
+target = pick("four_no_target", "four_no_share_target", "target_four_no_share")
+
+m = st.columns(4)
+if coverage:
+    m[0].metric("主要负责人培训覆盖率(均值)", f"{cov[coverage].mean():.1%}", border=True)
+if certs:
+    m[1].metric("90天内到期证书", f"{int(cov[certs].sum()):,}", border=True)
+if drills:
+    m[2].metric("演练次数", f"{int(cov[drills].sum()):,}", border=True)
+if share and target:
+    tgt = cov[target].drop_nulls()
+    m[3].metric("“四不”占比目标", f"{tgt[0]:.0%}" if len(tgt) else "—", border=True)
+
+c1, c2 = st.columns(2)
+with c1:
+    if coverage:
+        ui.plot(
+            figures.bars(
+                cov, "unit_name", [coverage], percent=True, title="主要负责人专题培训覆盖率"
+            ),
+            key="tr_cov",
+        )
+with c2:
+    if share:
+        fig = figures.bars(
+            cov,
+            "unit_name",
+            [share],
+            percent=True,
+            title="企业“四不”演练占比 vs 目标",
+            colors=["#2e7d32"],
+        )
+        if target and cov[target].drop_nulls().len():
+            fig.add_hline(
+                y=float(cov[target].drop_nulls()[0]),
+                line_dash="dash",
+                line_color="#c62828",
+                annotation_text="目标",
+            )
+        ui.plot(fig, key="tr_share")
+if certs:
+    ui.plot(
+        figures.bars(
+            cov.sort(certs, descending=True),
+            "unit_name",
+            [certs],
+            title="特种作业证书 90 天内到期/复审",
+        ),
+        key="tr_certs",
+    )
+if share:
+    hist = ui.q(queries.training_coverage, unit_code=f.unit_code)
+    hist = hist.group_by("year").agg(pl.col(share).mean()).sort("year")
+    ui.plot(
+        figures.lines(
+            hist.with_columns(pl.col("year").cast(pl.String)),
+            "year",
+            [share],
+            percent=True,
+            title="“四不”演练占比(各镇街平均)逐年",
+        ),
+        key="tr_hist",
+    )
+ui.table(cov, key="tr_table", file_name=f"培训演练_{f.year}", title="培训演练")

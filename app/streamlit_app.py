@@ -1,0 +1,42 @@
+"""治本攻坚 — the leaders' app. Entry point: sidebar filters (kept in session_state across pages),
+then the page chosen in the navigation. Pages live in app_pages/ and stay thin: the logic is in
+`zhiben.app_logic`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+from auth_gate import require_login
+
+from zhiben.app_logic import ui
+
+HERE = Path(__file__).parent
+
+st.set_page_config(page_title="治本攻坚 · 山亭区安全生产", page_icon="🛡️", layout="wide")
+# login gate (issue 7): nothing below runs until logged in when served beyond localhost;
+# pages get the account with auth_gate.current_account() and scope detail with zhiben.auth
+ACCOUNT = require_login()
+
+PAGES = [
+    ("overview.py", "总览", ":material/dashboard:"),
+    ("region_industry.py", "分区域分行业", ":material/grid_on:"),
+    ("major_hazards.py", "重大隐患清单", ":material/warning:"),
+    ("accidents.py", "事故分析", ":material/emergency:"),
+    ("enforcement.py", "执法检查", ":material/gavel:"),
+    ("training.py", "培训演练", ":material/school:"),
+    ("evaluation.py", "季度考评排名", ":material/leaderboard:"),
+    ("targets.py", "三年目标进度", ":material/flag:"),
+    ("data_quality.py", "数据质量", ":material/fact_check:"),
+]
+
+nav = st.navigation(
+    [
+        st.Page(HERE / "app_pages" / file, title=title, icon=icon, default=i == 0)
+        for i, (file, title, icon) in enumerate(PAGES)
+    ]
+)
+ui.fingerprint()  # a Chinese message and stop when there is no warehouse file
+st.sidebar.markdown("## 🛡️ 治本攻坚三年行动")
+st.session_state["_filters"] = ui.sidebar_filters()
+nav.run()

@@ -1,0 +1,566 @@
+"""Queries of the leaders' app on the served warehouse (dims, facts, marts only).
+
+Every function takes the served file's path first and opens one short-lived read-only connection
+(`zhiben.warehouse.connect`), so a `zhiben build` can swap the file at any time. The Streamlit layer
+caches the results keyed on `fingerprint(path)` (inode, mtime, size): a swapped-in file is a new key,
+so the app shows the new build at once. Unit, industry and department names are joined from the dims
+where a mart carries only the codes."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from zhiben.warehouse import connect, warehouse_path
+
+#: (path, inode, mtime_ns, size) of the served file; None when it does not exist
+Fingerprint = tuple[str, int, int, int] | None
+
+_NAME_DIMS = (
+    ("unit_code", "unit_name", "dim_unit"),
+    ("industry_code", "industry_name", "dim_industry"),
+    ("department_code", "department_name", "dim_department"),
+)
+
+
+def fingerprint(path: str | Path | None = None) -> Fingerprint:
+    """Identity of the served file's current version: a new build swapped in changes it."""
+    p = warehouse_path(path)
+    try:
+        s = os.stat(p)
+    except FileNotFoundError:
+        return None
+    return (str(p), s.st_ino, s.st_mtime_ns, s.st_size)
+
+
+# ------------------------------------------------------------------ plumbing
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {
+        r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()
+    }
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    rows = con.execute(
+        "select column_name from information_schema.columns where table_name = ? "
+        "order by ordinal_position",
+        [table],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def _tidy(df: pl.DataFrame) -> pl.DataFrame:
+    """Decimals (DuckDB sums, HUGEINT counts) as Int64 / Float64, which every consumer handles."""
+    casts = []
+    for name, dtype in df.schema.items():
+        if isinstance(dtype, pl.Decimal):
+            casts.append(pl.col(name).cast(pl.Int64 if dtype.scale == 0 else pl.Float64))
+    return df.with_columns(casts) if casts else df
+
+
+def _pl(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> pl.DataFrame:
+    return _tidy(con.execute(sql, list(params)).pl())
+
+
+def available_tables(path: str | Path | None = None) -> set[str]:
+    """Names of the tables in the served file (empty when there is no file)."""
+    try:
+        with connect(path) as con:
+            return _tables(con)
+    except FileNotFoundError:
+        return set()
+
+
+def table_columns(path: str | Path | None, table: str) -> list[str]:
+    with connect(path) as con:
+        return _columns(con, table)
+
+
+def _where(filters: dict[str, Any], columns: Sequence[str], alias: str = "t") -> tuple[str, list]:
+    """`where` clause of column = value / IN list; None values and unknown columns are skipped."""
+    parts: list[str] = []
+    params: list[Any] = []
+    for column, value in filters.items():
+        if value is None or column not in columns:
+            continue
+        if isinstance(value, (list, tuple, set)):
+            values = list(value)
+            parts.append(
+                f"{alias}.{column} in ({', '.join('?' * len(values))})" if values else "false"
+            )
+            params.extend(values)
+        else:
+            parts.append(f"{alias}.{column} = ?")
+            params.append(value)
+    return (" where " + " and ".join(parts) if parts else ""), params
+
+
+def select_named(
+    path: str | Path | None,
+    table: str,
+    *,
+    order_by: str | None = None,
+    extra_where: str | None = None,
+    extra_params: Sequence[Any] = (),
+    **filters: Any,
+) -> pl.DataFrame:
+    """`select *` from a table filtered by column = value, with unit / industry / department names
+    joined from the dims where the table has only the codes. Filters on missing columns are ignored
+    (a mart without `industry_code` is simply not filtered by industry)."""
+    with connect(path) as con:
+        tables = _tables(con)
+        cols = _columns(con, table)
+        joins, names = [], []
+        for i, (code, name, dim) in enumerate(_NAME_DIMS):
+            if code in cols and name not in cols and dim in tables and name in _columns(con, dim):
+                joins.append(f"left join {dim} d{i} on d{i}.{code} = t.{code}")
+                names.append(f"d{i}.{name}")
+        where, params = _where(filters, cols)
+        if extra_where:
+            where += (" and " if where else " where ") + extra_where
+            params += list(extra_params)
+        select = ", ".join(["t.*", *names])
+        sql = f"select {select} from {table} t {' '.join(joins)}{where}"
+        if order_by:
+            sql += f" order by {order_by}"
+        return _pl(con, sql, params)
+
+
+# ------------------------------------------------------------------ reference data
+
+
+def units(path: str | Path | None = None) -> pl.DataFrame:
+    with connect(path) as con:
+        cols = _columns(con, "dim_unit")
+        order = "sort_order, unit_code" if "sort_order" in cols else "unit_code"
+        return con.execute(f"select unit_code, unit_name from dim_unit order by {order}").pl()
+
+
+def industries(path: str | Path | None = None) -> pl.DataFrame:
+    with connect(path) as con:
+        cols = _columns(con, "dim_industry")
+        order = "sort_order, industry_code" if "sort_order" in cols else "industry_code"
+        return con.execute(
+            f"select industry_code, industry_name from dim_industry order by {order}"
+        ).pl()
+
+
+def departments(path: str | Path | None = None) -> pl.DataFrame:
+    with connect(path) as con:
+        return con.execute(
+            "select department_code, department_name from dim_department order by department_code"
+        ).pl()
+
+
+@dataclass(frozen=True)
+class BuildInfo:
+    as_of_date: date | None
+    built_at: datetime | None
+    details: dict[str, Any]
+
+
+def build_info(path: str | Path | None = None) -> BuildInfo:
+    """The as-of date D and the build time: from mart_build_info, else the file's mtime."""
+    p = warehouse_path(path)
+    with connect(p) as con:
+        if "mart_build_info" in _tables(con):
+            df = con.execute("select * from mart_build_info").pl()
+            if df.height:
+                cols = df.columns
+                row = (
+                    df.sort("built_at", descending=True).row(0, named=True)
+                    if ("built_at" in cols)
+                    else df.row(0, named=True)
+                )
+                as_of = row.get("as_of_date")
+                if isinstance(as_of, str):
+                    as_of = date.fromisoformat(as_of[:10])
+                if isinstance(as_of, datetime):
+                    as_of = as_of.date()
+                built = row.get("built_at") or datetime.fromtimestamp(p.stat().st_mtime)
+                return BuildInfo(as_of, built, row)
+    return BuildInfo(None, datetime.fromtimestamp(p.stat().st_mtime), {})
+
+
+def quarters(path: str | Path | None = None) -> list[str]:
+    """Quarters the marts cover, newest first (`YYYYQn`)."""
+    with connect(path) as con:
+        tables = _tables(con)
+        found: set[str] = set()
+        for t in (
+            "mart_quarterly_evaluation",
+            "mart_enforcement",
+            "mart_region_industry_stats",
+        ):
+            if t in tables and "quarter" in _columns(con, t):
+                found |= {r[0] for r in con.execute(f"select distinct quarter from {t}").fetchall()}
+    return sorted((q for q in found if q), reverse=True)
+
+
+def quarter_of(d: date) -> str:
+    return f"{d.year}Q{(d.month - 1) // 3 + 1}"
+
+
+def year_of(quarter: str) -> int:
+    return int(quarter[:4])
+
+
+def quarter_range(quarter: str) -> tuple[date, date]:
+    """First and last day of `YYYYQn`."""
+    y, q = int(quarter[:4]), int(quarter[-1])
+    start = date(y, 3 * q - 2, 1)
+    end = date(y + 1, 1, 1) if q == 4 else date(y, 3 * q + 1, 1)
+    return start, date.fromordinal(end.toordinal() - 1)
+
+
+def previous_quarter(quarter: str) -> str:
+    y, q = int(quarter[:4]), int(quarter[-1])
+    return f"{y - 1}Q4" if q == 1 else f"{y}Q{q - 1}"
+
+
+# ------------------------------------------------------------------ marts by page
+
+
+def region_industry(
+    path: str | Path | None,
+    *,
+    quarter: str | list[str] | None = None,
+    unit_code: str | None = None,
+    industry_code: str | None = None,
+) -> pl.DataFrame:
+    return select_named(
+        path,
+        "mart_region_industry_stats",
+        quarter=quarter,
+        unit_code=unit_code,
+        industry_code=industry_code,
+        order_by="t.quarter, t.unit_code, t.industry_code",
+    )
+
+
+def region_industry_quarterly(
+    path: str | Path | None,
+    *,
+    unit_code: str | None = None,
+    industry_code: str | None = None,
+) -> pl.DataFrame:
+    """Quarter totals of every metric of mart_region_industry_stats (for trends and KPIs)."""
+    with connect(path) as con:
+        cols = _columns(con, "mart_region_industry_stats")
+        metrics = [
+            c
+            for c in cols
+            if c
+            not in ("quarter", "year", "unit_code", "industry_code", "unit_name", "industry_name")
+            and con.execute(
+                "select data_type from information_schema.columns where table_name = ? and column_name = ?",
+                ["mart_region_industry_stats", c],
+            )
+            .fetchone()[0]
+            .upper()
+            in _NUMERIC
+        ]
+        where, params = _where({"unit_code": unit_code, "industry_code": industry_code}, cols)
+        sums = ", ".join(f"sum({c}) as {c}" for c in metrics)
+        return _pl(
+            con,
+            f"select t.quarter, {sums} from mart_region_industry_stats t{where} "
+            "group by t.quarter order by t.quarter",
+            params,
+        )
+
+
+_NUMERIC = {
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "DOUBLE",
+    "FLOAT",
+    "DECIMAL",
+    "SMALLINT",
+    "TINYINT",
+    "UBIGINT",
+    "UINTEGER",
+    "REAL",
+}
+
+
+def major_hazard_ledger(
+    path: str | Path | None,
+    *,
+    unit_code: str | None = None,
+    industry_code: str | None = None,
+) -> pl.DataFrame:
+    return select_named(
+        path,
+        "mart_major_hazard_ledger",
+        unit_code=unit_code,
+        industry_code=industry_code,
+        order_by="t.overdue_days desc nulls last, t.found_date desc",
+    )
+
+
+def accident_trend(
+    path: str | Path | None, *, year: int | None = None, unit_code: str | None = None
+) -> pl.DataFrame:
+    return select_named(
+        path, "mart_accident_trend", year=year, unit_code=unit_code, order_by="t.year, t.unit_code"
+    )
+
+
+def accidents(
+    path: str | Path | None,
+    *,
+    year: int | None = None,
+    quarter: str | None = None,
+    unit_code: str | None = None,
+    industry_code: str | None = None,
+) -> pl.DataFrame:
+    """fct_accidents rows (with the reporting group where the fact carries it)."""
+    extra, params = [], []
+    if year is not None:
+        extra.append("year(t.occurred_at) = ?")
+        params.append(year)
+    if quarter is not None:
+        start, end = quarter_range(quarter)
+        extra.append("cast(t.occurred_at as date) between ? and ?")
+        params += [start, end]
+    return select_named(
+        path,
+        "fct_accidents",
+        unit_code=unit_code,
+        industry_code=industry_code,
+        extra_where=" and ".join(extra) or None,
+        extra_params=params,
+        order_by="t.occurred_at desc",
+    )
+
+
+def enforcement(
+    path: str | Path | None, *, quarter: str | list[str] | None = None, unit_code: str | None = None
+) -> pl.DataFrame:
+    return select_named(
+        path,
+        "mart_enforcement",
+        quarter=quarter,
+        unit_code=unit_code,
+        order_by="t.quarter, t.unit_code",
+    )
+
+
+def enforcement_by_department(
+    path: str | Path | None, *, quarter: str | list[str] | None = None
+) -> pl.DataFrame:
+    return select_named(
+        path,
+        "mart_enforcement_by_department",
+        quarter=quarter,
+        order_by="t.quarter, t.department_code",
+    )
+
+
+def _period_filter(column: str, quarter: str | None, year: int | None) -> tuple[list[str], list]:
+    if quarter is not None:
+        start, end = quarter_range(quarter)
+        return [f"cast(t.{column} as date) between ? and ?"], [start, end]
+    if year is not None:
+        return [f"year(t.{column}) = ?"], [year]
+    return [], []
+
+
+def inspections_by(
+    path: str | Path | None,
+    by: str,
+    *,
+    quarter: str | None = None,
+    year: int | None = None,
+    unit_code: str | None = None,
+    industry_code: str | None = None,
+) -> pl.DataFrame:
+    """fct_inspections counted by `by` (method or campaign) in a quarter or a year."""
+    if by not in ("method", "campaign"):
+        raise ValueError(by)
+    with connect(path) as con:
+        cols = _columns(con, "fct_inspections")
+        where, params = _where({"unit_code": unit_code, "industry_code": industry_code}, cols)
+        extra, p2 = _period_filter("inspection_date", quarter, year)
+        if extra:
+            where += (" and " if where else " where ") + " and ".join(extra)
+            params += p2
+        hz = "sum(t.hazards_found)" if "hazards_found" in cols else "null"
+        return _pl(
+            con,
+            f"select coalesce(t.{by}, '无') as {by}, count(*) as inspections, "
+            f"{hz} as hazards_found from fct_inspections t{where} group by 1 order by 2 desc",
+            params,
+        )
+
+
+def hazards_by_campaign(
+    path: str | Path | None,
+    *,
+    unit_code: str | None = None,
+    industry_code: str | None = None,
+) -> pl.DataFrame:
+    """Hazards of the 四项整治 campaigns by quarter found (all levels, 重大, open overdue now)."""
+    with connect(path) as con:
+        cols = _columns(con, "fct_hazards")
+        where, params = _where({"unit_code": unit_code, "industry_code": industry_code}, cols)
+        extra = "t.campaign is not null and t.campaign <> '无'"
+        where += (" and " if where else " where ") + extra
+        return _pl(
+            con,
+            "select concat(year(t.found_date), 'Q', quarter(t.found_date)) as quarter, t.campaign, "
+            "count(*) as hazards_found, count_if(t.is_major) as major_hazards_found, "
+            "count_if(t.is_rectified) as hazards_rectified, count_if(t.is_overdue) as open_overdue "
+            f"from fct_hazards t{where} group by all order by 1, 2",
+            params,
+        )
+
+
+def penalties(
+    path: str | Path | None,
+    *,
+    quarter: str | None = None,
+    unit_code: str | None = None,
+) -> pl.DataFrame:
+    extra, params = _period_filter("decided_date", quarter, None)
+    return select_named(
+        path,
+        "fct_penalties",
+        unit_code=unit_code,
+        extra_where=" and ".join(extra) or None,
+        extra_params=params,
+        order_by="t.decided_date desc",
+    )
+
+
+def training_coverage(
+    path: str | Path | None, *, year: int | None = None, unit_code: str | None = None
+) -> pl.DataFrame:
+    return select_named(
+        path,
+        "mart_training_coverage",
+        year=year,
+        unit_code=unit_code,
+        order_by="t.year, t.unit_code",
+    )
+
+
+def quarterly_evaluation(path: str | Path | None, *, quarter: str | None = None) -> pl.DataFrame:
+    return select_named(
+        path, "mart_quarterly_evaluation", quarter=quarter, order_by="t.quarter, t.rank"
+    )
+
+
+def quarterly_evaluation_by_department(
+    path: str | Path | None, *, quarter: str | None = None
+) -> pl.DataFrame:
+    return select_named(
+        path,
+        "mart_quarterly_evaluation_by_department",
+        quarter=quarter,
+        order_by="t.quarter, t.rank",
+    )
+
+
+def evaluation_weights(path: str | Path | None, variant: str = "unit") -> dict[str, float]:
+    """Indicator → weight from the weights table the warehouse serves (any table whose name has
+    `weight` in it with an indicator and a weight column), else SPEC §7's defaults."""
+    from zhiben.app_logic.labels import DEFAULT_DEPARTMENT_WEIGHTS, DEFAULT_UNIT_WEIGHTS
+
+    default = DEFAULT_UNIT_WEIGHTS if variant == "unit" else DEFAULT_DEPARTMENT_WEIGHTS
+    with connect(path) as con:
+        for t in sorted(_tables(con)):
+            if "weight" not in t:
+                continue
+            cols = _columns(con, t)
+            key = next(
+                (c for c in ("indicator_id", "indicator", "indicator_code") if c in cols), None
+            )
+            if key is None or "weight" not in cols:
+                continue
+            df = con.execute(f"select * from {t}").pl()
+            for vcol in ("variant", "scope", "applies_to", "level"):
+                if vcol in df.columns:
+                    keep = df.filter(
+                        pl.col(vcol)
+                        .cast(pl.String)
+                        .str.to_lowercase()
+                        .str.contains("dep|部门" if variant != "unit" else "unit|镇街|town")
+                    )
+                    if keep.height:
+                        df = keep
+                    break
+            weights = {
+                str(r[key]).lower(): float(r["weight"])
+                for r in df.iter_rows(named=True)
+                if r["weight"] is not None
+            }
+            if variant != "unit":
+                weights = {k: v for k, v in weights.items() if k in default} or weights
+            if weights:
+                return weights
+    return dict(default)
+
+
+def target_progress(path: str | Path | None) -> pl.DataFrame:
+    df = select_named(path, "mart_target_progress")
+    order = pl.col("target_id").str.slice(1).cast(pl.Int32, strict=False)
+    return df.sort(order)
+
+
+def target_milestones(path: str | Path | None, *, target_id: str | None = None) -> pl.DataFrame:
+    return select_named(
+        path,
+        "mart_target_milestones",
+        target_id=target_id,
+        order_by="t.target_id, t.milestone_date",
+    )
+
+
+def load_reconciliation(path: str | Path | None) -> pl.DataFrame:
+    return select_named(path, "mart_load_reconciliation", order_by="t.extract, t.file")
+
+
+def quarantine(path: str | Path | None) -> pl.DataFrame:
+    return select_named(path, "mart_quarantine", order_by="t.extract, t.file, t.line")
+
+
+def run_history(path: str | Path | None, last: int = 30) -> pl.DataFrame:
+    """`zhiben build` run history (the JSON lines kept beside the served file)."""
+    from zhiben import history
+    from zhiben.paths import WarehousePaths
+
+    runs = history.read(WarehousePaths(warehouse_path(path).resolve()).history_file, last=last)
+    rows = [
+        {
+            "started_at": r.get("started_at"),
+            "ended_at": r.get("ended_at"),
+            "status": r.get("status"),
+            "as_of_date": r.get("as_of_date"),
+            "rows": sum(v.get("read", 0) for v in (r.get("rows") or {}).values()),
+            "dbt": r.get("dbt"),
+            "error": (r.get("error") or "").splitlines()[0] if r.get("error") else None,
+        }
+        for r in reversed(runs)
+    ]
+    schema = {
+        "started_at": pl.String,
+        "ended_at": pl.String,
+        "status": pl.String,
+        "as_of_date": pl.String,
+        "rows": pl.Int64,
+        "dbt": pl.String,
+        "error": pl.String,
+    }
+    return pl.DataFrame(rows, schema=schema)

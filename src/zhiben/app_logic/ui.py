@@ -1,0 +1,243 @@
+"""Streamlit glue shared by the pages (the only app_logic module that imports Streamlit):
+cached queries keyed on the served file's identity, the sidebar filters kept in session_state,
+the page header with the as-of date and build time, and tables with an xlsx download."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from zhiben.app_logic import queries
+from zhiben.app_logic.export import to_xlsx_bytes
+from zhiben.app_logic.labels import label, yes_no
+
+#: session_state keys of the sidebar filters (kept across pages)
+QUARTER_KEY = "flt_quarter"
+UNIT_KEY = "flt_unit"
+INDUSTRY_KEY = "flt_industry"
+ALL = "全部"
+#: query results live at most this long; a swapped-in warehouse file changes the key at once
+TTL_SECONDS = 600
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=500)
+def _cached(fn_name: str, fingerprint: queries.Fingerprint, kwargs: tuple) -> Any:
+    return getattr(queries, fn_name)(fingerprint[0], **dict(kwargs))
+
+
+def fingerprint() -> queries.Fingerprint:
+    """The served file's identity, or a Chinese error and stop when there is no warehouse yet."""
+    fp = queries.fingerprint()
+    if fp is None:
+        st.error(f"找不到数据仓库文件: {queries.warehouse_path()}。请先运行 `zhiben build`。")
+        st.stop()
+    return fp
+
+
+def q(fn: Callable[..., Any], **kwargs: Any) -> Any:
+    """Call a `queries` function on the served file, cached (ttl + the file's identity)."""
+    return _cached(fn.__name__, fingerprint(), tuple(sorted(kwargs.items())))
+
+
+def tables() -> set[str]:
+    return q(queries.available_tables)
+
+
+def require(*names: str) -> bool:
+    """True when the served warehouse has every table; otherwise a Chinese notice and False."""
+    missing = [n for n in names if n not in tables()]
+    if missing:
+        st.info(
+            f"数据表 {'、'.join(missing)} 尚未生成(本次构建中没有该数据),本部分暂不显示。"
+            "请在下一次 `zhiben build` 完成后刷新。"
+        )
+        return False
+    return True
+
+
+# ------------------------------------------------------------------ filters
+
+
+@dataclass(frozen=True)
+class Filters:
+    quarter: str | None
+    unit_code: str | None
+    industry_code: str | None
+    unit_names: Mapping[str, str]
+    industry_names: Mapping[str, str]
+
+    @property
+    def year(self) -> int | None:
+        return queries.year_of(self.quarter) if self.quarter else None
+
+    @property
+    def unit_name(self) -> str | None:
+        return self.unit_names.get(self.unit_code) if self.unit_code else None
+
+    @property
+    def industry_name(self) -> str | None:
+        return self.industry_names.get(self.industry_code) if self.industry_code else None
+
+    def describe(self) -> dict[str, str]:
+        return {
+            "季度": self.quarter or ALL,
+            "镇街": self.unit_name or ALL,
+            "行业": self.industry_name or ALL,
+        }
+
+
+def _options(df: pl.DataFrame, code: str, name: str) -> dict[str, str]:
+    return {r[code]: r[name] for r in df.iter_rows(named=True)}
+
+
+def sidebar_filters() -> Filters:
+    """Quarter / unit / industry selectors in the sidebar. Their keys live in session_state, and
+    the main script renders them on every page, so a choice persists across pages."""
+    have = tables()
+    unit_names = _options(q(queries.units), "unit_code", "unit_name") if "dim_unit" in have else {}
+    industry_names = (
+        _options(q(queries.industries), "industry_code", "industry_name")
+        if "dim_industry" in have
+        else {}
+    )
+    quarter_list = q(queries.quarters)
+    info = build_info()
+    if quarter_list:
+        default = queries.quarter_of(info.as_of_date) if info.as_of_date else quarter_list[0]
+        if st.session_state.get(QUARTER_KEY) not in quarter_list:
+            st.session_state[QUARTER_KEY] = default if default in quarter_list else quarter_list[0]
+    for key, options in ((UNIT_KEY, unit_names), (INDUSTRY_KEY, industry_names)):
+        if st.session_state.get(key) not in (ALL, *options):
+            st.session_state[key] = ALL
+    with st.sidebar:
+        st.markdown("### 筛选")
+        quarter = st.selectbox("季度", quarter_list, key=QUARTER_KEY) if quarter_list else None
+        unit = st.selectbox(
+            "镇街(功能区)",
+            [ALL, *unit_names],
+            key=UNIT_KEY,
+            format_func=lambda c: c if c == ALL else f"{unit_names[c]}",
+        )
+        industry = st.selectbox(
+            "行业领域",
+            [ALL, *industry_names],
+            key=INDUSTRY_KEY,
+            format_func=lambda c: c if c == ALL else industry_names[c],
+        )
+        st.caption(as_of_text(info))
+    return Filters(
+        quarter=quarter,
+        unit_code=None if unit == ALL else unit,
+        industry_code=None if industry == ALL else industry,
+        unit_names=unit_names,
+        industry_names=industry_names,
+    )
+
+
+def current_filters() -> Filters:
+    """The filters the main script put in session_state (pages call this)."""
+    return st.session_state["_filters"]
+
+
+def set_unit(unit_code: str | None) -> None:
+    """Drill down to a unit (use in a widget callback: it changes the sidebar filter)."""
+    st.session_state[UNIT_KEY] = unit_code or ALL
+
+
+# ------------------------------------------------------------------ header
+
+
+def build_info() -> queries.BuildInfo:
+    return q(queries.build_info)
+
+
+def as_of_text(info: queries.BuildInfo) -> str:
+    as_of = info.as_of_date.isoformat() if info.as_of_date else "未知"
+    built = info.built_at.strftime("%Y-%m-%d %H:%M") if info.built_at else "未知"
+    return f"数据截止 {as_of} · 构建于 {built}"
+
+
+def page_header(title: str, intro: str | None = None) -> Filters:
+    """Title, the as-of date and build time, and the active filters; returns the filters."""
+    st.title(title)
+    f = current_filters()
+    chips = " · ".join(f"{k}: {v}" for k, v in f.describe().items())
+    st.caption(f"{as_of_text(build_info())} ｜ 筛选 {chips}")
+    if intro:
+        st.markdown(intro)
+    return f
+
+
+# ------------------------------------------------------------------ tables
+
+
+def _column_config(df: pl.DataFrame) -> dict[str, Any]:
+    cfg: dict[str, Any] = {}
+    for name, dtype in df.schema.items():
+        zh = label(name)
+        if name.endswith(("_rate", "_share", "_coverage")) and dtype.is_numeric():
+            cfg[name] = st.column_config.NumberColumn(zh, format="percent")
+        elif name.endswith(("_score", "_weighted")) or name in ("total_score", "deductions"):
+            cfg[name] = st.column_config.NumberColumn(zh, format="%.1f")
+        elif name.endswith("_yuan"):
+            cfg[name] = st.column_config.NumberColumn(zh, format="localized")
+        else:
+            cfg[name] = st.column_config.Column(zh)
+    return cfg
+
+
+def table(
+    df: pl.DataFrame,
+    *,
+    key: str,
+    file_name: str,
+    title: str | None = None,
+    styler: Callable[[Any], Any] | None = None,
+    on_select: Callable[[], None] | None = None,
+    height: int | str = "auto",
+) -> None:
+    """A table with Chinese headers and, below it, an xlsx download of exactly what it shows.
+    `styler` gets a pandas Styler (for highlighting); `on_select` makes rows selectable (single)
+    and is called when the user picks one (read the selection from st.session_state[key])."""
+    shown = yes_no(df)
+    data: Any = shown.to_pandas() if styler else shown
+    if styler:
+        data = styler(data.style)
+    kwargs: dict[str, Any] = {}
+    if on_select:
+        kwargs = {"on_select": on_select, "selection_mode": "single-row"}
+    st.dataframe(
+        data,
+        key=key,
+        hide_index=True,
+        column_config=_column_config(shown),
+        height=height,
+        **kwargs,
+    )
+    f = current_filters()
+    notes = {"数据截止": as_of_text(build_info()), **f.describe(), "行数": df.height}
+    st.download_button(
+        "下载 Excel",
+        data=lambda: to_xlsx_bytes(df, sheet=(title or "数据")[:31], title=title, notes=notes),
+        file_name=f"{file_name}.xlsx",
+        mime=XLSX_MIME,
+        key=f"{key}_xlsx",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+
+
+def selected_row(key: str) -> int | None:
+    """The selected row index of a selectable table (None when nothing is selected)."""
+    state = st.session_state.get(key)
+    rows = (state or {}).get("selection", {}).get("rows", []) if state else []
+    return rows[0] if rows else None
+
+
+def plot(fig: Any, key: str | None = None) -> None:
+    st.plotly_chart(fig, key=key, config={"displaylogo": False, "locale": "zh-CN"})

@@ -1,0 +1,106 @@
+-- The grid marts carry every unit (department, industry) for every period from 2023 (2024 for the
+-- yearly ones) to D (SPEC §9 "Grid marts"): list each missing combination. Together with the
+-- grain tests (no duplicates) this pins each grid exactly.
+with
+
+periods as (
+
+    select * from {{ ref('int_periods_enumerated') }}
+
+),
+
+units as (
+
+    select unit_code from {{ ref('dim_unit') }}
+
+),
+
+expected_quarter_units as (
+
+    select distinct
+        periods.quarter,
+        units.unit_code
+    from periods
+    cross join units
+
+),
+
+missing as (
+
+    select
+        'mart_monthly_dispatch' as mart,
+        concat(periods.month, ' ', units.unit_code) as missing_key
+    from periods
+    cross join units
+    left join {{ ref('mart_monthly_dispatch') }} as mart
+        on periods.month = mart.month and units.unit_code = mart.unit_code
+    where mart.month is null
+
+    union all
+
+    select
+        'mart_enforcement' as mart,
+        concat(expected.quarter, ' ', expected.unit_code) as missing_key
+    from expected_quarter_units as expected
+    left join {{ ref('mart_enforcement') }} as mart
+        on expected.quarter = mart.quarter and expected.unit_code = mart.unit_code
+    where mart.quarter is null
+
+    union all
+
+    select
+        'mart_region_industry_stats' as mart,
+        concat(expected.quarter, ' ', expected.unit_code, ' ', industries.industry_code)
+            as missing_key
+    from expected_quarter_units as expected
+    cross join {{ ref('dim_industry') }} as industries
+    left join {{ ref('mart_region_industry_stats') }} as mart
+        on
+            expected.quarter = mart.quarter
+            and expected.unit_code = mart.unit_code
+            and industries.industry_code = mart.industry_code
+    where mart.quarter is null
+
+    union all
+
+    select
+        'mart_enforcement_by_department' as mart,
+        concat(quarters.quarter, ' ', departments.department_code) as missing_key
+    from (select distinct quarter from periods) as quarters
+    cross join {{ ref('dim_department') }} as departments
+    left join {{ ref('mart_enforcement_by_department') }} as mart
+        on
+            quarters.quarter = mart.quarter
+            and departments.department_code = mart.department_code
+    where mart.quarter is null
+
+    union all
+
+    select
+        yearly.mart,
+        concat(cast(years.year as {{ dbt.type_string() }}), ' ', units.unit_code) as missing_key
+    from (
+        select distinct year from periods
+        where year >= {{ analytics_first_year() }}
+    ) as years
+    cross join units
+    cross join (
+        select 'mart_accident_trend' as mart
+        union all
+        select 'mart_training_coverage' as mart
+    ) as yearly
+    left join (
+        select 'mart_accident_trend' as mart, year, unit_code from {{ ref('mart_accident_trend') }}
+        union all
+        select 'mart_training_coverage' as mart, year, unit_code
+        from {{ ref('mart_training_coverage') }}
+    ) as mart
+        on
+            yearly.mart = mart.mart
+            and years.year = mart.year
+            and units.unit_code = mart.unit_code
+    where mart.year is null
+
+)
+
+select * from missing

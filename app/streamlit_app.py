@@ -1,22 +1,24 @@
-"""治本攻坚 — the leaders' app. Entry point: sidebar filters (kept in session_state across pages),
-then the page chosen in the navigation. Pages live in app_pages/ and stay thin: the logic is in
-`zhiben.app_logic`."""
+"""治本攻坚 — the leaders' app. Entry point: the login gate (when served beyond localhost), the
+sidebar filters (kept in session_state across pages), then the page chosen in the navigation.
+Pages live in app_pages/ and stay thin: the logic is in `zhiben.app_logic`."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import streamlit as st
-from auth_gate import require_login
-
-from zhiben.app_logic import ui
 
 HERE = Path(__file__).parent
+if str(HERE) not in sys.path:  # auth_gate.py sits beside this script
+    sys.path.insert(0, str(HERE))
+
+from auth_gate import require_login  # noqa: E402
+
+from zhiben.app_logic import ui  # noqa: E402
 
 st.set_page_config(page_title="治本攻坚 · 山亭区安全生产", page_icon="🛡️", layout="wide")
-# login gate (issue 7): nothing below runs until logged in when served beyond localhost;
-# pages get the account with auth_gate.current_account() and scope detail with zhiben.auth
-ACCOUNT = require_login()
+st.session_state[ui.ACCOUNT_KEY] = require_login()  # nothing below runs before a login
 
 PAGES = [
     ("overview.py", "总览", ":material/dashboard:"),

@@ -152,15 +152,27 @@ with tab_deps:
 with tab_method:
     st.markdown(
         "**镇街考评(方案 三.四 晾晒考评、量化排名)**:每项指标 0–100 分,总分 = Σ 权重 × 得分 ÷ 100 + 扣分"
-        "(不低于 0)。扣分:每起较大事故 −20;每起瞒报谎报 −10;挂牌督办重大隐患逾期未改每项 −2(最多 −10)。"
-        "发生重大及以上事故一票否决,排名置后。同分依次比较 I1 得分、单位代码。\n\n"
-        "**部门考评**:按 I1、I2、I4、I5 排名(权重 35/25/20/20),记录按责任部门/执法部门归属,"
-        "无部门列的按行业牵头部门归属。"
+        "(不低于 0)。发生重大及以上事故一票否决,排名置后。同分依次比较 I1 得分、单位代码。\n\n"
+        "**部门考评**:按 I1、I2、I4、I5 排名,记录按责任部门/执法部门归属,无部门列的按行业牵头部门归属;"
+        "不扣分、不否决。权重、扣分和否决规则来自种子表,安委会可调整而无需改代码。"
     )
-    wt = pl.DataFrame(
-        {
-            "indicator": [f"{k.upper()} {INDICATORS[k]}" for k in weights],
-            "weight": list(weights.values()),
-        }
-    )
-    ui.table(wt, key="ev_weights", file_name="考评权重", title="考评指标与权重")
+    method = ui.q(queries.evaluation_method)
+    if method.is_empty():
+        wt = pl.DataFrame(
+            {
+                "indicator": [f"{k.upper()} {INDICATORS[k]}" for k in weights],
+                "weight": list(weights.values()),
+            }
+        )
+        ui.table(wt, key="ev_weights", file_name="考评权重", title="考评指标与权重")
+    else:
+        method = method.with_columns(
+            pl.col("scope").replace({"unit": "镇街", "department": "区直部门"}),
+            pl.col("item_type").replace({"indicator": "指标", "deduction": "扣分", "veto": "否决"}),
+        )
+        ui.table(
+            method.drop([c for c in ("sort_order",) if c in method.columns]),
+            key="ev_weights",
+            file_name="考评方法",
+            title="考评方法",
+        )

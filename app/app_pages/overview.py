@@ -40,41 +40,40 @@ if f.quarter and ui.require("mart_region_industry_stats"):
         ]
     )
 if f.year and ui.require("mart_accident_trend"):
-    trend = ui.q(queries.accident_trend, year=f.year, unit_code=f.unit_code)
+    if f.unit_code:
+        trend = ui.q(queries.accident_trend, year=f.year, unit_code=f.unit_code)
+    else:
+        trend = ui.q(queries.accident_trend_region).filter(pl.col("year") == f.year)
+    cols = st.columns(5)
     if trend.height:
-        t = trend.select(pl.col("accidents", "deaths", "prev_accidents", "prev_deaths").sum()).row(
-            0, named=True
-        )
-        double = trend["is_double_decline"].all() if f.unit_code else None
-        a, d = (
-            Kpi("事故起数", t["accidents"], t["prev_accidents"], True),
-            Kpi("死亡人数", t["deaths"], t["prev_deaths"], True),
-        )
-        cols = st.columns(5)
-        for col, k in zip(cols[:2], (a, d), strict=True):
+        t = trend.row(0, named=True)
+        for col, k in zip(
+            cols[:2],
+            (
+                Kpi("事故起数", t["accidents"], t["prev_accidents"], True),
+                Kpi("死亡人数", t["deaths"], t["prev_deaths"], True),
+            ),
+            strict=True,
+        ):
             col.metric(k.label, k.value_text(), k.delta_text(), delta_color="inverse", border=True)
-        region_ok = (
-            t["accidents"] < t["prev_accidents"] or t["accidents"] == t["prev_accidents"] == 0
-        ) and (t["deaths"] < t["prev_deaths"] or t["deaths"] == t["prev_deaths"] == 0)
-        ok = double if double is not None else region_ok
         cols[2].metric(
             f"{f.year} 年事故双下降",
-            "✅ 实现" if ok else "❌ 未实现",
+            "✅ 实现" if t["is_double_decline"] else "❌ 未实现",
             border=True,
-            help="起数和死亡人数均同比下降(两年均为 0 也算);当年按同期比较。",
+            help="起数和死亡人数均同比下降(两年均为 0 也算);当年按 1 月 1 日至截止日同期比较。",
         )
-        if ui.require("mart_major_hazard_ledger"):
-            ledger = ui.q(
-                queries.major_hazard_ledger, unit_code=f.unit_code, industry_code=f.industry_code
-            )
-            open_ = ledger.filter(~pl.col("is_rectified"))
-            cols[3].metric("重大隐患未整改", f"{open_.height:,}", border=True)
-            cols[4].metric(
-                "其中逾期",
-                f"{open_.filter(pl.col('is_overdue')).height:,}",
-                border=True,
-                help="逾期按督办升级:函告/通报/约谈/曝光,见“重大隐患清单”。",
-            )
+    if ui.require("mart_major_hazard_ledger"):
+        ledger = ui.q(
+            queries.major_hazard_ledger, unit_code=f.unit_code, industry_code=f.industry_code
+        )
+        open_ = ledger.filter(~pl.col("is_rectified"))
+        cols[3].metric("重大隐患未整改(截至今日)", f"{open_.height:,}", border=True)
+        cols[4].metric(
+            "其中逾期",
+            f"{open_.filter(pl.col('is_overdue')).height:,}",
+            border=True,
+            help="逾期按督办升级:函告/通报/约谈/曝光,见“重大隐患清单”。",
+        )
 
 left, right = st.columns([3, 2])
 with left:

@@ -23,6 +23,10 @@ from zhiben.warehouse import connect, warehouse_path
 #: (path, inode, mtime_ns, size) of the served file; None when it does not exist
 Fingerprint = tuple[str, int, int, int] | None
 
+#: functions returning record-level rows (facts, ledgers, quarantine): the app limits them to
+#: what the logged-in account may see (`zhiben.auth.filter_detail`)
+DETAIL_QUERIES = frozenset({"major_hazard_ledger", "accidents", "penalties", "quarantine"})
+
 _NAME_DIMS = (
     ("unit_code", "unit_name", "dim_unit"),
     ("industry_code", "industry_name", "dim_industry"),
@@ -474,43 +478,59 @@ def quarterly_evaluation_by_department(
 
 
 def evaluation_weights(path: str | Path | None, variant: str = "unit") -> dict[str, float]:
-    """Indicator → weight from the weights table the warehouse serves (any table whose name has
-    `weight` in it with an indicator and a weight column), else SPEC §7's defaults."""
+    """Indicator (`i1` …) → weight, from mart_evaluation_method (the weights seed as served),
+    else SPEC §7's defaults."""
     from zhiben.app_logic.labels import DEFAULT_DEPARTMENT_WEIGHTS, DEFAULT_UNIT_WEIGHTS
 
     default = DEFAULT_UNIT_WEIGHTS if variant == "unit" else DEFAULT_DEPARTMENT_WEIGHTS
+    method = evaluation_method(path)
+    if method.is_empty():
+        return dict(default)
+    rows = method.filter(
+        (pl.col("scope") == variant)
+        & (pl.col("item_type") == "indicator")
+        & pl.col("weight").is_not_null()
+    )
+    weights = {str(r["item_id"]).lower(): float(r["weight"]) for r in rows.iter_rows(named=True)}
+    return weights or dict(default)
+
+
+def evaluation_method(path: str | Path | None) -> pl.DataFrame:
+    """mart_evaluation_method (indicators, weights, deductions, veto) — empty when not served."""
     with connect(path) as con:
-        for t in sorted(_tables(con)):
-            if "weight" not in t:
-                continue
-            cols = _columns(con, t)
-            key = next(
-                (c for c in ("indicator_id", "indicator", "indicator_code") if c in cols), None
+        if "mart_evaluation_method" not in _tables(con):
+            return pl.DataFrame()
+        cols = _columns(con, "mart_evaluation_method")
+        order = "scope desc, sort_order" if "sort_order" in cols else "scope desc, item_id"
+        return _pl(con, f"select * from mart_evaluation_method order by {order}")
+
+
+def accident_trend_region(path: str | Path | None) -> pl.DataFrame:
+    """The region's yearly 双下降 (mart_accident_trend_region; else summed from the unit grain)."""
+    with connect(path) as con:
+        if "mart_accident_trend_region" in _tables(con):
+            return _pl(con, "select * from mart_accident_trend_region order by year")
+        return (
+            _pl(
+                con,
+                "select year, sum(accidents) as accidents, sum(deaths) as deaths, "
+                "sum(prev_accidents) as prev_accidents, sum(prev_deaths) as prev_deaths "
+                "from mart_accident_trend group by year order by year",
             )
-            if key is None or "weight" not in cols:
-                continue
-            df = con.execute(f"select * from {t}").pl()
-            for vcol in ("variant", "scope", "applies_to", "level"):
-                if vcol in df.columns:
-                    keep = df.filter(
-                        pl.col(vcol)
-                        .cast(pl.String)
-                        .str.to_lowercase()
-                        .str.contains("dep|部门" if variant != "unit" else "unit|镇街|town")
-                    )
-                    if keep.height:
-                        df = keep
-                    break
-            weights = {
-                str(r[key]).lower(): float(r["weight"])
-                for r in df.iter_rows(named=True)
-                if r["weight"] is not None
-            }
-            if variant != "unit":
-                weights = {k: v for k, v in weights.items() if k in default} or weights
-            if weights:
-                return weights
-    return dict(default)
+            .with_columns(
+                (
+                    (pl.col("accidents") < pl.col("prev_accidents"))
+                    | ((pl.col("accidents") == 0) & (pl.col("prev_accidents") == 0))
+                ).alias("accidents_met"),
+                (
+                    (pl.col("deaths") < pl.col("prev_deaths"))
+                    | ((pl.col("deaths") == 0) & (pl.col("prev_deaths") == 0))
+                ).alias("deaths_met"),
+            )
+            .with_columns(
+                (pl.col("accidents_met") & pl.col("deaths_met")).alias("is_double_decline")
+            )
+        )
 
 
 def target_progress(path: str | Path | None) -> pl.DataFrame:
@@ -537,7 +557,18 @@ def quarantine(path: str | Path | None) -> pl.DataFrame:
 
 
 def run_history(path: str | Path | None, last: int = 30) -> pl.DataFrame:
-    """`zhiben build` run history (the JSON lines kept beside the served file)."""
+    """`zhiben build` run history: mart_build_runs in the served file, else the JSON lines kept
+    beside it (a warehouse published before the table existed)."""
+    with connect(path) as con:
+        if "mart_build_runs" in _tables(con):
+            df = _pl(
+                con, f"select * from mart_build_runs order by started_at desc limit {int(last)}"
+            )
+            return df.with_columns(
+                pl.col(c).dt.replace_time_zone(None)
+                for c, t in df.schema.items()
+                if isinstance(t, pl.Datetime) and t.time_zone
+            )
     from zhiben import history
     from zhiben.paths import WarehousePaths
 
@@ -548,8 +579,8 @@ def run_history(path: str | Path | None, last: int = 30) -> pl.DataFrame:
             "ended_at": r.get("ended_at"),
             "status": r.get("status"),
             "as_of_date": r.get("as_of_date"),
-            "rows": sum(v.get("read", 0) for v in (r.get("rows") or {}).values()),
-            "dbt": r.get("dbt"),
+            "rows_read": sum(v.get("read", 0) for v in (r.get("rows") or {}).values()),
+            "dbt_summary": r.get("dbt"),
             "error": (r.get("error") or "").splitlines()[0] if r.get("error") else None,
         }
         for r in reversed(runs)
@@ -559,8 +590,8 @@ def run_history(path: str | Path | None, last: int = 30) -> pl.DataFrame:
         "ended_at": pl.String,
         "status": pl.String,
         "as_of_date": pl.String,
-        "rows": pl.Int64,
-        "dbt": pl.String,
+        "rows_read": pl.Int64,
+        "dbt_summary": pl.String,
         "error": pl.String,
     }
     return pl.DataFrame(rows, schema=schema)

@@ -11,6 +11,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
+from zhiben import auth
 from zhiben.app_logic import queries
 from zhiben.app_logic.export import to_xlsx_bytes
 from zhiben.app_logic.labels import label, yes_no
@@ -20,6 +21,8 @@ QUARTER_KEY = "flt_quarter"
 UNIT_KEY = "flt_unit"
 INDUSTRY_KEY = "flt_industry"
 ALL = "全部"
+#: session_state key of the account the login gate let in (set by the main script)
+ACCOUNT_KEY = "_account"
 #: query results live at most this long; a swapped-in warehouse file changes the key at once
 TTL_SECONDS = 600
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -40,8 +43,18 @@ def fingerprint() -> queries.Fingerprint:
 
 
 def q(fn: Callable[..., Any], **kwargs: Any) -> Any:
-    """Call a `queries` function on the served file, cached (ttl + the file's identity)."""
-    return _cached(fn.__name__, fingerprint(), tuple(sorted(kwargs.items())))
+    """Call a `queries` function on the served file, cached (ttl + the file's identity).
+    Record-level results are limited to what the logged-in account may see (`zhiben.auth`)."""
+    result = _cached(fn.__name__, fingerprint(), tuple(sorted(kwargs.items())))
+    if fn.__name__ in queries.DETAIL_QUERIES:
+        result = auth.filter_detail(result, account())
+    return result
+
+
+def account() -> auth.Account:
+    """The account the main script let in (the local 领导 when no login is required)."""
+    acc = st.session_state.get(ACCOUNT_KEY)
+    return acc if isinstance(acc, auth.Account) else auth.LOCAL_ACCOUNT
 
 
 def tables() -> set[str]:

@@ -139,7 +139,7 @@ def generate_drills(w: World, seed: int) -> pl.DataFrame:
     town = np.where(is_ent, unit_names[w.unit[e0]], c["town"])
     seq = _seq_within(year)
     did = np.char.add(np.char.add("YL", year.astype(str)), np.char.zfill((seq + 1).astype(str), 6))
-    ts = np.minimum(work_time(rng, day + rng.integers(0, 3, n)), cal.end_ts)
+    ts = work_time(rng, day + rng.integers(0, 3, n))
     df = pl.DataFrame(
         {
             "drill_id": did,
@@ -154,6 +154,6 @@ def generate_drills(w: World, seed: int) -> pl.DataFrame:
             "updated_at": fmt_ts(ts),
             "_ts": ts,
         }
-    )
+    ).filter(pl.Series(ts <= cal.end_ts))
     log.info("drills: %d rows", df.height)
     return df

@@ -220,7 +220,6 @@ def generate_training(w: World, seed: int) -> pl.DataFrame:
     seq = _seq_within(year)
     tid = np.char.add(np.char.add("PX", year.astype(str)), np.char.zfill((seq + 1).astype(str), 7))
     ts = work_time(rng, day + rng.integers(0, 4, len(day)))  # entered a few days later
-    ts = np.minimum(ts, cal.end_ts)
     df = pl.DataFrame(
         {
             "training_id": tid,
@@ -238,7 +237,7 @@ def generate_training(w: World, seed: int) -> pl.DataFrame:
             "updated_at": fmt_ts(ts),
             "_ts": ts,
         }
-    )
+    ).filter(pl.Series(ts <= cal.end_ts))
     log.info("training: %d rows", df.height)
     return df
 

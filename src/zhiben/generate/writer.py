@@ -71,6 +71,8 @@ def _write_xlsx(path: Path, f: OutFile, df: pl.DataFrame) -> None:
     kinds = {c.zh: c.kind for c in EXTRACTS[f.extract].columns}
     names = {c.zh: c.name for c in EXTRACTS[f.extract].columns}
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
+    # a fixed creation time keeps the bytes deterministic
+    wb.set_properties({"created": dt.datetime(2023, 1, 1), "author": "zhiben generate"})
     ws = wb.add_worksheet(EXTRACTS[f.extract].zh)
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
     for j, col in enumerate(df.columns):

@@ -86,3 +86,8 @@
 {% macro type_double() -%}
     double
 {%- endmacro %}
+
+{#- a 64-bit integer for summed counts (DuckDB sums to HUGEINT otherwise) -#}
+{% macro bigint_type() -%}
+    bigint
+{%- endmacro %}

@@ -36,7 +36,7 @@ current_span as (
         spans.year,
         accidents.unit_code,
         count(*) as accidents,
-        cast(sum(accidents.deaths) as {{ dbt.type_bigint() }}) as deaths
+        cast(sum(accidents.deaths) as {{ bigint_type() }}) as deaths
     from spans
     inner join accidents
         on accidents.occurred_date between spans.span_start and spans.span_end
@@ -50,7 +50,7 @@ previous_span as (
         spans.year,
         accidents.unit_code,
         count(*) as prev_accidents,
-        cast(sum(accidents.deaths) as {{ dbt.type_bigint() }}) as prev_deaths
+        cast(sum(accidents.deaths) as {{ bigint_type() }}) as prev_deaths
     from spans
     inner join accidents
         on accidents.occurred_date between spans.prev_span_start and spans.prev_span_end

@@ -137,7 +137,7 @@ t1 as (
     left join hazards
         on
             hazards.is_major
-            and hazards.found_date <= parameters.stock_cutoff_date
+            and parameters.stock_cutoff_date >= hazards.found_date
     where evaluations.target_id = 'T1'
     group by evaluations.target_id, evaluations.milestone_date
 
@@ -306,9 +306,9 @@ evacuation_drills as (
         count(drills.drill_id) > 0 as has_drill_in_year,
         count(drills.drill_id) filter (where month(drills.drill_date) <= 6) > 0 as has_drill_in_h1,
         count(drills.drill_id) filter (where month(drills.drill_date) > 6) > 0 as has_drill_in_h2,
-        cast(
-            {{ dbt.dateadd('day', -1, dbt.dateadd('month', 6, 'evaluations.window_start')) }} as date
-        ) as h1_end,
+        cast({{ dbt.dateadd(
+            'day', -1, dbt.dateadd('month', 6, 'evaluations.window_start')
+        ) }} as date) as h1_end,
         {{ dbt.last_day('evaluations.window_start', 'year') }} as year_end
     from active_enterprises
     inner join evaluations
@@ -317,7 +317,7 @@ evacuation_drills as (
             and active_enterprises.milestone_date = evaluations.milestone_date
     left join drills
         on
-            drills.credit_code = active_enterprises.credit_code
+            active_enterprises.credit_code = drills.credit_code
             and drills.is_enterprise_drill
             and drills.drill_type = '疏散逃生演练'
             and drills.drill_date between evaluations.window_start
@@ -378,7 +378,7 @@ principal_trained as (
     cross join parameters
     left join training
         on
-            training.credit_code = active_enterprises.credit_code
+            active_enterprises.credit_code = training.credit_code
             and training.is_principal_training_passed
             -- where the enterprise records its principal's ID: that person
             and coalesce(training.is_enterprise_principal, true)
@@ -445,6 +445,12 @@ t10 as (
 
 ),
 
+unit_count as (
+
+    select count(*) as units from units
+
+),
+
 non_site_units as (
 
     select distinct
@@ -471,7 +477,7 @@ t11 as (
         cast(null as {{ type_double() }}) as prev_value,
         cast(null as {{ type_double() }}) as start_value
     from evaluations
-    cross join (select count(*) as units from units) as unit_count
+    cross join unit_count
     left join non_site_units
         on
             evaluations.target_id = non_site_units.target_id
@@ -524,6 +530,12 @@ organisers as (
 
 ),
 
+organiser_count as (
+
+    select count(*) as organisers from organisers
+
+),
+
 special_drill_organisers as (
 
     select distinct
@@ -563,7 +575,7 @@ t13 as (
         cast(null as {{ type_double() }}) as prev_value,
         cast(null as {{ type_double() }}) as start_value
     from evaluations
-    cross join (select count(*) as organisers from organisers) as organiser_count
+    cross join organiser_count
     left join special_drill_organisers
         on
             evaluations.target_id = special_drill_organisers.target_id
@@ -576,15 +588,15 @@ t13 as (
 actuals as (
 
     {% for t in range(1, 14) -%}
-    select
-        target_id,
-        milestone_date,
-        cast(actual as {{ type_double() }}) as actual,
-        cast(prev_value as {{ type_double() }}) as prev_value,
-        cast(start_value as {{ type_double() }}) as start_value
-    from t{{ t }}
-    {% if not loop.last %}union all
-    {% endif -%}
+        select
+            target_id,
+            milestone_date,
+            cast(actual as {{ type_double() }}) as actual,
+            cast(prev_value as {{ type_double() }}) as prev_value,
+            cast(start_value as {{ type_double() }}) as start_value
+        from t{{ t }}
+        {% if not loop.last %}union all
+        {% endif -%}
     {%- endfor %}
 
 ),

@@ -21,10 +21,10 @@ final as (
             ('four_no_excludes_comprehensive_from_year', dbt.type_int()),
             ('report_closure_min_age_days', dbt.type_int()),
         ] %}
-        cast(
-            max(case when parameter_name = '{{ name }}' then parameter_value end) as {{ type }}
-        ) as {{ name }}{{ ',' if not loop.last }}
-        {%- endfor %}
+            cast(
+                max(case when parameter_name = '{{ name }}' then parameter_value end) as {{ type }}
+            ) as {{ name }}{{ ',' if not loop.last }}
+    {%- endfor %}
     from parameters
 
 )

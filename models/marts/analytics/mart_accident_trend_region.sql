@@ -29,10 +29,10 @@ summed as (
 
     select
         years.year,
-        cast(coalesce(sum(compared.accidents), 0) as {{ dbt.type_bigint() }}) as accidents,
-        cast(coalesce(sum(compared.deaths), 0) as {{ dbt.type_bigint() }}) as deaths,
-        cast(coalesce(sum(compared.prev_accidents), 0) as {{ dbt.type_bigint() }}) as prev_accidents,
-        cast(coalesce(sum(compared.prev_deaths), 0) as {{ dbt.type_bigint() }}) as prev_deaths,
+        cast(coalesce(sum(compared.accidents), 0) as {{ bigint_type() }}) as accidents,
+        cast(coalesce(sum(compared.deaths), 0) as {{ bigint_type() }}) as deaths,
+        cast(coalesce(sum(compared.prev_accidents), 0) as {{ bigint_type() }}) as prev_accidents,
+        cast(coalesce(sum(compared.prev_deaths), 0) as {{ bigint_type() }}) as prev_deaths,
         years.year_start as span_start,
         years.year_as_of as span_end
     from years

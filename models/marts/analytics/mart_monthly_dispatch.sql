@@ -102,7 +102,7 @@ accident_counts as (
         {{ month_key('occurred_date') }} as month,
         unit_code,
         count(*) as accidents,
-        cast(sum(deaths) as {{ dbt.type_bigint() }}) as deaths
+        cast(sum(deaths) as {{ bigint_type() }}) as deaths
     from accidents
     group by 1, 2
 

@@ -128,7 +128,7 @@ accident_counts as (
         unit_code,
         industry_code,
         count(*) as accidents,
-        cast(sum(deaths) as {{ dbt.type_bigint() }}) as deaths
+        cast(sum(deaths) as {{ bigint_type() }}) as deaths
     from accidents
     group by 1, 2, 3
 

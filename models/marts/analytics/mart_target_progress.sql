@@ -90,8 +90,10 @@ joined as (
             else 0
         end as line_start_value,
         -- the straight line's fraction: days from the plan's start to D ÷ to the milestone
-        cast({{ dbt.datediff('parameters.plan_start_date', as_of_date(), 'day') }}
-            as {{ type_double() }})
+        cast(
+            {{ dbt.datediff('parameters.plan_start_date', as_of_date(), 'day') }}
+            as {{ type_double() }}
+        )
         / nullif({{ dbt.datediff(
             'parameters.plan_start_date', 'next_milestone.milestone_date', 'day'
         ) }}, 0) as line_fraction,
@@ -120,8 +122,9 @@ expected as (
         case
             when next_milestone is null then null
             when judged_by = 'straight_line'
-                then line_start_value
-                + (next_target_value - line_start_value) * least(greatest(line_fraction, 0), 1)
+                then
+                    line_start_value
+                    + (next_target_value - line_start_value) * least(greatest(line_fraction, 0), 1)
             else next_target_value
         end as expected_value
     from joined

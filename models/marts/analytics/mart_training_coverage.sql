@@ -100,7 +100,7 @@ active_enterprises as (
     left join principal_trainings
         on
             enterprise_states.credit_code = principal_trainings.credit_code
-            and principal_trainings.training_date <= years.year_as_of
+            and years.year_as_of >= principal_trainings.training_date
     group by years.year, enterprise_states.unit_code, enterprise_states.credit_code
 
 ),
@@ -130,8 +130,8 @@ certificates as (
     inner join training
         on
             training.training_type = '特种作业操作证'
-            and training.certificate_valid_until >= years.year_as_of
-            and training.training_date <= years.year_as_of
+            and years.year_as_of <= training.certificate_valid_until
+            and years.year_as_of >= training.training_date
     qualify row_number() over (
         partition by years.year, training.person_key, training.special_work_type
         order by training.certificate_valid_until desc, training.training_date desc
@@ -154,7 +154,9 @@ certificates_due as (
                 then certificates.certificate_review_date
             else certificates.certificate_valid_until
         end
-        <= {{ dbt.dateadd('day', 'parameters.certificate_due_window_days', 'certificates.year_as_of') }}
+        <= {{ dbt.dateadd(
+            'day', 'parameters.certificate_due_window_days', 'certificates.year_as_of'
+        ) }}
     group by certificates.year, certificates.unit_code
 
 ),
@@ -176,7 +178,7 @@ drill_counts as (
                 {{ is_four_no_eligible(
                     'drills', 'years.year', 'parameters.four_no_excludes_comprehensive_from_year'
                 ) }}
-                and drills.is_four_no
+            and drills.is_four_no
         ) as four_no_drills
     from years
     cross join parameters

@@ -66,12 +66,17 @@ hazard_counts as (
         count(case when hazards.is_major then 1 end) as major_hazards,
         count(
             case
-                when hazards.is_major and hazards.is_rectified and hazards.rectified_date <= quarters.period_end
+                when
+                    hazards.is_major
+                    and hazards.is_rectified
+                    and hazards.rectified_date <= quarters.period_end
                     then 1
             end
         ) as major_hazards_rectified,
         count(
-            case when hazards.deadline between quarters.quarter_start and quarters.period_end then 1 end
+            case
+                when hazards.deadline between quarters.quarter_start and quarters.period_end then 1
+            end
         ) as hazards_due,
         count(
             case

@@ -19,7 +19,9 @@ final as (
 
     select
         max(
-            case when deductions.rule_id = 'deduction_major_accidents' then deductions.accident_grade end
+            case
+                when deductions.rule_id = 'deduction_major_accidents' then deductions.accident_grade
+            end
         ) as deducted_accident_grade,
         max(
             case

@@ -97,13 +97,18 @@ hazard_counts as (
         count(case when hazards.is_major then 1 end) as major_hazards,
         count(
             case
-                when hazards.is_major and hazards.is_rectified and hazards.rectified_date <= quarters.period_end
+                when
+                    hazards.is_major
+                    and hazards.is_rectified
+                    and hazards.rectified_date <= quarters.period_end
                     then 1
             end
         ) as major_hazards_rectified,
         -- I2: hazards of every level whose deadline falls in the quarter (up to D)
         count(
-            case when hazards.deadline between quarters.quarter_start and quarters.period_end then 1 end
+            case
+                when hazards.deadline between quarters.quarter_start and quarters.period_end then 1
+            end
         ) as hazards_due,
         count(
             case
@@ -123,7 +128,9 @@ hazard_counts as (
                     hazards.is_major
                     and hazards.is_listed_supervision
                     and not coalesce(
-                        hazards.is_rectified and hazards.rectified_date <= quarters.period_end, false
+                        hazards.is_rectified
+                        and hazards.rectified_date <= quarters.period_end,
+                        false
                     )
                     and hazards.deadline < quarters.period_end
                     then 1
@@ -174,7 +181,9 @@ accident_counts as (
         ) as concealed_accidents,
         count(
             case
-                when accidents.occurred_date >= quarters.quarter_start and veto_rules.rule_id is not null
+                when
+                    accidents.occurred_date >= quarters.quarter_start
+                    and veto_rules.rule_id is not null
                     then 1
             end
         ) as veto_accidents
@@ -226,7 +235,8 @@ active_enterprises as (
         enterprise_states.quarter,
         enterprise_states.unit_code,
         enterprise_states.credit_code,
-        {{ dbt.bool_or('training.training_id is not null') }} as is_principal_trained
+        max(case when training.training_id is not null then 1 else 0 end) = 1
+            as is_principal_trained
     from enterprise_states
     inner join quarters
         on enterprise_states.quarter = quarters.quarter
@@ -235,11 +245,11 @@ active_enterprises as (
         on
             enterprise_states.credit_code = training.credit_code
             and training.is_principal_training_passed
-            and training.training_date >= parameters.training_since_date
-            and training.training_date <= quarters.period_end
+            and quarters.period_end >= training.training_date
+            and parameters.training_since_date <= training.training_date
             and (
                 enterprise_states.principal_id_hash is null
-                or training.person_key = enterprise_states.principal_id_hash
+                or enterprise_states.principal_id_hash = training.person_key
             )
     where enterprise_states.is_active
     group by enterprise_states.quarter, enterprise_states.unit_code, enterprise_states.credit_code

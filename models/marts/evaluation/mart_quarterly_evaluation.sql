@@ -57,7 +57,8 @@ valued as (
         {{ evaluation_share('hazards_due_rectified_on_time', 'hazards_due') }} as i2_value,
         {{ evaluation_share('hazards_found', 'active_enterprises') }} as i3_value,
         {{ evaluation_share('penalty_cases', 'inspections') }} as i4_value,
-        {{ evaluation_share('active_enterprises_principal_trained', 'active_enterprises') }} as i6_value,
+        {{ evaluation_share('active_enterprises_principal_trained', 'active_enterprises') }}
+            as i6_value,
         {{ evaluation_share('four_no_drills_ytd', 'enterprise_drills_ytd') }} as i7_value
     from counts
 
@@ -79,20 +80,36 @@ scored as (
         normalised.*,
         -- I5's raw value: how many of accidents and deaths met the 双下降 (0, 1 or 2)
         (
-            case when {{ is_decline_met('accidents_ytd', 'accidents_prev_ytd') }} then 1 else 0 end
-            + case when {{ is_decline_met('deaths_ytd', 'deaths_prev_ytd') }} then 1 else 0 end
+            case
+                when {{ is_decline_met(
+                    'normalised.accidents_ytd', 'normalised.accidents_prev_ytd'
+                ) }}
+                    then 1
+                else 0
+            end
+            + case
+                when {{ is_decline_met('normalised.deaths_ytd', 'normalised.deaths_prev_ytd') }}
+                    then 1
+                else 0
+            end
         ) as i5_value,
-        coalesce(100.0 * i1_value, 100.0) as i1_score,
-        coalesce(100.0 * i2_value, 100.0) as i2_score,
-        {{ score_against_best('i3_value', 'i3_best_value', '0.0', '100.0') }} as i3_score,
-        {{ score_against_best('i4_value', 'i4_best_value', '0.0', '0.0') }} as i4_score,
-        {{ double_decline_score('accidents_ytd', 'accidents_prev_ytd', 'deaths_ytd', 'deaths_prev_ytd') }}
-            as i5_score,
-        coalesce(100.0 * i6_value, 0.0) as i6_score,
+        coalesce(100.0 * normalised.i1_value, 100.0) as i1_score,
+        coalesce(100.0 * normalised.i2_value, 100.0) as i2_score,
+        {{ score_against_best('normalised.i3_value', 'normalised.i3_best_value', '0.0', '100.0') }}
+            as i3_score,
+        {{ score_against_best('normalised.i4_value', 'normalised.i4_best_value', '0.0', '0.0') }}
+            as i4_score,
+        {{ double_decline_score(
+            'normalised.accidents_ytd',
+            'normalised.accidents_prev_ytd',
+            'normalised.deaths_ytd',
+            'normalised.deaths_prev_ytd'
+        ) }} as i5_score,
+        coalesce(100.0 * normalised.i6_value, 0.0) as i6_score,
         case
-            when i7_value is null then 0.0
-            when coalesce(four_no_target, 0) <= 0 then 100.0
-            else least(100.0, 100.0 * i7_value / four_no_target)
+            when normalised.i7_value is null then 0.0
+            when coalesce(normalised.four_no_target, 0) <= 0 then 100.0
+            else least(100.0, 100.0 * normalised.i7_value / normalised.four_no_target)
         end as i7_score
     from normalised
 
@@ -103,19 +120,22 @@ deducted as (
     select
         scored.*,
         case
-            when scored.major_accidents = 0 then 0.0
+            when coalesce(scored.major_accidents, 0) = 0 then 0.0
             else scored.major_accidents * parameters.points_per_major_accident
         end as deduction_major_accidents,
         case
-            when scored.concealed_accidents = 0 then 0.0
+            when coalesce(scored.concealed_accidents, 0) = 0 then 0.0
             else scored.concealed_accidents * parameters.points_per_concealed_accident
         end as deduction_concealed,
         case
-            when scored.listed_overdue_major_hazards = 0 then 0.0
+            when coalesce(scored.listed_overdue_major_hazards, 0) = 0 then 0.0
             -- the cap (a negative number) applies to this item alone
             else greatest(
                 scored.listed_overdue_major_hazards * parameters.points_per_listed_overdue,
-                coalesce(parameters.cap_listed_overdue, scored.listed_overdue_major_hazards * parameters.points_per_listed_overdue)
+                coalesce(
+                    parameters.cap_listed_overdue,
+                    scored.listed_overdue_major_hazards * parameters.points_per_listed_overdue
+                )
             )
         end as deduction_listed_overdue,
         (
@@ -127,7 +147,7 @@ deducted as (
             + weights.weight_i6 * scored.i6_score
             + weights.weight_i7 * scored.i7_score
         ) / 100.0 as weighted_score,
-        scored.veto_accidents > 0 as veto
+        coalesce(scored.veto_accidents > 0, false) as veto
     from scored
     cross join weights
     cross join parameters
@@ -140,7 +160,10 @@ totalled as (
         *,
         deduction_major_accidents + deduction_concealed + deduction_listed_overdue as deductions,
         greatest(
-            weighted_score + deduction_major_accidents + deduction_concealed + deduction_listed_overdue,
+            weighted_score
+            + deduction_major_accidents
+            + deduction_concealed
+            + deduction_listed_overdue,
             0.0
         ) as total_score
     from deducted

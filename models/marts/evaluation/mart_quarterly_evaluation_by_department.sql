@@ -64,8 +64,9 @@ scored as (
         ) as i5_value,
         coalesce(100.0 * i1_value, 100.0) as i1_score,
         coalesce(100.0 * i2_value, 100.0) as i2_score,
-        {{ double_decline_score('accidents_ytd', 'accidents_prev_ytd', 'deaths_ytd', 'deaths_prev_ytd') }}
-            as i5_score
+        {{ double_decline_score(
+            'accidents_ytd', 'accidents_prev_ytd', 'deaths_ytd', 'deaths_prev_ytd'
+        ) }} as i5_score
     from valued
 
 ),
@@ -74,7 +75,8 @@ totalled as (
 
     select
         scored.*,
-        {{ score_against_best('scored.i4_value', 'scored.i4_best_value', '0.0', '0.0') }} as i4_score,
+        {{ score_against_best('scored.i4_value', 'scored.i4_best_value', '0.0', '0.0') }}
+            as i4_score,
         false as veto
     from scored
 

@@ -18,19 +18,24 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import numpy as np
+
 from zhiben.contract import LOAD_ORDER
 from zhiben.generate.accidents import generate_accidents
-from zhiben.generate.common import S_DIRTY, SCALES, Calendar, rng_for
+from zhiben.generate.common import S_DIRTY, SCALES, Calendar, Sequencer, rng_for
 from zhiben.generate.drills import generate_drills
 from zhiben.generate.enforcement import generate_inspections, generate_penalties
 from zhiben.generate.hazards import generate_hazards
 from zhiben.generate.reports import generate_reports
 from zhiben.generate.seeds import load_seeds
 from zhiben.generate.training import generate_training
-from zhiben.generate.world import build_world
+from zhiben.generate.world import World, build_world
 from zhiben.generate.writer import WriteLog, monthly_files, write_file
 
 log = logging.getLogger("zhiben.generate")
+
+#: enterprises per generation chunk (memory stays flat at large scales)
+CHUNK = 25_000
 
 __all__ = ["generate", "GenerateSummary", "SCALES"]
 
@@ -63,6 +68,14 @@ class GenerateSummary:
         if self.planted:
             lines.append(f"  planted bad input: {self.planted}")
         return "\n".join(lines)
+
+
+def _chunks(world: World) -> list[World]:
+    k = -(-world.n // CHUNK)
+    if k <= 1:
+        return [world]
+    bounds = np.linspace(0, world.n, k + 1).astype(np.int64)
+    return [world.subset(np.arange(bounds[c], bounds[c + 1]), c, k) for c in range(k)]
 
 
 def generate(
@@ -103,25 +116,50 @@ def generate(
 
         injector = Injector(rng_for(seed, S_DIRTY), world)
 
-    def emit(extract: str, df) -> None:
+    encodings: dict[str, str] = {}
+
+    def emit(extract: str, df, first: bool = True) -> None:
         files = monthly_files(extract, df, cal.months)
+        if not first:  # a later chunk: append to the month files of the first
+            for f in files:
+                if f.df.height:
+                    f.encoding = encodings.get(f.rel, "utf-8")
+                    wlog.add(f, write_file(out, f, append=True))
+            return
         if injector is not None:
             files = injector.apply(extract, files)
         for f in files:
+            encodings[f.rel] = f.encoding
             wlog.add(f, write_file(out, f))
-        say(f"{extract}: {wlog.rows.get(extract, 0):,} rows in {len(files)} files")
+
+    def done(extract: str) -> None:
+        say(f"{extract}: {wlog.rows.get(extract, 0):,} rows")
 
     emit("enterprises", world.versions)
-    emit("hazards", generate_hazards(world, seed))
+    done("enterprises")
+    chunks = _chunks(world)
+    seqs = {k: Sequencer() for k in ("hazards", "inspections", "penalties", "training", "drills")}
+    for c, part in enumerate(chunks):
+        emit("hazards", generate_hazards(part, seed, seqs["hazards"]), first=c == 0)
+    done("hazards")
     emit("accidents", generate_accidents(world, seed))
-    insp, ctx = generate_inspections(world, seed)
-    emit("inspections", insp)
-    del insp
-    emit("penalties", generate_penalties(world, seed, ctx))
-    del ctx
-    emit("training", generate_training(world, seed))
-    emit("drills", generate_drills(world, seed))
+    done("accidents")
+    for c, part in enumerate(chunks):
+        insp, ctx = generate_inspections(part, seed, seqs["inspections"])
+        emit("inspections", insp, first=c == 0)
+        del insp
+        emit("penalties", generate_penalties(part, seed, ctx, seqs["penalties"]), first=c == 0)
+        del ctx
+    done("inspections")
+    done("penalties")
+    for c, part in enumerate(chunks):
+        emit("training", generate_training(part, seed, seqs["training"]), first=c == 0)
+    done("training")
+    for c, part in enumerate(chunks):
+        emit("drills", generate_drills(part, seed, seqs["drills"]), first=c == 0)
+    done("drills")
     emit("reports", generate_reports(world, seed))
+    done("reports")
 
     summary = GenerateSummary(out, scale, seed, as_of, dirty, broken_file, wlog.files, wlog.rows)
     if broken_file:

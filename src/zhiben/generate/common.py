@@ -200,3 +200,56 @@ def _mask(s: pl.Series, mask) -> pl.Series:
         return s
     m = pl.Series(np.asarray(mask, dtype=bool))
     return pl.select(pl.when(m).then(s).otherwise(pl.lit(None, dtype=pl.String))).to_series()
+
+
+def choice_idx(rng: np.random.Generator, k: int, n: int, p=None) -> np.ndarray:
+    """Like :func:`choice` (same random draws) but returns indices."""
+    if p is not None:
+        p = np.asarray(p, dtype=float)
+        p = p / p.sum()
+    return rng.choice(k, size=n, p=p)
+
+
+def lookup(values, idx, mask=None) -> pl.Series:
+    """values[idx] as a text column, built by polars (fast, no numpy unicode arrays)."""
+    s = pl.Series(list(values), dtype=pl.String).gather(np.asarray(idx, dtype=np.int64))
+    return _mask(s, mask)
+
+
+def make_ids(prefix: str, year: np.ndarray, number: np.ndarray, width: int) -> pl.Series:
+    """'<prefix><year><number zero-padded to width>'."""
+    df = pl.DataFrame(
+        {"y": np.asarray(year, dtype=np.int64), "n": np.asarray(number, dtype=np.int64)}
+    )
+    return df.select(
+        (
+            pl.lit(prefix)
+            + pl.col("y").cast(pl.String)
+            + pl.col("n").cast(pl.String).str.zfill(width)
+        ).alias("id")
+    ).to_series()
+
+
+class Sequencer:
+    """1-based running numbers per group that continue across calls (chunks)."""
+
+    def __init__(self) -> None:
+        self.last: dict[int, int] = {}
+
+    def number(self, group: np.ndarray) -> np.ndarray:
+        group = np.asarray(group, dtype=np.int64)
+        order = np.argsort(group, kind="stable")
+        g = group[order]
+        starts = (
+            np.concatenate([[0], np.flatnonzero(g[1:] != g[:-1]) + 1])
+            if len(g)
+            else np.zeros(0, int)
+        )
+        counts = np.diff(np.concatenate([starts, [len(g)]]))
+        offsets = np.asarray([self.last.get(int(g[s]), 0) for s in starts], dtype=np.int64)
+        run = np.arange(len(g)) - np.repeat(starts, counts) + 1 + np.repeat(offsets, counts)
+        for s, c, o in zip(starts, counts, offsets, strict=True):
+            self.last[int(g[s])] = int(o + c)
+        out = np.empty(len(g), dtype=np.int64)
+        out[order] = run
+        return out

@@ -10,17 +10,18 @@ import polars as pl
 
 from zhiben.generate.common import (
     S_DRILLS,
+    Sequencer,
     choice,
     day_of,
     fmt_bool,
     fmt_date,
     fmt_num,
     fmt_ts,
-    rng_for,
+    make_ids,
     text,
     work_time,
 )
-from zhiben.generate.hazards import _seq_within, _year
+from zhiben.generate.hazards import _year
 from zhiben.generate.world import World
 
 log = logging.getLogger("zhiben.generate")
@@ -28,8 +29,9 @@ log = logging.getLogger("zhiben.generate")
 FOUR_NO = {2023: 0.2, 2024: 0.35, 2025: 0.6, 2026: 0.85}
 
 
-def generate_drills(w: World, seed: int) -> pl.DataFrame:
-    rng = rng_for(seed, S_DRILLS)
+def generate_drills(w: World, seed: int, seqs: Sequencer | None = None) -> pl.DataFrame:
+    rng = w.rng(seed, S_DRILLS)
+    seqs = seqs or Sequencer()
     cal, s = w.cal, w.seeds
     samp = cal.sampler("drills")
     unit_names = np.asarray(s.unit_names)
@@ -78,7 +80,7 @@ def generate_drills(w: World, seed: int) -> pl.DataFrame:
             samp.sample(rng, lo[e], hi[e]),
             typ,
         )
-        if ys > ye:
+        if ys > ye or w.chunk > 0:  # units and departments: once (in the first chunk)
             continue
         # 镇街 drills: 1–3 a year; most hold a 专项演练
         for nm in unit_names:
@@ -137,8 +139,7 @@ def generate_drills(w: World, seed: int) -> pl.DataFrame:
     )
     org = np.where(is_ent, w.name[e0], c["org"])
     town = np.where(is_ent, unit_names[w.unit[e0]], c["town"])
-    seq = _seq_within(year)
-    did = np.char.add(np.char.add("YL", year.astype(str)), np.char.zfill((seq + 1).astype(str), 6))
+    did = make_ids("YL", year, seqs.number(year), 6)
     ts = work_time(rng, day + rng.integers(0, 3, n))
     df = pl.DataFrame(
         {

@@ -11,16 +11,19 @@ from zhiben.contract import INSPECTION_METHODS
 from zhiben.generate.common import (
     S_INSPECTIONS,
     S_PENALTIES,
+    Sequencer,
     choice,
     fmt_bool,
     fmt_date,
     fmt_num,
     fmt_ts,
+    lookup,
+    make_ids,
     rng_for,
     text,
     work_time,
 )
-from zhiben.generate.hazards import CAMPAIGNS, _seq_within, _year
+from zhiben.generate.hazards import CAMPAIGNS, _year
 from zhiben.generate.world import World
 
 log = logging.getLogger("zhiben.generate")
@@ -46,8 +49,11 @@ PENALTY_KINDS_P = (
 )
 
 
-def generate_inspections(w: World, seed: int) -> tuple[pl.DataFrame, dict]:
-    rng = rng_for(seed, S_INSPECTIONS)
+def generate_inspections(
+    w: World, seed: int, seqs: Sequencer | None = None
+) -> tuple[pl.DataFrame, dict]:
+    rng = w.rng(seed, S_INSPECTIONS)
+    seqs = seqs or Sequencer()
     cal, s = w.cal, w.seeds
     samp = cal.sampler("inspections")
     rate = 3.6 * np.where(w.high_risk, 2.0, 1.0) * np.asarray((1.4, 1.0, 0.7))[w.size]
@@ -99,14 +105,18 @@ def generate_inspections(w: World, seed: int) -> tuple[pl.DataFrame, dict]:
         + 1
     )
     uq = unit * 100000 + quarter
-    uqs = np.unique(uq)
-    zero_uq = uqs[rng.random(len(uqs)) < 0.14]
+    # the same unit-quarters in every chunk
+    zrng = rng_for(seed, S_INSPECTIONS * 100 + 7)
+    quarters = np.asarray(
+        [y * 10 + q for y in range(cal.start.year, cal.as_of.year + 1) for q in (1, 2, 3, 4)]
+    )
+    uqs = (np.arange(len(s.unit_names))[:, None] * 100000 + quarters[None, :]).ravel()
+    zero_uq = uqs[zrng.random(len(uqs)) < 0.14]
     p_case = np.where(found > 0, 0.16, 0.02) + np.where(
         np.isin(method, ["四不两直", "明查暗访"]), 0.06, 0.0
     )
     case = (rng.random(n) < p_case) & ~np.isin(uq, zero_uq)
-    seq = _seq_within(year)
-    iid = np.char.add(np.char.add("JC", year.astype(str)), np.char.zfill((seq + 1).astype(str), 7))
+    iid = make_ids("JC", year, seqs.number(year), 7)
     ts = work_time(rng, day) + 3600  # entered after the visit
     keep = ts <= cal.end_ts
     ts = np.minimum(ts, cal.end_ts)
@@ -116,8 +126,8 @@ def generate_inspections(w: World, seed: int) -> tuple[pl.DataFrame, dict]:
             "inspection_id": iid,
             "inspection_date": fmt_date(day),
             "department": body.astype(str),
-            "credit_code": w.credit_code[ent],
-            "town": text(unit_names[unit], ~town_empty),
+            "credit_code": w.code_series.gather(ent),
+            "town": lookup(s.unit_names, unit, ~town_empty),
             "method": method.astype(str),
             "campaign": campaign,
             "hazards_found": fmt_num(found),
@@ -140,8 +150,11 @@ def generate_inspections(w: World, seed: int) -> tuple[pl.DataFrame, dict]:
     return df, ctx
 
 
-def generate_penalties(w: World, seed: int, ctx: dict) -> pl.DataFrame:
-    rng = rng_for(seed, S_PENALTIES)
+def generate_penalties(
+    w: World, seed: int, ctx: dict, seqs: Sequencer | None = None
+) -> pl.DataFrame:
+    rng = w.rng(seed, S_PENALTIES)
+    seqs = seqs or Sequencer()
     cal, s = w.cal, w.seeds
     unit_names = np.asarray(s.unit_names)
     dept_names = np.asarray(s.dept_names)
@@ -150,7 +163,7 @@ def generate_penalties(w: World, seed: int, ctx: dict) -> pl.DataFrame:
     ent = ctx["ent"][ci]
     day = ctx["day"][ci] + rng.integers(7, 46, len(ci))
     body = ctx["body"][ci]
-    iid = ctx["iid"][ci].astype(object)
+    iid = ctx["iid"].gather(ci)
     # without an inspection (complaints, accidents …)
     m = int(round(len(ci) * 0.12))
     active = np.flatnonzero(w.active_to - w.active_from > 30)
@@ -168,11 +181,11 @@ def generate_penalties(w: World, seed: int, ctx: dict) -> pl.DataFrame:
     ent = np.concatenate([ent, e2])
     day = np.concatenate([day, d2])
     body = np.concatenate([body, b2]).astype(str)
-    iid = np.concatenate([iid, np.full(len(e2), None, dtype=object)])
-    keep = day <= cal.d1
-    ent, day, body, iid = ent[keep], day[keep], body[keep], iid[keep]
+    iid = pl.concat([iid, pl.Series([None] * len(e2), dtype=pl.String)])
+    keep = np.flatnonzero(day <= cal.d1)
+    ent, day, body, iid = ent[keep], day[keep], body[keep], iid.gather(keep)
     order = np.lexsort((ent, day))
-    ent, day, body, iid = ent[order], day[order], body[order], iid[order]
+    ent, day, body, iid = ent[order], day[order], body[order], iid.gather(order)
     n = len(ent)
 
     kinds = choice(rng, [k for k, _ in PENALTY_KINDS_P], n, [p for _, p in PENALTY_KINDS_P])
@@ -187,10 +200,11 @@ def generate_penalties(w: World, seed: int, ctx: dict) -> pl.DataFrame:
     short = {nm: sh for nm, sh in zip(s.dept_names, s.dept_short, strict=True)}
     for nm in s.unit_names:
         short[nm] = nm.removesuffix("街道").removesuffix("镇").replace("山亭经济开发区", "开发区")
-    issuer = np.asarray([short.get(b, b) for b in np.unique(body)])
-    body_idx = np.searchsorted(np.unique(body), body)
+    bodies = sorted(short)  # a fixed list: numbers continue across chunks
+    issuer = np.asarray([short[b] for b in bodies])
+    body_idx = np.searchsorted(np.asarray(bodies), body)
     year = _year(day)
-    seq = _seq_within(body_idx * 10000 + year)
+    seq = seqs.number(body_idx * 10000 + year) - 1
     pid = np.char.add(
         np.char.add(np.char.add(np.char.add("山", issuer[body_idx]), "罚〔"), year.astype(str)),
         np.char.add(np.char.add("〕", (seq + 1).astype(str)), "号"),
@@ -200,8 +214,8 @@ def generate_penalties(w: World, seed: int, ctx: dict) -> pl.DataFrame:
     df = pl.DataFrame(
         {
             "penalty_id": pid,
-            "inspection_id": text(iid),
-            "credit_code": w.credit_code[ent],
+            "inspection_id": iid,
+            "credit_code": w.code_series.gather(ent),
             "town": text(unit_names[w.unit[ent]], ~town_empty),
             "department": body,
             "decided_date": fmt_date(day),

@@ -12,14 +12,16 @@ from zhiben.generate.common import (
     DAY,
     S_HAZARDS,
     Calendar,
+    Sequencer,
     choice,
+    choice_idx,
     day_of,
     fmt_bool,
     fmt_date,
     fmt_num,
     fmt_ts,
-    rng_for,
-    text,
+    lookup,
+    make_ids,
     work_time,
 )
 from zhiben.generate.world import World
@@ -81,8 +83,9 @@ DESCRIPTIONS = {
 SUPERVISION = ("区级", "市级", "省级")
 
 
-def generate_hazards(w: World, seed: int) -> pl.DataFrame:
-    rng = rng_for(seed, S_HAZARDS)
+def generate_hazards(w: World, seed: int, seqs: Sequencer | None = None) -> pl.DataFrame:
+    rng = w.rng(seed, S_HAZARDS)
+    seqs = seqs or Sequencer()
     cal = w.cal
     s = w.seeds
     samp = cal.sampler("activity")
@@ -176,22 +179,26 @@ def generate_hazards(w: World, seed: int) -> pl.DataFrame:
         hz["major"],
     )
     year = _year(found)
-    seq = _seq_within(year)
-    hid = pl.Series(
-        np.char.add(np.char.add("YH", year.astype(str)), np.char.zfill((seq + 1).astype(str), 6))
-    )
+    hid = make_ids("YH", year, seqs.number(year), 6)
 
     listed = major & ((rng.random(n) < 0.7) | hz["planted"])
-    sup = np.where(listed, choice(rng, SUPERVISION, n, [0.6, 0.32, 0.08]), "")
-    source = choice(rng, SOURCES, n, SOURCE_P)
-    campaign = choice(rng, CAMPAIGNS, n, CAMPAIGN_P)
-    category = np.where(rng.random(n) < 0.4, "基础管理", "现场管理")
-    desc = np.empty(n, dtype=object)
-    key = np.where(campaign == "无", category, campaign)
-    for kk, opts in DESCRIPTIONS.items():
-        sel = np.flatnonzero(key == kk)
-        desc[sel] = np.asarray(opts)[rng.integers(0, len(opts), len(sel))]
-    desc = np.where(major, np.char.add("【重大】", desc.astype(str)), desc.astype(str))
+    sup = choice_idx(rng, len(SUPERVISION), n, [0.6, 0.32, 0.08])
+    source = choice_idx(rng, len(SOURCES), n, SOURCE_P)
+    campaign = choice_idx(rng, len(CAMPAIGNS), n, CAMPAIGN_P)
+    category = np.where(rng.random(n) < 0.4, 0, 1)  # 基础管理 / 现场管理
+    # descriptions: one flat list; by campaign, or by category when there is none
+    desc_keys = list(DESCRIPTIONS)
+    flat = [d for k in desc_keys for d in DESCRIPTIONS[k]]
+    first = np.cumsum([0] + [len(DESCRIPTIONS[k]) for k in desc_keys])[:-1]
+    sizes = np.asarray([len(DESCRIPTIONS[k]) for k in desc_keys])
+    key = np.where(
+        campaign == CAMPAIGNS.index("无"),
+        desc_keys.index("基础管理") + category,
+        np.asarray([desc_keys.index(c) if c in desc_keys else 0 for c in CAMPAIGNS])[campaign],
+    )
+    desc = first[key] + (rng.random(n) * sizes[key]).astype(np.int64)
+    desc = np.where(major, desc + len(flat), desc)
+    flat = flat + ["【重大】" + d for d in flat]
     funds = np.where(major, rng.uniform(5, 200, n), rng.uniform(0.02, 1.5, n))
     funds_has = rng.random(n) < 0.8
     lead = w.lead_dept(w.industry[ent])
@@ -200,7 +207,9 @@ def generate_hazards(w: World, seed: int) -> pl.DataFrame:
         for i, nm in enumerate(w.seeds.dept_names)
         if nm in ("区应急管理局", "区消防救援大队", "区市场监督管理局")
     ]
-    dept = np.where(rng.random(n) < 0.88, lead, choice(rng, other_depts, n))
+    dept = np.where(
+        rng.random(n) < 0.88, lead, np.asarray(other_depts)[choice_idx(rng, len(other_depts), n)]
+    )
     town_empty = rng.random(n) < 0.02
 
     # -- versions: 未整改 at found; 整改中 in between; 已整改 at rect; 已销号 later
@@ -236,28 +245,27 @@ def generate_hazards(w: World, seed: int) -> pl.DataFrame:
     ri, rv, ts = ri[keep], rv[keep], ts[keep]
 
     e = ent[ri]
+    ind_keep = ~town_empty[ri] | (rng.random(len(ri)) < 0.5)
     df = pl.DataFrame(
         {
             "hazard_id": hid.gather(ri),
-            "credit_code": w.credit_code[e],
-            "town": text(w.unit_name(w.unit[e]), ~town_empty[ri]),
-            "industry": text(
-                w.industry_name(w.industry[e]), ~town_empty[ri] | (rng.random(len(ri)) < 0.5)
-            ),
-            "source": source[ri],
-            "level": np.where(major[ri], "重大隐患", "一般隐患"),
-            "category": category[ri],
-            "campaign": campaign[ri],
-            "description": desc[ri],
+            "credit_code": w.code_series.gather(e),
+            "town": lookup(w.seeds.unit_names, w.unit[e], ~town_empty[ri]),
+            "industry": lookup(w.seeds.industry_names, w.industry[e], ind_keep),
+            "source": lookup(SOURCES, source[ri]),
+            "level": lookup(("一般隐患", "重大隐患"), major[ri].astype(np.int64)),
+            "category": lookup(("基础管理", "现场管理"), category[ri]),
+            "campaign": lookup(CAMPAIGNS, campaign[ri]),
+            "description": lookup(flat, desc[ri]),
             "found_date": fmt_date(found[ri]),
             "deadline": fmt_date(deadline[ri]),
-            "status": np.asarray(status_names)[rv],
+            "status": lookup(status_names, rv),
             "rectified_date": fmt_date(np.minimum(rect[ri], 10**6), rv >= 2),
             "closed_date": fmt_date(closed[ri], rv == 3),
             "is_listed_supervision": fmt_bool(listed[ri]),
-            "supervision_level": text(sup[ri], listed[ri]),
+            "supervision_level": lookup(SUPERVISION, sup[ri], listed[ri]),
             "funds_10k_yuan": fmt_num(funds[ri], funds_has[ri] & (rv >= 1), decimals=2),
-            "department": np.asarray(w.seeds.dept_names)[dept[ri]],
+            "department": lookup(w.seeds.dept_names, dept[ri]),
             "updated_at": fmt_ts(ts),
             "_ts": ts,
         }

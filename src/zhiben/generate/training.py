@@ -12,16 +12,17 @@ import polars as pl
 from zhiben.generate import people
 from zhiben.generate.common import (
     S_TRAINING,
+    Sequencer,
     choice,
     day_of,
     fmt_date,
     fmt_num,
     fmt_ts,
-    rng_for,
+    make_ids,
     text,
     work_time,
 )
-from zhiben.generate.hazards import _seq_within, _year
+from zhiben.generate.hazards import _year
 from zhiben.generate.world import World
 
 log = logging.getLogger("zhiben.generate")
@@ -46,9 +47,10 @@ SPECIAL = {
 }
 
 
-def generate_training(w: World, seed: int) -> pl.DataFrame:
-    rng = rng_for(seed, S_TRAINING)
-    prng = rng_for(seed, S_TRAINING * 100 + 1)
+def generate_training(w: World, seed: int, seqs: Sequencer | None = None) -> pl.DataFrame:
+    rng = w.rng(seed, S_TRAINING)
+    prng = w.rng(seed, S_TRAINING * 100 + 1)
+    seqs = seqs or Sequencer()
     cal, s = w.cal, w.seeds
     samp = cal.sampler("activity")
     d2024 = max(day_of(date(2024, 1, 1)), cal.d0)
@@ -209,7 +211,7 @@ def generate_training(w: World, seed: int) -> pl.DataFrame:
     cols = {k2: np.concatenate([p[k2] for p in parts]) for k2 in parts[0]}
     # everyone but the principals: one pool of distinct people (sequence numbers 300–999)
     new = np.flatnonzero(np.asarray([x is None for x in cols["id"]]))
-    cols["id"][new] = people.id_numbers(prng, len(new), 300, 999).to_numpy()
+    cols["id"][new] = people.id_numbers(prng, len(new), *w.person_seq_range()).to_numpy()
     cols["name"][new] = people.names(prng, len(new)).to_numpy()
     has_cert = np.asarray([x is not None for x in cols["cert"]])
     cols["cert"][has_cert] = np.char.add("T", cols["id"][has_cert].astype(str))
@@ -217,15 +219,14 @@ def generate_training(w: World, seed: int) -> pl.DataFrame:
     cols = {k2: v[order] for k2, v in cols.items()}
     day = cols["day"]
     year = _year(day)
-    seq = _seq_within(year)
-    tid = np.char.add(np.char.add("PX", year.astype(str)), np.char.zfill((seq + 1).astype(str), 7))
+    tid = make_ids("PX", year, seqs.number(year), 7)
     ts = work_time(rng, day + rng.integers(0, 4, len(day)))  # entered a few days later
     df = pl.DataFrame(
         {
             "training_id": tid,
             "id_number": text(cols["id"]),
             "person_name": text(cols["name"]),
-            "credit_code": w.credit_code[cols["ent"]],
+            "credit_code": w.code_series.gather(cols["ent"]),
             "person_role": cols["role"].astype(str),
             "training_type": cols["type"].astype(str),
             "special_work_type": text(cols["special"]),

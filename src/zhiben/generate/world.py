@@ -4,7 +4,7 @@ other extracts draw on (who is active when, who leads what)."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
@@ -108,6 +108,46 @@ class World:
     principal_id: np.ndarray  # str, the current (final) principal
     principal_name: np.ndarray  # str
     versions: pl.DataFrame  # the enterprises extract rows (text) + _ts
+    #: large scales generate facts chunk by chunk of enterprises (chunk 0 … n_chunks-1)
+    chunk: int = 0
+    n_chunks: int = 1
+
+    def subset(self, idx: np.ndarray, chunk: int, n_chunks: int) -> World:
+        """The enterprises ``idx`` as a world of their own (for chunked generation)."""
+        arrays = {
+            k: getattr(self, k)[idx]
+            for k in (
+                "credit_code",
+                "name",
+                "unit",
+                "industry",
+                "size",
+                "high_risk",
+                "active_from",
+                "active_to",
+                "active_at_end",
+                "principal_id",
+                "principal_name",
+            )
+        }
+        return replace(self, n=len(idx), chunk=chunk, n_chunks=n_chunks, **arrays)
+
+    def rng(self, seed: int, stream: int) -> np.random.Generator:
+        """The random stream of a module for this chunk."""
+        if self.chunk == 0:
+            return rng_for(seed, stream)
+        return np.random.default_rng([int(seed), int(stream), int(self.chunk)])
+
+    def person_seq_range(self) -> tuple[int, int]:
+        """ID-number sequence range for new people of this chunk (disjoint across chunks;
+        principals use 001–299)."""
+        width = 700 // self.n_chunks
+        lo = 300 + self.chunk * width
+        return lo, lo + width - 1
+
+    @property
+    def code_series(self) -> pl.Series:
+        return pl.Series(self.credit_code, dtype=pl.String)
 
     @property
     def mult(self) -> float:

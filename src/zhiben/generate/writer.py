@@ -45,12 +45,19 @@ def monthly_files(extract: str, df: pl.DataFrame, months: list[str]) -> list[Out
     return out
 
 
-def write_file(root: Path, f: OutFile) -> int:
-    """Write one file; returns its data row count."""
+def write_file(root: Path, f: OutFile, append: bool = False) -> int:
+    """Write one file (or append rows to it, without a header); returns the rows written."""
     path = root / f.rel
     path.parent.mkdir(parents=True, exist_ok=True)
     zh = {c.name: c.zh for c in EXTRACTS[f.extract].columns}
     df = f.df.rename({k: v for k, v in zh.items() if k in f.df.columns})
+    if append:
+        if f.encoding == "xlsx":
+            raise ValueError(f"cannot append to {f.rel}")
+        enc = "utf-8" if f.encoding == "utf-8-sig" else f.encoding
+        with path.open("ab") as fh:
+            fh.write(df.write_csv(include_header=False).encode(enc))
+        return df.height
     if f.encoding == "xlsx":
         _write_xlsx(path, f, df)
     elif f.encoding == "utf-8":
@@ -115,7 +122,10 @@ def _is_number(v: str) -> bool:
 class WriteLog:
     files: list[str] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=dict)
+    _seen: set[str] = field(default_factory=set)
 
     def add(self, f: OutFile, n: int) -> None:
-        self.files.append(f.rel)
+        if f.rel not in self._seen:
+            self._seen.add(f.rel)
+            self.files.append(f.rel)
         self.rows[f.extract] = self.rows.get(f.extract, 0) + n

@@ -105,10 +105,23 @@ def as_of_date(path: str | Path | None = None) -> date:
     return value
 
 
+_DOCS_BLOCK = re.compile(r"{%-?\s*docs\s+(\w+)\s*-?%}(.*?){%-?\s*enddocs\s*-?%}", re.S)
+_DOC_REF = re.compile(r"{{\s*doc\(\s*['\"](\w+)['\"]\s*\)\s*}}")
+
+
 def _model_descriptions(models_dir: Path) -> dict[str, str]:
-    """name → description of every model documented in the dbt project's yml files."""
+    """name → description of every model documented in the dbt project's yml files
+    (`{{ doc('…') }}` references resolved from the project's docs blocks)."""
     import yaml
 
+    blocks: dict[str, str] = {}
+    for md in sorted(models_dir.rglob("*.md")):
+        try:
+            blocks.update(
+                (m[1], m[2].strip()) for m in _DOCS_BLOCK.finditer(md.read_text(encoding="utf-8"))
+            )
+        except OSError:
+            continue
     out: dict[str, str] = {}
     for yml in sorted(models_dir.rglob("*.yml")):
         try:
@@ -117,7 +130,10 @@ def _model_descriptions(models_dir: Path) -> dict[str, str]:
             continue
         for model in doc.get("models") or []:
             if isinstance(model, dict) and model.get("name"):
-                out[model["name"]] = " ".join(str(model.get("description") or "").split())
+                text = _DOC_REF.sub(
+                    lambda m: blocks.get(m[1], m[0]), str(model.get("description") or "")
+                )
+                out[model["name"]] = " ".join(_DOC_REF.sub("", text).split())
     return out
 
 

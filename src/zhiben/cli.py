@@ -337,5 +337,58 @@ def user_remove(name: Annotated[str, typer.Argument(help="用户名")]) -> None:
     typer.echo(f"已删除 {name}")
 
 
+@app.command()
+def report(
+    quarter: Annotated[str, typer.Option("--quarter", "-q", help="考评季度 YYYYQn, 例如 2026Q3")],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="输出的 xlsx 文件 (默认 通报-<季度>.xlsx)")
+    ] = None,
+    warehouse: WarehouseOpt = DEFAULT_WAREHOUSE,
+) -> None:
+    """导出季度通报 (xlsx): 晾晒考评排名、得分明细、重大隐患台账、零处罚单位、目标进展、考评办法."""
+    from zhiben.report import write_report
+
+    try:
+        path = write_report(quarter, out, warehouse=warehouse)
+    except (ValueError, FileNotFoundError) as exc:
+        typer.echo(f"错误: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"已生成通报 → {path}")
+
+
+@app.command()
+def rank(
+    quarter: Annotated[str, typer.Option("--quarter", "-q", help="考评季度 YYYYQn")],
+    weights: Annotated[
+        Path, typer.Option("--weights", help="权重 CSV: indicator_id,weight (I1 … I7)")
+    ],
+    warehouse: WarehouseOpt = DEFAULT_WAREHOUSE,
+) -> None:
+    """按另一组权重重新计算总分与排名 (不重建仓库), 显示原排名、新排名与变化."""
+    from zhiben.report.rank import load_weights, quarter_evaluation, rerank
+
+    try:
+        new_weights = load_weights(weights)
+        result = rerank(quarter_evaluation(quarter, path=warehouse), new_weights)
+    except (ValueError, FileNotFoundError, OSError) as exc:
+        typer.echo(f"错误: {exc}", err=True)
+        raise typer.Exit(1) from None
+    total_weight = sum(new_weights.values())
+    typer.echo(
+        f"{quarter} 权重: "
+        + ", ".join(f"{k}={v:g}" for k, v in new_weights.items())
+        + (f"  (合计 {total_weight:g}, 不等于 100)" if abs(total_weight - 100) > 1e-9 else "")
+    )
+    typer.echo(f"{'新排名':>4} {'原排名':>4} {'变化':>4}  {'单位':<10} {'新总分':>8} {'原总分':>8}")
+    for r in result.iter_rows(named=True):
+        change = r["rank_change"]
+        mark = f"▲{change}" if change > 0 else f"▼{-change}" if change < 0 else "—"
+        veto = "  一票否决" if r["veto"] else ""
+        typer.echo(
+            f"{r['new_rank']:>6} {r['old_rank']:>6} {mark:>5}  {r['unit_name'] or r['unit_code']:<10}"
+            f" {r['new_total']:>9.2f} {r['old_total']:>9.2f}{veto}"
+        )
+
+
 if __name__ == "__main__":
     app()

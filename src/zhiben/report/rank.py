@@ -1,0 +1,129 @@
+"""Re-rank a quarter's 晾晒考评 under other weights, without rebuilding (sensitivity questions).
+
+The total and the rank follow SPEC §7 exactly as `mart_quarterly_evaluation` computes them (macro
+`evaluation_ranked`): total = Σ weight × score / 100 + deductions, floored at 0; totals within 1e-9
+tie (consecutive totals of the descending order closer than that share a tie group); ties go to the
+higher I1 score, then the lower unit code; vetoed units rank last among themselves by the same order.
+With the seed's weights this reproduces the mart's totals and ranks.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from zhiben.warehouse import query
+
+#: totals closer than this tie (SPEC §9 "Evaluation")
+TIE_TOLERANCE = 1e-9
+UNIT_INDICATORS = ("I1", "I2", "I3", "I4", "I5", "I6", "I7")
+#: the deductions in the order the mart adds them (float addition is not associative)
+DEDUCTION_COLUMNS = ("deduction_major_accidents", "deduction_concealed", "deduction_listed_overdue")
+
+
+def load_weights(path: str | Path, scope: str = "unit") -> dict[str, float]:
+    """Weights from a CSV with columns `indicator_id,weight` (the seed evaluation_indicators format
+    works too: rows of other scopes are skipped). Indicators not listed weigh 0."""
+    weights: dict[str, float] = {}
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        reader = csv.DictReader(f)
+        fields = set(reader.fieldnames or ())
+        if not {"indicator_id", "weight"} <= fields:
+            raise ValueError(f"{path}: 需要列 indicator_id, weight (found {sorted(fields)})")
+        for row in reader:
+            if "scope" in fields and (row["scope"] or "").strip() != scope:
+                continue
+            indicator = row["indicator_id"].strip().upper()
+            if indicator not in UNIT_INDICATORS:
+                raise ValueError(f"{path}: 未知指标 {indicator!r} (应为 I1 … I7)")
+            if indicator in weights:
+                raise ValueError(f"{path}: 指标 {indicator} 重复")
+            weights[indicator] = float(row["weight"])
+    if not weights:
+        raise ValueError(f"{path}: 没有权重")
+    if any(w < 0 for w in weights.values()):
+        raise ValueError(f"{path}: 权重不能为负")
+    return {i: weights.get(i, 0.0) for i in UNIT_INDICATORS}
+
+
+def total_score(row: Mapping[str, Any], weights: Mapping[str, float]) -> float:
+    """Σ weight × score / 100 + deductions, floored at 0 — the mart's arithmetic, term by term."""
+    weighted = 0.0
+    for i, indicator in enumerate(UNIT_INDICATORS):
+        term = weights.get(indicator, 0.0) * row[f"{indicator.lower()}_score"]
+        weighted = term if i == 0 else weighted + term
+    total = weighted / 100.0
+    for column in DEDUCTION_COLUMNS:
+        total = total + row[column]
+    return max(total, 0.0)
+
+
+def rank_rows(
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    code_key: str = "unit_code",
+    total_key: str = "total_score",
+) -> list[int]:
+    """The rank (1 …) of each row of one quarter, in the rows' order. Rows need `total_key`,
+    `i1_score`, `code_key` and `veto`."""
+
+    def order(i: int) -> tuple:
+        r = rows[i]
+        return (-r[total_key], -r["i1_score"], r[code_key])
+
+    keyed: list[tuple] = []
+    for veto in (False, True):
+        members = sorted((i for i, r in enumerate(rows) if bool(r["veto"]) is veto), key=order)
+        group, previous = 0, None
+        for i in members:
+            total = rows[i][total_key]
+            if previous is None or previous - total > TIE_TOLERANCE:
+                group += 1
+            previous = total
+            keyed.append((veto, group, -rows[i]["i1_score"], rows[i][code_key], i))
+    ranks = [0] * len(rows)
+    for position, key in enumerate(sorted(keyed), start=1):
+        ranks[key[-1]] = position
+    return ranks
+
+
+def quarter_evaluation(quarter: str, *, path: str | Path | None = None) -> pl.DataFrame:
+    """The quarter's rows of mart_quarterly_evaluation (in rank order)."""
+    frame = query(
+        "select * from mart_quarterly_evaluation where quarter = ? order by rank",
+        [quarter],
+        path=path,
+    )
+    if frame.is_empty():
+        quarters = query(
+            "select distinct quarter from mart_quarterly_evaluation order by 1", path=path
+        )["quarter"].to_list()
+        raise ValueError(f"仓库中没有 {quarter} 的考评结果；可选: {', '.join(quarters)}")
+    return frame
+
+
+def rerank(evaluation: pl.DataFrame, weights: Mapping[str, float]) -> pl.DataFrame:
+    """One quarter's evaluation re-ranked under `weights`: unit_code, unit_name, veto, old and new
+    total and rank, and rank_change = old_rank − new_rank (positive = moved up), in new-rank order."""
+    rows = evaluation.to_dicts()
+    totals = [total_score(r, weights) for r in rows]
+    new_ranks = rank_rows([{**r, "total_score": t} for r, t in zip(rows, totals, strict=True)])
+    return (
+        pl.DataFrame(
+            {
+                "unit_code": [r["unit_code"] for r in rows],
+                "unit_name": [r.get("unit_name") for r in rows],
+                "veto": [bool(r["veto"]) for r in rows],
+                "old_total": [r["total_score"] for r in rows],
+                "new_total": totals,
+                "old_rank": [r["rank"] for r in rows],
+                "new_rank": new_ranks,
+            }
+        )
+        .with_columns(rank_change=pl.col("old_rank") - pl.col("new_rank"))
+        .sort("new_rank")
+    )

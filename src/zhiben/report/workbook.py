@@ -1,0 +1,534 @@
+"""`zhiben report --quarter 2026Q3`: the quarter's 通报 as an xlsx workbook (xlsxwriter).
+
+Sheets: 排名通报 (title block, ranking with score breakdown and rank change, a bar chart of the
+totals), 指标原值 (the raw values behind the scores), 部门排名, 重大隐患台账 (open overdue first, with
+escalation), 零处罚单位, 目标进展, 考评办法 (indicators, weights, deductions and veto read from
+`mart_evaluation_method`). Reads only the served warehouse; no personal data is in any mart read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+from zhiben.report.rank import quarter_evaluation
+from zhiben.warehouse import query
+
+ISSUER = "山亭区安全生产委员会办公室"
+QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
+SHEETS = ("排名通报", "指标原值", "部门排名", "重大隐患台账", "零处罚单位", "目标进展", "考评办法")
+INDICATOR_NAMES_FALLBACK = {f"I{i}": f"I{i}" for i in range(1, 8)}
+
+
+@dataclass(frozen=True)
+class Col:
+    """One column of a sheet table: header, the frame column (or a function of the row), the
+    format name, the width."""
+
+    header: str
+    key: str | Callable[[dict[str, Any]], Any]
+    fmt: str = "text"
+    width: float = 10
+
+
+def quarter_label(quarter: str) -> str:
+    m = QUARTER_RE.match(quarter)
+    if not m:
+        raise ValueError(f"季度应为 YYYYQn (例如 2026Q3): {quarter!r}")
+    return f"{m.group(1)}年第{'一二三四'[int(m.group(2)) - 1]}季度"
+
+
+def write_report(
+    quarter: str,
+    out: str | Path | None = None,
+    *,
+    warehouse: str | Path | None = None,
+    built_at: datetime | None = None,
+) -> Path:
+    """Write the quarter's 通报 workbook and return its path (default `通报-<quarter>.xlsx`)."""
+    label = quarter_label(quarter)
+    out = Path(out or f"通报-{quarter}.xlsx")
+    data = _read(quarter, warehouse)
+    built_at = built_at or datetime.now().astimezone()
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb = xlsxwriter.Workbook(str(out))
+    try:
+        wb.set_properties(
+            {"title": f"{label}安全生产晾晒考评通报", "author": ISSUER, "company": ISSUER}
+        )
+        fmt = _formats(wb)
+        context = _Context(wb, fmt, quarter, label, data["as_of"], built_at)
+        _ranking_sheet(context, data)
+        _values_sheet(context, data)
+        _department_sheet(context, data)
+        _ledger_sheet(context, data)
+        _zero_penalty_sheet(context, data)
+        _targets_sheet(context, data)
+        _method_sheet(context, data)
+    finally:
+        wb.close()
+    return out
+
+
+# ---------------------------------------------------------------------------------- reading
+
+
+def _read(quarter: str, warehouse: str | Path | None) -> dict[str, Any]:
+    evaluation = quarter_evaluation(quarter, path=warehouse)
+    (as_of,) = query("select max(as_of_date) as d from mart_build_info", path=warehouse)["d"]
+    if as_of is None:
+        as_of = evaluation["evaluated_as_of"].max()
+    evaluated_as_of: date = evaluation["evaluated_as_of"][0]
+    return {
+        "as_of": as_of,
+        "evaluated_as_of": evaluated_as_of,
+        "is_complete": bool(evaluation["is_complete"][0]),
+        "evaluation": evaluation,
+        "departments": query(
+            "select * from mart_quarterly_evaluation_by_department where quarter = ? order by rank",
+            [quarter],
+            path=warehouse,
+        ),
+        "method": query(
+            "select * from mart_evaluation_method order by scope desc, item_type, sort_order",
+            path=warehouse,
+        ),
+        "ledger": query(
+            """
+            select ledger.*, units.unit_name, industries.industry_name
+            from mart_major_hazard_ledger as ledger
+            left join dim_unit as units on ledger.unit_code = units.unit_code
+            left join dim_industry as industries on ledger.industry_code = industries.industry_code
+            where not ledger.is_rectified or ledger.found_date between ? and ?
+            order by ledger.is_overdue desc, ledger.overdue_days desc, ledger.is_rectified,
+                ledger.deadline, ledger.hazard_id
+            """,
+            [evaluation["quarter_start"][0], evaluated_as_of],
+            path=warehouse,
+        ),
+        "zero_penalty": query(
+            """
+            select enforcement.*, units.unit_name
+            from mart_enforcement as enforcement
+            left join dim_unit as units on enforcement.unit_code = units.unit_code
+            where enforcement.quarter = ? and enforcement.is_zero_penalty
+            order by enforcement.inspections desc, enforcement.unit_code
+            """,
+            [quarter],
+            path=warehouse,
+        ),
+        "targets": query("select * from mart_target_progress order by sort_order", path=warehouse),
+    }
+
+
+# ---------------------------------------------------------------------------------- formats
+
+
+def _formats(wb: xlsxwriter.Workbook) -> dict[str, Any]:
+    base = {"font_name": "宋体", "font_size": 11, "valign": "vcenter"}
+    cell = {**base, "border": 1}
+
+    def f(**kw: Any) -> Any:
+        return wb.add_format({**cell, **kw})
+
+    return {
+        "title": wb.add_format({**base, "bold": True, "font_size": 18, "align": "center"}),
+        "subtitle": wb.add_format({**base, "font_size": 12, "align": "center"}),
+        "meta": wb.add_format({**base, "font_size": 10, "font_color": "#595959"}),
+        "section": wb.add_format({**base, "bold": True, "font_size": 12}),
+        "note": wb.add_format({**base, "font_size": 10, "text_wrap": True, "valign": "top"}),
+        "header": f(bold=True, bg_color="#DDEBF7", align="center", text_wrap=True),
+        "text": f(),
+        "wrap": f(text_wrap=True, valign="top"),
+        "center": f(align="center"),
+        "int": f(num_format="0", align="center"),
+        "score": f(num_format="0.00"),
+        "total": f(num_format="0.00", bold=True),
+        "pct": f(num_format="0.0%"),
+        "ratio": f(num_format="0.000"),
+        "money": f(num_format="#,##0"),
+        "date": f(num_format="yyyy-mm-dd", align="center"),
+        "change": f(num_format="▲0;▼0;—", align="center"),
+        "deduction": f(num_format="0.00;-0.00;—", font_color="#C00000"),
+        "flag": f(align="center", font_color="#C00000", bold=True),
+        "status": f(align="center"),
+    }
+
+
+@dataclass
+class _Context:
+    wb: xlsxwriter.Workbook
+    fmt: dict[str, Any]
+    quarter: str
+    label: str
+    as_of: date
+    built_at: datetime
+
+    def sheet(self, name: str) -> Worksheet:
+        ws = self.wb.add_worksheet(name)
+        ws.hide_gridlines(2)
+        ws.set_paper(9)  # A4
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        return ws
+
+    def title_block(self, ws: Worksheet, title: str, width: int, lines: Sequence[str] = ()) -> int:
+        """Rows 0 … : issuer, title, meta lines; returns the first free row (after a blank one)."""
+        last = max(width - 1, 1)
+        ws.merge_range(0, 0, 0, last, ISSUER, self.fmt["subtitle"])
+        ws.merge_range(1, 0, 1, last, title, self.fmt["title"])
+        ws.set_row(1, 30)
+        meta = [
+            f"考评季度: {self.label} ({self.quarter})    数据截止日期: {self.as_of:%Y-%m-%d}    "
+            f"生成时间: {self.built_at:%Y-%m-%d %H:%M}",
+            *lines,
+        ]
+        for i, line in enumerate(meta):
+            ws.merge_range(2 + i, 0, 2 + i, last, line, self.fmt["meta"])
+        return 3 + len(meta)
+
+
+def _cell(ws: Worksheet, row: int, col: int, value: Any, fmt: Any) -> None:
+    if value is None or (isinstance(value, float) and value != value):
+        ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, bool):
+        ws.write_string(row, col, "是" if value else "否", fmt)
+    elif isinstance(value, datetime):
+        ws.write_datetime(row, col, value.replace(tzinfo=None), fmt)
+    elif isinstance(value, date):
+        ws.write_datetime(row, col, datetime(value.year, value.month, value.day), fmt)
+    elif isinstance(value, (int, float)):
+        ws.write_number(row, col, value, fmt)
+    else:
+        ws.write_string(row, col, str(value), fmt)
+
+
+def _table(
+    ctx: _Context, ws: Worksheet, first_row: int, cols: Sequence[Col], rows: Sequence[dict]
+) -> int:
+    """Header at first_row (frozen with the title above), rows below, autofilter; returns the row
+    after the table."""
+    ws.set_row(first_row, 32)
+    for c, col in enumerate(cols):
+        ws.write_string(first_row, c, col.header, ctx.fmt["header"])
+        ws.set_column(c, c, col.width)
+    for r, row in enumerate(rows, start=first_row + 1):
+        for c, col in enumerate(cols):
+            value = col.key(row) if callable(col.key) else row.get(col.key)
+            _cell(ws, r, c, value, ctx.fmt[col.fmt])
+    ws.freeze_panes(first_row + 1, 0)
+    ws.autofilter(first_row, 0, first_row + max(len(rows), 1), len(cols) - 1)
+    return first_row + len(rows) + 1
+
+
+def _indicator_names(method: pl.DataFrame, scope: str) -> dict[str, tuple[str, float]]:
+    rows = method.filter((pl.col("scope") == scope) & (pl.col("item_type") == "indicator"))
+    return {r["item_id"]: (r["item_name"], r["weight"]) for r in rows.iter_rows(named=True)}
+
+
+# ---------------------------------------------------------------------------------- sheets
+
+
+def _ranking_sheet(ctx: _Context, data: dict[str, Any]) -> None:
+    ws = ctx.sheet("排名通报")
+    evaluation: pl.DataFrame = data["evaluation"]
+    names = _indicator_names(data["method"], "unit")
+    status = (
+        "季度已结束"
+        if data["is_complete"]
+        else f"季度未结束，按截止日 {data['evaluated_as_of']:%Y-%m-%d} 评价"
+    )
+    vetoed = evaluation.filter(pl.col("veto"))["unit_name"].to_list()
+    lines = [
+        f"{status}；总分 = Σ 权重 × 指标得分 ÷ 100 + 扣分（最低 0 分）；排名变化 ▲ 上升 ▼ 下降。"
+        "各项指标、权重、扣分规则见“考评办法”。",
+        "一票否决: " + ("、".join(vetoed) if vetoed else "无"),
+    ]
+    cols = [
+        Col("排名", "rank", "int", 6),
+        Col("单位", "unit_name", "text", 16),
+        Col("总分", "total_score", "total", 9),
+        Col("上季排名", "prev_rank", "int", 8),
+        Col("排名变化", "rank_change", "change", 8),
+        *[
+            Col(
+                f"{i} {names.get(i, (i, 0))[0]}\n(权重 {names.get(i, (i, 0))[1]:g})",
+                f"{i.lower()}_score",
+                "score",
+                12,
+            )
+            for i in ("I1", "I2", "I3", "I4", "I5", "I6", "I7")
+        ],
+        Col("加权得分", "weighted_score", "score", 9),
+        Col("较大事故扣分", "deduction_major_accidents", "deduction", 9),
+        Col("瞒报谎报扣分", "deduction_concealed", "deduction", 9),
+        Col("挂牌督办逾期扣分", "deduction_listed_overdue", "deduction", 10),
+        Col("扣分合计", "deductions", "deduction", 9),
+        Col("一票否决", lambda r: "否决" if r["veto"] else None, "flag", 8),
+    ]
+    top = ctx.title_block(ws, f"{ctx.label}镇街安全生产晾晒考评排名通报", len(cols), lines)
+    rows = evaluation.sort("rank").to_dicts()
+    end = _table(ctx, ws, top, cols, rows)
+
+    chart = ctx.wb.add_chart({"type": "bar"})
+    chart.add_series(
+        {
+            "name": "总分",
+            "categories": ["排名通报", top + 1, 1, end - 1, 1],
+            "values": ["排名通报", top + 1, 2, end - 1, 2],
+            "data_labels": {"value": True, "num_format": "0.0"},
+            "fill": {"color": "#2F75B5"},
+        }
+    )
+    chart.set_title({"name": f"{ctx.label}各镇街总分", "name_font": {"name": "宋体", "size": 12}})
+    chart.set_x_axis({"min": 0, "max": 100, "num_font": {"name": "宋体"}})
+    chart.set_y_axis({"reverse": True, "num_font": {"name": "宋体"}})
+    chart.set_legend({"none": True})
+    chart.set_size({"width": 720, "height": 420})
+    ws.insert_chart(end + 1, 1, chart)
+
+
+def _values_sheet(ctx: _Context, data: dict[str, Any]) -> None:
+    ws = ctx.sheet("指标原值")
+    cols = [
+        Col("排名", "rank", "int", 6),
+        Col("单位", "unit_name", "text", 16),
+        Col("I1 重大隐患(截至季末)", "major_hazards", "int", 11),
+        Col("其中已整改", "major_hazards_rectified", "int", 10),
+        Col("I1 整改率", "i1_value", "pct", 9),
+        Col("I2 本季到期隐患", "hazards_due", "int", 10),
+        Col("其中按期整改", "hazards_due_rectified_on_time", "int", 10),
+        Col("I2 按期整改率", "i2_value", "pct", 9),
+        Col("I3 本季发现隐患", "hazards_found", "int", 10),
+        Col("季末在营企业", "active_enterprises", "int", 10),
+        Col("I3 排查密度(条/家)", "i3_value", "ratio", 10),
+        Col("I4 处罚决定", "penalty_cases", "int", 9),
+        Col("检查次数", "inspections", "int", 9),
+        Col("I4 处罚率", "i4_value", "pct", 9),
+        Col("I5 事故起数(年初至季末)", "accidents_ytd", "int", 11),
+        Col("上年同期", "accidents_prev_ytd", "int", 9),
+        Col("死亡人数", "deaths_ytd", "int", 9),
+        Col("上年同期", "deaths_prev_ytd", "int", 9),
+        Col("I6 主要负责人已培训企业", "active_enterprises_principal_trained", "int", 11),
+        Col("I6 覆盖率", "i6_value", "pct", 9),
+        Col("I7 企业演练(年初至季末)", "enterprise_drills_ytd", "int", 11),
+        Col("其中“四不”", "four_no_drills_ytd", "int", 9),
+        Col("I7 “四不”占比", "i7_value", "pct", 9),
+        Col("当年目标", "four_no_target", "pct", 9),
+        Col("较大事故", "major_accidents", "int", 8),
+        Col("瞒报谎报事故", "concealed_accidents", "int", 8),
+        Col("挂牌督办逾期重大隐患", "listed_overdue_major_hazards", "int", 10),
+        Col("重大及以上事故", "veto_accidents", "int", 9),
+    ]
+    top = ctx.title_block(
+        ws,
+        f"{ctx.label}晾晒考评指标原值",
+        14,
+        [
+            f"评价截止日: {data['evaluated_as_of']:%Y-%m-%d}；空白表示无分母（见考评办法中的计分规则）。"
+        ],
+    )
+    _table(ctx, ws, top, cols, data["evaluation"].sort("rank").to_dicts())
+    ws.freeze_panes(top + 1, 2)
+
+
+def _department_sheet(ctx: _Context, data: dict[str, Any]) -> None:
+    ws = ctx.sheet("部门排名")
+    names = _indicator_names(data["method"], "department")
+    indicator_cols = [
+        Col(f"{i} {name}\n(权重 {weight:g})", f"{i.lower()}_score", "score", 12)
+        for i, (name, weight) in sorted(names.items())
+    ]
+    cols = [
+        Col("排名", "rank", "int", 6),
+        Col("部门", "department_name", "text", 20),
+        Col("总分", "total_score", "total", 9),
+        Col("上季排名", "prev_rank", "int", 8),
+        Col("排名变化", "rank_change", "change", 8),
+        *indicator_cols,
+        Col("重大隐患", "major_hazards", "int", 9),
+        Col("本季到期隐患", "hazards_due", "int", 9),
+        Col("检查次数", "inspections", "int", 9),
+        Col("处罚决定", "penalty_cases", "int", 9),
+        Col("所管行业事故(年初至季末)", "accidents_ytd", "int", 11),
+        Col("上年同期", "accidents_prev_ytd", "int", 9),
+    ]
+    top = ctx.title_block(
+        ws,
+        f"{ctx.label}区直部门安全生产晾晒考评排名",
+        len(cols),
+        ["不设扣分与一票否决；未牵头任何行业且本年度无任何记录的部门不参加排名。"],
+    )
+    rows = data["departments"].to_dicts()
+    if rows:
+        _table(ctx, ws, top, cols, rows)
+    else:
+        ws.write_string(top, 0, "本季度无参评部门。", ctx.fmt["note"])
+
+
+def _ledger_sheet(ctx: _Context, data: dict[str, Any]) -> None:
+    ws = ctx.sheet("重大隐患台账")
+    ledger: pl.DataFrame = data["ledger"]
+    open_overdue = ledger.filter(pl.col("is_overdue")).height
+    listed = ledger.filter(pl.col("is_overdue") & pl.col("is_listed_supervision")).height
+    cols = [
+        Col("隐患编号", "hazard_id", "text", 16),
+        Col("单位", "unit_name", "text", 14),
+        Col("企业名称", "enterprise_name", "text", 28),
+        Col("行业领域", "industry_name", "text", 10),
+        Col("发现日期", "found_date", "date", 11),
+        Col("整改期限", "deadline", "date", 11),
+        Col("整改状态", "status", "status", 9),
+        Col("整改完成日期", "rectified_date", "date", 11),
+        Col("逾期", lambda r: "逾期" if r["is_overdue"] else None, "flag", 6),
+        Col("逾期天数", "overdue_days", "int", 8),
+        Col("督办升级", "escalation", "status", 8),
+        Col("挂牌督办", "is_listed_supervision", "center", 8),
+        Col("督办级别", "supervision_level", "center", 8),
+        Col("隐患来源", "source", "center", 9),
+        Col("专项整治类别", "campaign", "text", 14),
+    ]
+    top = ctx.title_block(
+        ws,
+        "重大事故隐患台账（含逾期升级督办）",
+        len(cols),
+        [
+            f"截至 {ctx.as_of:%Y-%m-%d} 未整改的重大隐患及 {ctx.label} 发现的重大隐患，逾期未整改的排在前面；"
+            f"逾期未整改 {open_overdue} 项，其中挂牌督办 {listed} 项。"
+            "升级督办按逾期天数: 函告 → 通报 → 约谈 → 曝光。"
+        ],
+    )
+    _table(ctx, ws, top, cols, ledger.to_dicts())
+    ws.freeze_panes(top + 1, 1)
+
+
+def _zero_penalty_sheet(ctx: _Context, data: dict[str, Any]) -> None:
+    ws = ctx.sheet("零处罚单位")
+    cols = [
+        Col("单位", "unit_name", "text", 16),
+        Col("检查次数", "inspections", "int", 10),
+        Col("处罚决定", "penalty_cases", "int", 10),
+        Col("非现场检查", "non_site_inspections", "int", 10),
+        Col("罚款金额(元)", "fines_yuan", "money", 12),
+    ]
+    top = ctx.title_block(
+        ws,
+        f"{ctx.label}“零处罚、只检查不处罚”单位",
+        len(cols),
+        ["本季度有执法检查但无一起行政处罚的镇街（按检查发生地统计，不论执法主体）。"],
+    )
+    rows = data["zero_penalty"].to_dicts()
+    if rows:
+        _table(ctx, ws, top, cols, rows)
+    else:
+        ws.write_string(top, 0, "本季度无“零处罚”单位。", ctx.fmt["note"])
+        for c, col in enumerate(cols):
+            ws.set_column(c, c, col.width)
+
+
+def _targets_sheet(ctx: _Context, data: dict[str, Any]) -> None:
+    ws = ctx.sheet("目标进展")
+    targets: pl.DataFrame = data["targets"]
+    cols = [
+        Col("编号", "target_id", "center", 6),
+        Col("目标", "target", "wrap", 40),
+        Col("方案条目", "plan_section", "center", 8),
+        Col("下一节点", "next_milestone", "date", 11),
+        Col("节点目标值", "next_target_value", "ratio", 10),
+        Col("当前实际", "actual", "ratio", 10),
+        Col("按进度应达", "expected_value", "ratio", 10),
+        Col("状态", "status", "flag", 8),
+        Col("已过节点", "milestones_passed", "int", 8),
+        Col("未达节点", "milestones_missed", "int", 8),
+    ]
+    top = ctx.title_block(
+        ws,
+        "治本攻坚三年行动目标进展",
+        len(cols),
+        [
+            f"截至 {ctx.as_of:%Y-%m-%d}；比例以小数表示（1 = 100%）。状态: 达成 / 进行中 / 有风险 / 未达成。"
+        ],
+    )
+    _table(ctx, ws, top, cols, targets.to_dicts())
+
+
+def _method_sheet(ctx: _Context, data: dict[str, Any]) -> None:
+    ws = ctx.sheet("考评办法")
+    method: pl.DataFrame = data["method"]
+    fmt = ctx.fmt
+    widths = (10, 22, 10, 48, 48)
+    for c, w in enumerate(widths):
+        ws.set_column(c, c, w)
+    row = ctx.title_block(ws, "安全生产晾晒考评办法", len(widths))
+
+    def indicators(scope: str, heading: str) -> None:
+        nonlocal row
+        ws.write_string(row, 0, heading, fmt["section"])
+        row += 1
+        for c, h in enumerate(("指标", "名称", "权重", "统计口径", "计分规则")):
+            ws.write_string(row, c, h, fmt["header"])
+        row += 1
+        part = method.filter((pl.col("scope") == scope) & (pl.col("item_type") == "indicator"))
+        for r in part.sort("sort_order").iter_rows(named=True):
+            for c, (value, f) in enumerate(
+                (
+                    (r["item_id"], "center"),
+                    (r["item_name"], "text"),
+                    (r["weight"], "int"),
+                    (r["raw_value"], "wrap"),
+                    (r["scoring"], "wrap"),
+                )
+            ):
+                _cell(ws, row, c, value, fmt[f])
+            row += 1
+        ws.write_string(row, 1, "合计", fmt["text"])
+        ws.write_number(row, 2, float(part["weight"].sum()), fmt["int"])
+        row += 2
+
+    indicators(
+        "unit", "一、镇街考评指标（各项 0–100 分，总分 = Σ 权重 × 得分 ÷ 100 + 扣分，最低 0 分）"
+    )
+    ws.write_string(row, 0, "二、扣分与一票否决", fmt["section"])
+    row += 1
+    for c, h in enumerate(("类型", "规则", "每项分值", "本项上限", "说明")):
+        ws.write_string(row, c, h, fmt["header"])
+    row += 1
+    rules = method.filter(pl.col("item_type").is_in(["deduction", "veto"])).sort("sort_order")
+    for r in rules.iter_rows(named=True):
+        kind = "扣分" if r["item_type"] == "deduction" else "一票否决"
+        for c, (value, f) in enumerate(
+            (
+                (kind, "center"),
+                (r["item_name"], "text"),
+                (r["points_per_item"], "score"),
+                (r["cap_points"], "score"),
+                (r["scoring"], "wrap"),
+            )
+        ):
+            _cell(ws, row, c, value, fmt[f])
+        row += 1
+    row += 1
+    indicators("department", "三、区直部门考评指标（不设扣分与一票否决）")
+    ws.write_string(row, 0, "四、排名规则与口径", fmt["section"])
+    row += 1
+    notes = [
+        "总分由高到低排名；总分相差不超过 1e-9 视为相同，依次按 I1 得分高者在前、单位代码小者在前。",
+        "被一票否决的单位排在最后，相互之间按同一规则排序；排名变化 = 上季排名 − 本季排名（正数为上升）。",
+        "每季度按季末状态评价（本季度未结束的按数据截止日评价，I2 统计期限在季初至截止日之间的隐患）；"
+        "以往季度按最新掌握的数据重新计算（记录的最新状态，按其自身日期归入季度），迟报的记录会使已发布的排名更新。",
+        "事故等级按《生产安全事故报告和调查处理条例》第三条由伤亡和损失认定，不采用填报等级。",
+        "指标权重、扣分分值与上限、一票否决的事故等级、“四不”演练年度目标均由区安委会在参数表中设定。",
+    ]
+    for note in notes:
+        ws.merge_range(row, 0, row, len(widths) - 1, note, fmt["note"])
+        ws.set_row(row, 30)
+        row += 1

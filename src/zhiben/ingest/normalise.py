@@ -35,9 +35,45 @@ def nfkc(s: str) -> str:
     return unicodedata.normalize("NFKC", s).strip()
 
 
+#: Unicode White_Space plus zero-width blanks and the BOM
+BLANKS = (
+    " \t\n\r\x0b\x0c\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+    "\u2009\u200a\u2028\u2029\u202f\u205f\u3000\u200b\u200c\u200d\u2060\ufeff"
+)
+#: a value that may change under NFKC: anything beyond ASCII and CJK ideographs
+_MAYBE_NOT_NFKC = r"[^\x00-\x7F\p{Han}]"
+
+
 def norm_text(e: pl.Expr) -> pl.Expr:
+    """Expression form (small frames, tests): NFKC, trim blanks, empty → NULL."""
     t = e.str.normalize("NFKC").str.replace_all(_TRIM, "")
     return pl.when(t == "").then(None).otherwise(t)
+
+
+def norm_series(s: pl.Series, candidates: pl.Series | None) -> pl.Series:
+    """NFKC + trim + empty → NULL, fast: NFKC only runs on the values that may change, among the
+    rows at positions `candidates` (the rows of files that are not NFKC-clean; None = none)."""
+    name = s.name
+    s = s.str.strip_chars(BLANKS)
+    if candidates is not None and len(candidates):
+        sub = s.gather(candidates)
+        need = sub.str.contains(_MAYBE_NOT_NFKC).fill_null(False)
+        if need.any():
+            idx = candidates.filter(need)
+            fixed = s.gather(idx).str.normalize("NFKC").str.strip_chars(BLANKS)
+            s = s.scatter(idx, fixed)
+    return pl.select(
+        pl.when(s.str.len_bytes() == 0).then(None).otherwise(s).alias(name)
+    ).to_series()
+
+
+def map_unique(s: pl.Series, fn) -> pl.Series:
+    """Apply a costly vectorised `fn` (Series → Series) once per distinct non-null value."""
+    u = s.drop_nulls().unique()
+    if len(u) * 2 > len(s):
+        return fn(s)
+    r = fn(u)
+    return s.replace_strict(u, r, default=None, return_dtype=r.dtype)
 
 
 def parse_datetime(t: pl.Expr) -> pl.Expr:
@@ -56,20 +92,26 @@ def parse_datetime(t: pl.Expr) -> pl.Expr:
 
     iso = pl.concat_str(
         [
-            part(1),
-            pl.lit("-"),
-            part(2),
-            pl.lit("-"),
-            part(3),
-            pl.lit(" "),
-            part(4, "0"),
-            pl.lit(":"),
-            part(5, "0"),
-            pl.lit(":"),
-            part(6, "0"),
+            part(1), pl.lit("-"), part(2), pl.lit("-"), part(3), pl.lit(" "),
+            part(4, "0"), pl.lit(":"), part(5, "0"), pl.lit(":"), part(6, "0"),
         ]
-    )
+    )  # fmt: skip
     return iso.str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False, time_unit="us")
+
+
+def parse_datetime_series(t: pl.Series) -> pl.Series:
+    """Fast path for the ISO forms, the general pattern for the rest."""
+    fast = t.str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False, time_unit="us", exact=True)
+    left = fast.is_null() & t.is_not_null()
+    if left.any():
+        date_only = t.str.to_date("%Y-%m-%d", strict=False, exact=True).cast(pl.Datetime("us"))
+        fast = fast.fill_null(date_only)
+        left = fast.is_null() & t.is_not_null()
+    if left.any():
+        idx = left.arg_true()
+        sub = pl.select(parse_datetime(pl.lit(t.gather(idx)))).to_series()
+        fast = fast.scatter(idx, sub)
+    return fast.alias(t.name)
 
 
 def _ok(text: pl.Expr, good: pl.Expr) -> pl.Expr:
@@ -80,20 +122,47 @@ def _canon(values: tuple[str, ...] | list[str]) -> dict[str, str]:
     return {nfkc(v): v for v in values}
 
 
-def column_exprs(extract: Extract, ref: RefData) -> list[pl.Expr]:
-    """Expressions producing ``c``, ``c__v``, ``c__ok`` for every contract column."""
-    out: list[pl.Expr] = []
+def _texts(extract: Extract, frame: pl.DataFrame, ref: RefData) -> pl.DataFrame:
+    """Stage 1: the normalised (canonical) text of every contract column, materialised."""
+    dirty = frame["_nfkc_dirty"] if "_nfkc_dirty" in frame.columns else None
+    candidates = dirty.arg_true() if dirty is not None and dirty.any() else None
+    out = []
     for col in extract.columns:
-        c = col.name
-        t = norm_text(pl.col(c))
+        t = norm_series(frame[col.name], candidates)
         k = col.kind
         if k in ("credit_code", "pii_id"):
             t = t.str.to_uppercase()
-            out.append(t.alias(c))
-            check = credit_code_ok(t) if k == "credit_code" else id_number_ok(t)
-            out.append(_ok(t, check).alias(f"{c}__ok"))
         elif k == "enum":
-            out.append(t.replace(_canon(col.values)).alias(c))
+            t = t.replace(_canon(col.values))
+        elif k == "industry":
+            t = t.replace(ref.industries)
+        elif k == "accident_type":
+            t = t.replace(ref.accident_types)
+        elif k == "department":
+            mapping = dict(ref.department_names)
+            if extract.name in ("inspections", "penalties"):
+                for alias, name in ref.town_to_unit_name.items():
+                    mapping.setdefault(alias, name)
+            t = t.replace(mapping)
+        out.append(t)
+    return pl.DataFrame(out)
+
+
+def _derived(extract: Extract, texts: pl.DataFrame) -> pl.DataFrame:
+    """Stage 2: typed values and format checks from the materialised texts."""
+    series: list[pl.Series] = []
+    exprs: list[pl.Expr] = []
+    for col in extract.columns:
+        c, k = col.name, col.kind
+        t = pl.col(c)
+        if k in ("credit_code", "pii_id"):
+            check = credit_code_ok if k == "credit_code" else id_number_ok
+            ok = map_unique(
+                texts[c], lambda u, check=check: pl.select(check(pl.lit(u))).to_series()
+            )
+            series.append(
+                pl.select(_ok(pl.lit(texts[c]), pl.lit(ok))).to_series().alias(f"{c}__ok")
+            )
         elif k == "enum_list":
             canon = _canon(col.values)
             parts = (
@@ -101,26 +170,19 @@ def column_exprs(extract: Extract, ref: RefData) -> list[pl.Expr]:
                 .list.eval(pl.element().str.strip_chars().replace(canon))
                 .list.eval(pl.element().filter(pl.element() != ""))
             )
-            out.append(pl.when(t.is_null()).then(None).otherwise(parts.list.join(";")).alias(c))
+            exprs.append(pl.when(t.is_null()).then(None).otherwise(parts.list.join(";")).alias(c))
             good = parts.list.eval(pl.element().is_in(list(col.values))).list.all()
-            out.append(_ok(t, good).alias(f"{c}__ok"))
-        elif k == "industry":
-            out.append(t.replace(ref.industries).alias(c))
-        elif k == "accident_type":
-            out.append(t.replace(ref.accident_types).alias(c))
-        elif k == "department":
-            mapping = dict(ref.department_names)
-            if extract.name in ("inspections", "penalties"):
-                for alias, name in ref.town_to_unit_name.items():
-                    mapping.setdefault(alias, name)
-            out.append(t.replace(mapping).alias(c))
+            exprs.append(_ok(t, good).alias(f"{c}__ok"))
         elif k in ("date", "datetime"):
-            out.append(t.alias(c))
-            ts = parse_datetime(t)
-            out.append((ts.dt.date() if k == "date" else ts).alias(f"{c}__v"))
-            out.append(_ok(t, ts.is_not_null()).alias(f"{c}__ok"))
+            ts = map_unique(texts[c], parse_datetime_series)
+            v = ts.dt.date() if k == "date" else ts
+            series.append(v.alias(f"{c}__v"))
+            series.append(
+                pl.select(_ok(pl.lit(texts[c]), pl.lit(ts.is_not_null())))
+                .to_series()
+                .alias(f"{c}__ok")
+            )
         elif k == "int":
-            out.append(t.alias(c))
             s = t.str.replace_all(",", "")
             good = s.str.contains(INT_RE)
             v = (
@@ -129,16 +191,15 @@ def column_exprs(extract: Extract, ref: RefData) -> list[pl.Expr]:
                 .when(good)
                 .then(s.cast(pl.Float64, strict=False).cast(pl.Int64, strict=False))
             )
-            out.append(v.alias(f"{c}__v"))
-            out.append(_ok(t, good).alias(f"{c}__ok"))
+            exprs += [v.alias(f"{c}__v"), _ok(t, good).alias(f"{c}__ok")]
         elif k == "decimal":
-            out.append(t.alias(c))
             s = t.str.replace_all(",", "")
             good = s.str.contains(DECIMAL_RE)
-            out.append(pl.when(good).then(s.cast(pl.Float64, strict=False)).alias(f"{c}__v"))
-            out.append(_ok(t, good).alias(f"{c}__ok"))
+            exprs += [
+                pl.when(good).then(s.cast(pl.Float64, strict=False)).alias(f"{c}__v"),
+                _ok(t, good).alias(f"{c}__ok"),
+            ]
         elif k == "bool":
-            out.append(t.alias(c))
             u = t.str.to_uppercase()
             v = (
                 pl.when(t.is_null())
@@ -148,16 +209,21 @@ def column_exprs(extract: Extract, ref: RefData) -> list[pl.Expr]:
                 .when(u.is_in(_FALSE))
                 .then(False)
             )
-            out.append(v.alias(f"{c}__v"))
-            out.append(_ok(t, v.is_not_null()).alias(f"{c}__ok"))
-        else:  # text, key, town, pii
-            out.append(t.alias(c))
-    return out
+            exprs += [v.alias(f"{c}__v"), _ok(t, v.is_not_null()).alias(f"{c}__ok")]
+    out = texts.with_columns(series) if series else texts
+    return out.with_columns(exprs) if exprs else out
 
 
 def normalise(extract: Extract, frame: pl.DataFrame, ref: RefData) -> pl.DataFrame:
-    """Raw text frame (``_file``, ``_line``, ``_read_seq`` + contract columns) → normalised frame."""
-    n = frame.select(pl.col("_file", "_line", "_read_seq"), *column_exprs(extract, ref))
+    """Raw text frame (``_file``, ``_line``, ``_read_seq``, ``_nfkc_dirty`` + contract columns)
+    → normalised frame."""
+    n = pl.concat(
+        [
+            frame.select("_file", "_line", "_read_seq"),
+            _derived(extract, _texts(extract, frame, ref)),
+        ],
+        how="horizontal",
+    )
     cols = {c.name for c in extract.columns}
     extra: list[pl.Expr] = []
     if "town" in cols:

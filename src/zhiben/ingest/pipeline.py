@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,7 @@ from zhiben.ingest.land import QUARANTINE_SCHEMA, land
 from zhiben.ingest.normalise import normalise
 from zhiben.ingest.read import RawFile, read_all
 from zhiben.ingest.refdata import RefData
-from zhiben.ingest.suites import Validator, rules_for
+from zhiben.ingest.suites import Validator, preload_gx, rules_for
 
 #: the date that places a row in a month (quarantine `month`); `updated_at` where unreadable
 MAIN_DATE = {
@@ -73,6 +74,7 @@ def _empty_frame(extract: Extract) -> pl.DataFrame:
         "_file": pl.String(),
         "_line": pl.Int32(),
         "_read_seq": pl.Int64(),
+        "_nfkc_dirty": pl.Boolean(),
     }
     schema.update({c.name: pl.String() for c in extract.columns})
     return pl.DataFrame(schema=schema)
@@ -87,12 +89,13 @@ def _combine(extract: Extract, files: list[RawFile], start_seq: int) -> pl.DataF
             rf.frame.with_columns(
                 pl.lit(rf.file, dtype=pl.String).alias("_file"),
                 pl.int_range(seq + 1, seq + 1 + h, dtype=pl.Int64).alias("_read_seq"),
+                pl.lit(not rf.nfkc_clean).alias("_nfkc_dirty"),
             )
         )
         seq += h
     if not frames:
         return _empty_frame(extract)
-    cols = ["_file", "_line", "_read_seq", *(c.name for c in extract.columns)]
+    cols = ["_file", "_line", "_read_seq", "_nfkc_dirty", *(c.name for c in extract.columns)]
     return pl.concat([f.select(cols) for f in frames], how="vertical")
 
 
@@ -272,26 +275,35 @@ def ingest(
     raw_dir, build_db = Path(raw_dir), Path(build_db)
     timings: dict[str, float] = {}
     t0 = perf_counter()
+    # importing great-expectations takes seconds: overlap it with reading the files
+    gx_import = threading.Thread(target=preload_gx, daemon=True)
+    gx_import.start()
     raw = read_all(raw_dir, progress)
     timings["read"] = perf_counter() - t0
 
     t1 = perf_counter()
     ref = RefData.load(Path(seeds_dir))
+    tv = perf_counter()
+    gx_import.join()
     validator = Validator()
+    timings["gx_setup"] = perf_counter() - tv
     ctx = _Context()
     loaded: dict[str, pl.DataFrame] = {}
     quarantine_parts: list[pl.DataFrame] = []
     files: list[FileCount] = []
     warnings: list[str] = []
-    gx_seconds = 0.0
+    gx_seconds = norm_seconds = 0.0
     seq = 0
     for name in LOAD_ORDER:
         extract = EXTRACTS[name]
+        tn = perf_counter()
         frame = _combine(extract, raw[name], seq)
         seq += frame.height
         n = normalise(extract, frame, ref).with_row_index("_idx")
+        del frame
         n = _add_context(extract, n, ctx)
         tg = perf_counter()
+        norm_seconds += tg - tn
         failures = validator.validate(name, rules_for(extract, ref), n)
         gx_seconds += perf_counter() - tg
         bad = pl.col("_idx").is_in(failures["_idx"].unique().implode())
@@ -344,6 +356,7 @@ def ingest(
             f"隔离 {sum(f.rows_quarantined for f in e)}，折叠重复 {sum(f.rows_folded for f in e)}"
         )
     timings["validate"] = perf_counter() - t1
+    timings["normalise"] = norm_seconds
     timings["gx"] = gx_seconds
 
     for f in files:

@@ -36,6 +36,8 @@ class RawFile:
     extract: str
     file: str  # relative to the raw dir, '/'-separated
     encoding: str  # utf-8, utf-8-sig, gb18030, xlsx
+    #: the whole file is NFKC-normalised already (normalisation may then skip NFKC)
+    nfkc_clean: bool
     #: `_line` (physical line / sheet row, header = 1) and one String column per contract column
     frame: pl.DataFrame
 
@@ -78,22 +80,23 @@ def discover(raw_dir: Path) -> dict[str, list[tuple[Path, str]]]:
     return out
 
 
-def _decode(data: bytes, rel: str) -> tuple[bytes, str]:
-    """Return the content as UTF-8 bytes without BOM, and the encoding detected."""
+def _decode(data: bytes, rel: str) -> tuple[bytes, str, bool]:
+    """Return the content as UTF-8 bytes without BOM, the encoding detected, and whether the text
+    is NFKC-normalised already."""
     if data.startswith(_BOM):
         body = data[len(_BOM) :]
         try:
-            body.decode("utf-8")
+            text = body.decode("utf-8")
         except UnicodeDecodeError as e:
             raise ExtractFileError(
                 rel,
                 f"带 BOM 但不是有效的 UTF-8 编码（第 {e.start + 3} 字节）",
                 f"has a UTF-8 BOM but is not valid UTF-8 (byte {e.start + 3})",
             ) from None
-        return body, "utf-8-sig"
+        return body, "utf-8-sig", unicodedata.is_normalized("NFKC", text)
     try:
-        data.decode("utf-8")
-        return data, "utf-8"
+        text = data.decode("utf-8")
+        return data, "utf-8", unicodedata.is_normalized("NFKC", text)
     except UnicodeDecodeError:
         pass
     try:
@@ -104,7 +107,8 @@ def _decode(data: bytes, rel: str) -> tuple[bytes, str]:
             f"文件编码无法识别（不是 UTF-8、UTF-8 BOM 或 GB18030/GBK，第 {e.start} 字节）",
             f"unknown encoding: neither UTF-8, UTF-8 with BOM nor GB18030/GBK (byte {e.start})",
         ) from None
-    return text.lstrip("\ufeff").encode("utf-8"), "gb18030"
+    text = text.lstrip("\ufeff")
+    return text.encode("utf-8"), "gb18030", unicodedata.is_normalized("NFKC", text)
 
 
 def _header_positions(names: list[str], extract: Extract, rel: str) -> dict[str, int]:
@@ -158,7 +162,7 @@ def _csv_python(text: str) -> tuple[list[str], list[list[str]], list[int]]:
 
 
 def read_csv(path: Path, rel: str, extract: Extract) -> RawFile:
-    data, encoding = _decode(path.read_bytes(), rel)
+    data, encoding, clean = _decode(path.read_bytes(), rel)
     first = data.split(b"\n", 1)[0].decode("utf-8").rstrip("\r")
     header = next(csv.reader([first]), []) if first.strip() else []
     if not header:
@@ -194,7 +198,7 @@ def read_csv(path: Path, rel: str, extract: Extract) -> RawFile:
             else pl.DataFrame({f"c{i}": pl.Series([], dtype=pl.String) for i in range(width)})
         )
         lines = pl.Series(line_list, dtype=pl.Int32)
-    return RawFile(extract.name, rel, encoding, _select(raw, pos, extract, lines))
+    return RawFile(extract.name, rel, encoding, clean, _select(raw, pos, extract, lines))
 
 
 _EXCEL_EPOCH_DAYS = 25569  # 1970-01-01 as an Excel (1900 system) serial
@@ -228,7 +232,7 @@ def read_xlsx(path: Path, rel: str, extract: Extract) -> RawFile:
         for c in extract.columns
         if c.kind in ("date", "datetime")
     )
-    return RawFile(extract.name, rel, "xlsx", frame)
+    return RawFile(extract.name, rel, "xlsx", False, frame)
 
 
 def read_file(path: Path, rel: str, extract: Extract) -> RawFile:

@@ -13,6 +13,7 @@ enter a GX frame: only their ``__ok`` booleans do.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from typing import Any
@@ -226,6 +227,13 @@ def rules_for(extract: Extract, ref: RefData) -> list[Rule]:
         rules.append(_in_true("_credit_needed_ok", "credit_code", "missing_required"))
         rules.append(_in_true("_organiser_ok", "organiser_name", "unknown_organiser"))
     return rules
+
+
+def preload_gx() -> None:
+    """Import great-expectations (slow: seconds), e.g. in a thread while files are read."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    with contextlib.suppress(Exception):  # the real import in Validator reports it
+        import great_expectations  # noqa: F401
 
 
 class Validator:

@@ -244,6 +244,18 @@ COLUMN_LABELS: dict[str, str] = {
     "points_per_item": "每项分值",
     "cap_points": "封顶",
     "sort_order": "顺序",
+    "is_high_risk_industry": "高危行业",
+    "led_industries": "牵头行业",
+    "leads_industry": "牵头行业监管",
+    "rectified_month": "整改月份",
+    "rectified_quarter": "整改季度",
+    "is_high_risk": "高危行业企业",
+    "has_major_hazard_source": "有重大危险源",
+    "standardization_level": "标准化等级",
+    "operating_status": "经营状态",
+    "is_active": "在营",
+    "scale": "企业规模",
+    "has_principal_id": "有主要负责人身份证号",
 }
 
 # I1…I7 of SPEC §7 (labels for value and score columns)

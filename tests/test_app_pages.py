@@ -1,0 +1,377 @@
+"""The leaders' Streamlit app, page by page (streamlit AppTest), against the shared demo warehouse;
+and the app's logic modules (queries, figures, labels, xlsx export) without Streamlit."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from zhiben.app_logic import export, figures, labels, queries
+
+REPO = Path(__file__).resolve().parents[1]
+MAIN = REPO / "app" / "streamlit_app.py"
+UNITS = [f"U{i:02d}" for i in range(1, 12)]
+UNIT_NAMES = {
+    "U01": "山城街道",
+    "U02": "店子镇",
+    "U03": "西集镇",
+    "U04": "桑村镇",
+    "U05": "北庄镇",
+    "U06": "城头镇",
+    "U07": "徐庄镇",
+    "U08": "水泉镇",
+    "U09": "冯卯镇",
+    "U10": "凫城镇",
+    "U11": "山亭经济开发区",
+}
+#: page file → the Chinese title it shows
+PAGES = {
+    "overview.py": "总览",
+    "region_industry.py": "分区域分行业",
+    "major_hazards.py": "重大隐患清单",
+    "accidents.py": "事故分析",
+    "enforcement.py": "执法检查",
+    "training.py": "培训演练",
+    "evaluation.py": "季度考评排名",
+    "targets.py": "三年目标进度",
+    "data_quality.py": "数据质量",
+}
+#: every table the app reads
+APP_TABLES = (
+    "dim_unit",
+    "dim_industry",
+    "dim_department",
+    "fct_hazards",
+    "fct_accidents",
+    "fct_inspections",
+    "fct_penalties",
+    "mart_region_industry_stats",
+    "mart_major_hazard_ledger",
+    "mart_accident_trend",
+    "mart_enforcement",
+    "mart_enforcement_by_department",
+    "mart_training_coverage",
+    "mart_quarterly_evaluation",
+    "mart_quarterly_evaluation_by_department",
+    "mart_target_progress",
+    "mart_target_milestones",
+    "mart_build_info",
+    "mart_load_reconciliation",
+    "mart_quarantine",
+)
+
+
+@pytest.fixture
+def served(demo_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("ZHIBEN_WAREHOUSE", str(demo_warehouse))
+    monkeypatch.setenv("ZHIBEN_REQUIRE_LOGIN", "0")
+    return demo_warehouse
+
+
+def as_of_quarter(path: Path) -> str:
+    return queries.quarter_of(queries.build_info(path).as_of_date)
+
+
+def open_page(page: str | None = None, **state) -> AppTest:
+    """The app with seeded session_state, switched to `page` (run twice: start, then the page)."""
+    at = AppTest.from_file(str(MAIN), default_timeout=120)
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    if page and page != "overview.py":
+        at.switch_page(f"app_pages/{page}").run()
+    return at
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    # the demo warehouse has every mart: no "table not built yet" notice
+    assert not [i.value for i in at.info if "尚未生成" in i.value]
+
+
+def _data(df) -> pl.DataFrame:
+    value = df.value
+    return pl.from_pandas(value.data if hasattr(value, "data") else value)  # a Styler or a frame
+
+
+def frame(at: AppTest, key: str, *columns: str) -> pl.DataFrame:
+    """The data behind a table (English column names): the selectable one whose widget id has
+    `key`, else the first whose columns include all of `columns`."""
+    for df in at.dataframe:
+        if df.proto.id and df.proto.id.endswith(f"-{key}"):
+            return _data(df)
+    for df in at.dataframe:
+        data = _data(df)
+        if columns and set(columns) <= set(data.columns):
+            return data
+    raise AssertionError(f"no table {key!r} with {columns}")
+
+
+# ------------------------------------------------------------------ every page
+
+
+def test_served_warehouse_has_what_the_app_reads(served: Path) -> None:
+    missing = set(APP_TABLES) - queries.available_tables(served)
+    assert not missing, f"the app reads these, the demo warehouse lacks them: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_page_renders(served: Path, page: str) -> None:
+    t0 = time.perf_counter()
+    at = open_page(page)
+    first = time.perf_counter() - t0
+    assert_clean(at)
+    assert [t.value for t in at.title] == [PAGES[page]]
+    info = queries.build_info(served)
+    captions = " ".join(c.value for c in at.caption)
+    assert f"数据截止 {info.as_of_date.isoformat()}" in captions and "构建于" in captions
+    # every table comes with its xlsx download
+    n_tables = len(at.dataframe)
+    assert n_tables >= 1
+    assert len(at.download_button) == n_tables
+    assert at.get("plotly_chart") or page in ("targets.py",) or at.metric
+    # warm rerun (cached queries) stays well under a second of script time
+    t0 = time.perf_counter()
+    at.run()
+    warm = time.perf_counter() - t0
+    assert_clean(at)
+    assert warm < 3.0, f"{page}: warm rerun {warm:.2f}s (first {first:.2f}s)"
+
+
+def test_sidebar_filters_persist_across_pages(served: Path) -> None:
+    quarter = as_of_quarter(served)
+    at = open_page()
+    assert at.session_state["flt_quarter"] == quarter  # defaults to the as-of quarter
+    at.sidebar.selectbox(key="flt_unit").select("U04").run()
+    at.sidebar.selectbox(key="flt_industry").select("I06").run()
+    for page in ("enforcement.py", "major_hazards.py", "evaluation.py"):
+        at.switch_page(f"app_pages/{page}").run()
+        assert_clean(at)
+        assert at.session_state["flt_unit"] == "U04"
+        assert at.session_state["flt_industry"] == "I06"
+        assert at.sidebar.selectbox(key="flt_unit").value == "U04"
+        assert any("镇街: 桑村镇" in c.value and "行业: 建筑施工" in c.value for c in at.caption)
+
+
+# ------------------------------------------------------------------ content
+
+
+def test_ranking_lists_every_unit_in_rank_order(served: Path) -> None:
+    quarter = as_of_quarter(served)
+    at = open_page("evaluation.py", flt_quarter=quarter)
+    assert_clean(at)
+    ranking = frame(at, "ev_rank")
+    assert sorted(ranking["unit_code"].to_list()) == UNITS
+    assert ranking["rank"].to_list() == list(range(1, 12))
+    expected = queries.quarterly_evaluation(served, quarter=quarter).sort("rank")
+    assert ranking["unit_code"].to_list() == expected["unit_code"].to_list()
+    assert ranking["unit_name"].to_list() == [UNIT_NAMES[u] for u in expected["unit_code"]]
+    # the weighted contributions add up to the mart's weighted score
+    parts = ranking.select(pl.sum_horizontal(pl.col(r"^i\d_weighted$"))).to_series()
+    if "weighted_score" in expected.columns:
+        assert (parts - expected["weighted_score"]).abs().max() < 1e-6
+    # rank-change arrows agree with rank_change
+    for arrow, change in zip(ranking["rank_arrow"], expected["rank_change"], strict=True):
+        assert arrow == labels.rank_arrow(change)
+    # the department ranking is there too
+    deps = frame(at, "ev_dep_rank", "department_name", "rank_arrow")
+    assert deps["rank"].to_list() == list(range(1, deps.height + 1))
+    assert deps.height >= 10
+
+
+def test_ranking_row_drills_down_to_that_units_records(served: Path) -> None:
+    quarter = as_of_quarter(served)
+    at = open_page("evaluation.py", flt_quarter=quarter, flt_unit="U05")
+    assert_clean(at)
+    assert any("下钻:北庄镇" in s.value for s in at.subheader)
+    ledger = frame(at, "ev_drill_ledger", "hazard_id", "escalation")
+    expected = queries.major_hazard_ledger(served, unit_code="U05")
+    assert ledger.height == expected.height
+    assert set(ledger["unit_name"].to_list()) <= {"北庄镇"}
+    accidents = frame(at, "ev_drill_acc", "accident_id")
+    assert set(accidents["unit_code"].to_list()) <= {"U05"}
+    penalties = frame(at, "ev_drill_pen", "penalty_id")
+    assert set(penalties["unit_code"].to_list()) <= {"U05"}
+
+
+def test_ledger_filtered_to_one_unit_shows_only_that_unit(served: Path) -> None:
+    at = open_page("major_hazards.py", flt_unit="U03")
+    assert_clean(at)
+    at.radio(key="mh_scope").set_value("全部").run()
+    assert_clean(at)
+    table = frame(at, "mh_table", "hazard_id", "escalation")
+    expected = queries.major_hazard_ledger(served, unit_code="U03")
+    assert table.height == expected.height > 0
+    assert set(table["unit_name"].to_list()) == {"西集镇"}
+    # the 逾期 view holds only overdue rows, each with an escalation band
+    at.radio(key="mh_scope").set_value("逾期未整改").run()
+    overdue = frame(at, "mh_table", "hazard_id", "escalation")
+    assert overdue.height == expected.filter(pl.col("is_overdue")).height
+    assert set(overdue["escalation"].to_list()) <= {"函告", "通报", "约谈", "曝光"}
+
+
+def test_overview_kpis_and_target_lights(served: Path) -> None:
+    at = open_page("overview.py")
+    assert_clean(at)
+    metric_labels = [m.label for m in at.metric]
+    for expected in ("排查隐患", "事故起数", "死亡人数", "重大隐患未整改(截至今日)"):
+        assert expected in metric_labels
+    assert any(m.delta and "同比" in m.delta for m in at.metric)
+    markdown = " ".join(m.value for m in at.markdown)
+    for i in range(1, 14):
+        assert f"**T{i}**" in markdown
+
+
+def test_targets_page_lists_t1_to_t13(served: Path) -> None:
+    at = open_page("targets.py")
+    table = frame(at, "tg_table", "target_id", "light")
+    assert table["target_id"].to_list() == [f"T{i}" for i in range(1, 14)]
+    assert set(table["status"].to_list()) <= set(labels.TARGET_STATUS_LIGHT)
+
+
+def test_data_quality_reconciles(served: Path) -> None:
+    at = open_page("data_quality.py")
+    assert_clean(at)
+    rec = frame(at, "dq_rec_table", "rows_read", "is_balanced")
+    assert rec.height > 0 and rec["is_balanced"].to_list() == ["是"] * rec.height
+    assert any("行数平衡" in s.value for s in at.success)
+    quarantined = frame(at, "dq_q_table", "line", "reason_code")
+    assert quarantined.height == queries.quarantine(served).height > 0
+
+
+def test_missing_mart_shows_a_chinese_notice(
+    demo_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(demo_warehouse, copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute("drop table mart_training_coverage")
+        con.execute("drop table mart_quarterly_evaluation_by_department")
+    monkeypatch.setenv("ZHIBEN_WAREHOUSE", str(copy))
+    monkeypatch.setenv("ZHIBEN_REQUIRE_LOGIN", "0")
+    for page, table in (
+        ("training.py", "mart_training_coverage"),
+        ("evaluation.py", "mart_quarterly_evaluation_by_department"),
+    ):
+        at = open_page(page)
+        assert not at.exception, [e.value for e in at.exception]
+        assert any(table in i.value and "尚未生成" in i.value for i in at.info)
+
+
+def test_no_warehouse_is_a_chinese_error_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ZHIBEN_WAREHOUSE", str(tmp_path / "none.duckdb"))
+    monkeypatch.setenv("ZHIBEN_REQUIRE_LOGIN", "0")
+    at = open_page()
+    assert not at.exception
+    assert any("找不到数据仓库文件" in e.value for e in at.error)
+
+
+def test_a_swapped_in_build_shows_at_once(
+    demo_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cached results are keyed on the served file's identity: after os.replace (what
+    `zhiben build` does) the next rerun reads the new file, within the cache's ttl."""
+    served = tmp_path / "warehouse.duckdb"
+    shutil.copy(demo_warehouse, served)
+    monkeypatch.setenv("ZHIBEN_WAREHOUSE", str(served))
+    monkeypatch.setenv("ZHIBEN_REQUIRE_LOGIN", "0")
+    at = open_page("data_quality.py")
+    before = queries.build_info(served).as_of_date
+    assert any(f"数据截止 {before.isoformat()}" in c.value for c in at.caption)
+
+    new = tmp_path / "new.duckdb"
+    shutil.copy(demo_warehouse, new)
+    with duckdb.connect(str(new)) as con:
+        con.execute("update mart_build_info set as_of_date = date '2030-01-02'")
+    fp = queries.fingerprint(served)
+    os.replace(new, served)
+    assert queries.fingerprint(served) != fp
+    at.run()
+    assert not at.exception
+    assert any("数据截止 2030-01-02" in c.value for c in at.caption)
+
+
+# ------------------------------------------------------------------ logic, without Streamlit
+
+
+def test_every_column_shown_has_a_chinese_header(served: Path) -> None:
+    """Exports and tables use Chinese headers: every column of the marts the app shows has one."""
+    missing = {}
+    for table in APP_TABLES:
+        cols = [c for c in queries.table_columns(served, table) if c not in labels.COLUMN_LABELS]
+        if cols:
+            missing[table] = cols
+    assert not missing, missing
+
+
+def test_xlsx_export_has_chinese_headers_and_yes_no(served: Path) -> None:
+    ledger = queries.major_hazard_ledger(served, unit_code="U01").head(20)
+    data = export.to_xlsx_bytes(
+        ledger, sheet="重大隐患清单", title="重大隐患清单", notes={"数据截止": "2026-11-28"}
+    )
+    assert data[:2] == b"PK"
+    headers = export.read_xlsx_headers(data)
+    assert headers == [labels.label(c) for c in ledger.columns]
+    assert "隐患编号" in headers and "督办升级" in headers
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    assert wb.sheetnames == ["重大隐患清单", "说明"]
+    ws = wb["重大隐患清单"]
+    col = headers.index("逾期未改") + 1
+    assert {ws.cell(row=r, column=col).value for r in range(2, ws.max_row + 1)} <= {"是", "否"}
+    assert ws.max_row == ledger.height + 1
+    assert "2026-11-28" in [c.value for c in wb["说明"]["B"]]
+
+
+def test_year_to_date_compares_like_quarters() -> None:
+    q = pl.DataFrame(
+        {
+            "quarter": ["2025Q1", "2025Q2", "2025Q3", "2026Q1", "2026Q2"],
+            "hazards_found": [1, 2, 4, 10, 20],
+        }
+    )
+    cur, prev = figures.year_to_date(q, "2026Q2")
+    assert cur == {"hazards_found": 30} and prev == {"hazards_found": 3}
+    k = figures.Kpi("x", 30, 3)
+    assert k.delta == 27 and k.delta_text() == "+27 (+900.0%) 同比"
+    assert figures.Kpi("x", 1, None).delta_text() is None
+
+
+def test_weighted_breakdown_and_figures() -> None:
+    ev = pl.DataFrame(
+        {
+            "unit_code": ["U02", "U01"],
+            "unit_name": ["店子镇", "山城街道"],
+            "rank": [2, 1],
+            "rank_change": [-1, 1],
+            "total_score": [40.0, 80.0],
+            "deductions": [-2.0, 0.0],
+            **{f"i{k}_score": [50.0, 100.0] for k in range(1, 8)},
+        }
+    )
+    b = figures.weighted_breakdown(ev, labels.DEFAULT_UNIT_WEIGHTS)
+    assert b["unit_code"].to_list() == ["U01", "U02"]
+    assert b["rank_arrow"].to_list() == ["▲1", "▼1"]
+    assert b.select(pl.sum_horizontal(pl.col(r"^i\d_weighted$"))).to_series().to_list() == [100, 50]
+    fig = figures.score_stack(b)
+    assert len(fig.data) == 7 + 2  # seven indicators, the deductions, the total
+    heat = figures.heatmap(
+        pl.DataFrame(
+            {"unit_name": ["a", "a", "b"], "industry_name": ["x", "y", "x"], "v": [1, 2, 3]}
+        ),
+        "v",
+    )
+    assert [list(row) for row in heat.data[0].z] == [[1, 2], [3, None]]

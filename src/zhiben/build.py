@@ -61,6 +61,7 @@ def build(
     raw_dir, served = Path(raw_dir).resolve(), Path(served).resolve()
     paths = WarehousePaths(served)
     with build_lock(paths.lock_file, wait_seconds):
+        _remove_leftovers(paths)
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         build_db = paths.work_dir / f"build-{stamp}-{os.getpid()}.duckdb"
         record = history.RunRecord(
@@ -172,6 +173,23 @@ def _dbt_progress(progress: Progress) -> Callable[[str], None]:
             progress("      " + text.strip())
 
     return on_line
+
+
+def _remove_leftovers(paths: WarehousePaths) -> None:
+    """Under the lock no other build runs: a half-written publish copy (`.<served>.new-<pid>`)
+    or a build file (build-*.duckdb) left behind by a killed run is garbage. The build file of
+    the last successful build is kept (prune keeps one)."""
+    for tmp in paths.served.parent.glob(f".{paths.served.name}.new-*"):
+        tmp.unlink(missing_ok=True)
+    ok = {
+        f"build-{r['run_id']}.duckdb"
+        for r in history.read(paths.history_file)
+        if r.get("status") == "success"
+    }
+    for old in paths.work_dir.glob("build-*.duckdb"):
+        if old.name not in ok:
+            old.unlink(missing_ok=True)
+            old.with_name(old.name + ".wal").unlink(missing_ok=True)
 
 
 def _append_history(history_file: Path, record: history.RunRecord) -> None:

@@ -96,6 +96,8 @@ def build(
 
     Exit codes: 0 ok; 2 a raw file was rejected (nothing changed); 3 dbt failed (nothing changed);
     75 another build holds the lock."""
+    import duckdb
+
     from zhiben.build import build as run_build
     from zhiben.dbt import DbtError
     from zhiben.ingest import ExtractFileError
@@ -115,7 +117,7 @@ def build(
     except DbtError as exc:
         typer.echo(f"错误: dbt 失败，仓库未改动。\n{exc}", err=True)
         raise typer.Exit(EXIT_DBT_FAILED) from None
-    except OSError as exc:
+    except (OSError, duckdb.IOException) as exc:
         typer.echo(f"错误: 写入失败 (磁盘已满或无权限?)，仓库未改动。\n{exc}", err=True)
         raise typer.Exit(EXIT_IO_ERROR) from None
     bad = [r for r in result.reconciliation if r[2] != r[3] + r[4] + r[5]]

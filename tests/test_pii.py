@@ -1,0 +1,293 @@
+"""PII never leaves staging (SPEC §3: names, phones, 举报人 fields; ID numbers only salted-hashed).
+
+Scanned for resident ID numbers (18 characters, valid GB 11643 check character), mobile numbers
+(1[3-9] + 9 digits) and every person name present in the raw drop (its 姓名 / 主要负责人 /
+举报人姓名 columns, read here independently of the loader):
+- every column of every table of the served demo warehouse;
+- every export the product writes: the 通报 workbook (`zhiben report`) and the app's Excel
+  export (`zhiben.app_logic.export.to_xlsx_bytes`) of every record-level table;
+- the run history and the dbt logs beside the served file.
+No column of the served file may be named like a PII field either.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from zhiben.paths import WarehousePaths
+
+#: raw columns holding person names, ID numbers and phones (SPEC §3)
+NAME_COLUMNS = ("姓名", "主要负责人", "举报人姓名")
+ID_COLUMNS = ("身份证号", "主要负责人身份证号")
+PHONE_COLUMNS = ("联系电话", "举报人电话")
+
+#: column names the served file must not have
+FORBIDDEN_COLUMN = re.compile(
+    r"reporter|举报人|id_number|id_no\b|idcard|身份证|phone|mobile|电话|手机|person_name|"
+    r"principal_name|姓名|负责人",
+    re.IGNORECASE,
+)
+
+_ID = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx])(?![0-9A-Za-z])")
+_PHONE = re.compile(r"(?<![0-9A-Za-z])(1[3-9]\d{9})(?![0-9A-Za-z])")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def id_check_ok(candidate: str) -> bool:
+    body, check = candidate[:17], candidate[17].upper()
+    return _ID_CHECK[sum(int(c) * w for c, w in zip(body, _ID_WEIGHTS, strict=True)) % 11] == check
+
+
+def norm(value: str) -> str:
+    return unicodedata.normalize("NFKC", value).strip().strip("\u3000\ufeff")
+
+
+# ----------------------------------------------------------------------------- the raw drop
+
+
+def _raw_rows(path: Path) -> Iterable[dict[str, str]]:
+    if path.suffix.lower() == ".xlsx":
+        import openpyxl
+
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        rows = wb.worksheets[0].iter_rows(values_only=True)
+        header = [norm(str(h or "")) for h in next(rows, [])]
+        for r in rows:
+            yield {h: "" if v is None else str(v) for h, v in zip(header, r, strict=False)}
+        wb.close()
+        return
+    data = path.read_bytes()
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        return
+    reader = csv.reader(io.StringIO(text))
+    header = [norm(h) for h in next(reader, [])]
+    for r in reader:
+        yield dict(zip(header, r, strict=False))
+
+
+@dataclass
+class RawPii:
+    names: set[str] = field(default_factory=set)
+    ids: set[str] = field(default_factory=set)
+    phones: set[str] = field(default_factory=set)
+    files: int = 0
+
+    @classmethod
+    def of(cls, raw: Path) -> RawPii:
+        pii = cls()
+        for path in sorted(raw.glob("*/*")):
+            if path.suffix.lower() not in (".csv", ".xlsx"):
+                continue
+            pii.files += 1
+            for row in _raw_rows(path):
+                for cols, bucket in (
+                    (NAME_COLUMNS, pii.names),
+                    (ID_COLUMNS, pii.ids),
+                    (PHONE_COLUMNS, pii.phones),
+                ):
+                    for c in cols:
+                        v = norm(row.get(c) or "")
+                        if v:
+                            bucket.add(v)
+        return pii
+
+
+# ------------------------------------------------------------------------------- scanning
+
+
+@dataclass
+class Hit:
+    where: str
+    kind: str
+    value: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.kind} in {self.value[:120]!r}"
+
+
+class PiiScanner:
+    """Finds ID numbers, mobile numbers and the drop's person names in text."""
+
+    def __init__(self, pii: RawPii):
+        self.pii = pii
+        self.names = {n for n in pii.names if len(n) >= 2}
+        self.lengths = sorted({len(n) for n in self.names})
+        self.exact = pii.names | pii.ids | pii.phones
+
+    def scan(self, text: str, where: str) -> list[Hit]:
+        hits: list[Hit] = []
+        if not text:
+            return hits
+        t = norm(text)
+        if t in self.exact:
+            hits.append(Hit(where, "raw PII value", t))
+        for m in _ID.finditer(t):
+            if id_check_ok(m.group(1)):
+                hits.append(Hit(where, f"ID number {m.group(1)[:6]}…", t))
+        for m in _PHONE.finditer(t):
+            hits.append(Hit(where, f"phone {m.group(1)[:3]}…", t))
+        for k in self.lengths:
+            for i in range(len(t) - k + 1):
+                if t[i : i + k] in self.names:
+                    hits.append(Hit(where, f"name {t[i : i + k]}", t))
+                    break
+        return hits
+
+    def scan_many(self, texts: Iterable[str], where: str, limit: int = 50) -> list[Hit]:
+        out: list[Hit] = []
+        for text in texts:
+            out.extend(self.scan(text, where))
+            if len(out) >= limit:
+                break
+        return out
+
+    def scan_warehouse(self, path: Path) -> tuple[list[Hit], int]:
+        """Every distinct value of every column (cast to text) of every table."""
+        hits: list[Hit] = []
+        cells = 0
+        with duckdb.connect(str(path), read_only=True) as con:
+            cols = con.execute(
+                "select table_name, column_name from information_schema.columns "
+                "order by table_name, ordinal_position"
+            ).fetchall()
+            for table, column in cols:
+                values = con.execute(
+                    f'select distinct cast("{column}" as varchar) from "{table}" '
+                    f'where "{column}" is not null'
+                ).fetchall()
+                cells += len(values)
+                hits += self.scan_many((v for (v,) in values), f"{path.name}:{table}.{column}")
+        return hits, cells
+
+    def scan_xlsx(self, data: bytes, where: str) -> list[Hit]:
+        """Every text node of every sheet (shared strings, inline strings, numbers)."""
+        hits: list[Hit] = []
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            for name in z.namelist():
+                if not name.endswith(".xml"):
+                    continue
+                xml = z.read(name).decode("utf-8", errors="replace")
+                texts = re.findall(r">([^<>]+)<", xml)
+                hits += self.scan_many(texts, f"{where}:{name}")
+        return hits
+
+
+# --------------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def raw_pii(demo_drop: Path) -> RawPii:
+    pii = RawPii.of(demo_drop)
+    assert pii.names and pii.phones and pii.ids, "the demo drop has no PII to look for"
+    return pii
+
+
+@pytest.fixture(scope="module")
+def scanner(raw_pii: RawPii) -> PiiScanner:
+    return PiiScanner(raw_pii)
+
+
+def test_scanner_finds_planted_pii(raw_pii: RawPii, scanner: PiiScanner) -> None:
+    """The scanner itself works: it finds each kind when it is there."""
+    name, phone, idn = sorted(raw_pii.names)[0], sorted(raw_pii.phones)[0], sorted(raw_pii.ids)[0]
+    assert scanner.scan(f"负责人{name}称", "t")
+    assert scanner.scan(f"电话:{phone}。", "t")
+    assert scanner.scan(f"证件 {idn}", "t")
+    assert not scanner.scan("91370406MA3C4XYZ1K 山亭区 2026-11-28 13.5", "t")
+    assert not scanner.scan("a" * 10 + "13912345678" + "f" * 10, "t")  # inside a hex hash
+    valid = [i for i in raw_pii.ids if _ID.fullmatch(i)]
+    assert valid and all(id_check_ok(i) for i in valid[:50])
+
+
+# -------------------------------------------------------------------------------- the tests
+
+
+def test_served_warehouse_has_no_pii_columns(demo_warehouse: Path) -> None:
+    with duckdb.connect(str(demo_warehouse), read_only=True) as con:
+        cols = con.execute(
+            "select table_name, column_name from information_schema.columns"
+        ).fetchall()
+    bad = [f"{t}.{c}" for t, c in cols if FORBIDDEN_COLUMN.search(c)]
+    assert not bad, bad
+    # fct_reports: no reporter fields at all (SPEC §5)
+    assert not [c for t, c in cols if t == "fct_reports" and "report" in c and "er" in c]
+
+
+def test_served_warehouse_has_no_pii_values(demo_warehouse: Path, scanner: PiiScanner) -> None:
+    hits, cells = scanner.scan_warehouse(demo_warehouse)
+    assert cells > 10_000
+    assert not hits, "\n".join(map(str, hits[:30]))
+
+
+def test_report_workbook_has_no_pii(
+    demo_warehouse: Path, scanner: PiiScanner, tmp_path: Path
+) -> None:
+    try:
+        from zhiben.report import write_report
+    except ImportError:
+        pytest.skip("zhiben.report (zhiben report) does not exist yet")
+    with duckdb.connect(str(demo_warehouse), read_only=True) as con:
+        quarters = [
+            r[0]
+            for r in con.execute(
+                "select distinct quarter from mart_quarterly_evaluation order by 1"
+            ).fetchall()
+        ]
+    assert quarters
+    path = write_report(quarters[-1], tmp_path / "通报.xlsx", warehouse=demo_warehouse)
+    hits = scanner.scan_xlsx(Path(path).read_bytes(), Path(path).name)
+    assert not hits, "\n".join(map(str, hits[:30]))
+
+
+def test_app_excel_exports_have_no_pii(demo_warehouse: Path, scanner: PiiScanner) -> None:
+    try:
+        from zhiben.app_logic.export import to_xlsx_bytes
+    except ImportError:
+        pytest.skip("zhiben.app_logic.export does not exist yet")
+    with duckdb.connect(str(demo_warehouse), read_only=True) as con:
+        tables = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables order by 1"
+            ).fetchall()
+        ]
+        hits: list[Hit] = []
+        exported = 0
+        for t in tables:
+            if not t.startswith(("fct_", "dim_enterprise", "mart_major_hazard", "mart_quarantine")):
+                continue
+            df = con.execute(f'select * from "{t}" limit 20000').pl()
+            hits += scanner.scan_xlsx(to_xlsx_bytes(df, title=t), f"{t}.xlsx")
+            exported += 1
+    assert exported >= 5
+    assert not hits, "\n".join(map(str, hits[:30]))
+
+
+def test_run_history_and_logs_have_no_pii(demo_warehouse: Path, scanner: PiiScanner) -> None:
+    work = WarehousePaths(demo_warehouse).work_dir
+    files = [WarehousePaths(demo_warehouse).history_file]
+    files += sorted((work / "logs").glob("*.log")) if (work / "logs").exists() else []
+    files = [f for f in files if f.exists()]
+    assert files, f"no history or log beside {demo_warehouse}"
+    hits: list[Hit] = []
+    for f in files:
+        text = f.read_text(encoding="utf-8", errors="replace")
+        hits += scanner.scan_many(text.splitlines(), f.name)
+    assert not hits, "\n".join(map(str, hits[:30]))

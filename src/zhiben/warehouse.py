@@ -39,9 +39,7 @@ def connect(path: str | Path | None = None) -> Iterator[duckdb.DuckDBPyConnectio
     p = warehouse_path(path)
     if not p.exists():
         raise FileNotFoundError(f"仓库文件不存在: {p} (先运行 `zhiben build`)")
-    # no progress bar: it would print into notebook outputs and app logs
     con = duckdb.connect(str(p), read_only=True)
-    con.execute("set enable_progress_bar = false")
     try:
         yield con
     finally:

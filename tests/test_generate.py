@@ -431,3 +431,17 @@ def test_realism_targets(clean):
     assert set(d["组织单位类型"].to_list()) == {"企业", "镇街", "区直部门"}
     r = _rows(clean, "reports")
     assert (r["举报人姓名"].is_null() & r["举报人电话"].is_null()).sum() > 0
+
+
+@pytest.mark.parametrize("as_of", [date(2023, 1, 1), date(2023, 2, 15)])
+def test_early_as_of(tmp_path, as_of):
+    s = generate(tmp_path, scale="tiny", seed=1, as_of=as_of, dirty=True, broken_file=True)
+    assert s.rows["enterprises"] > 0
+    for name in LOAD_ORDER:
+        for f in (tmp_path / name).glob("*.csv"):
+            rows = _read(f)
+            if "更新时间" in rows[0]:
+                j = rows[0].index("更新时间")
+                for r in rows[1:]:
+                    upd = MiniValidator.datetime(MiniValidator, MiniValidator.norm(r[j]))
+                    assert upd is None or upd.date() <= as_of, (f, r)

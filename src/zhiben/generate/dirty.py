@@ -15,6 +15,7 @@ Every planted row is listed in ``<out>/_planted.json`` with its file and physica
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import numpy as np
@@ -468,8 +469,18 @@ def _conflict_value(extract: str, col: str, v, rng: np.random.Generator) -> str:
 def write_broken_file(out, world: World) -> str:
     """``hazards/hazards_broken.csv`` without the required 隐患编号 column."""
     cols = [c.name for c in EXTRACTS["hazards"].columns if c.name != "hazard_id"]
-    src = sorted((out / "hazards").glob("hazards_*.csv"))
-    df = pl.read_csv(src[0], infer_schema=False, n_rows=20) if src else None
+    df = None
+    for path in sorted((out / "hazards").glob("hazards_*.csv")):
+        raw = path.read_bytes()
+        for enc in ("utf-8-sig", "gb18030"):
+            try:
+                text = raw.decode(enc)
+                break
+            except UnicodeDecodeError:
+                continue
+        df = pl.read_csv(io.StringIO(text), infer_schema=False, n_rows=20)
+        if df.height:
+            break
     rel = "hazards/hazards_broken.csv"
     zh = {c.name: c.zh for c in EXTRACTS["hazards"].columns}
     if df is not None and df.height:

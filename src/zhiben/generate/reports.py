@@ -31,7 +31,7 @@ def generate_reports(w: World, seed: int) -> pl.DataFrame:
     cal, s = w.cal, w.seeds
     samp = cal.sampler("activity")
     years = (cal.d1 - cal.d0 + 1) / 365.25
-    n = int(rng.poisson(450 * w.mult * years))
+    n = max(1, int(rng.poisson(450 * w.mult * years)))
     day = np.sort(samp.sample(rng, np.full(n, cal.d0), np.full(n, cal.d1)))
     ent = rng.integers(0, w.n, n)
     has_ent = rng.random(n) < 0.8

@@ -56,7 +56,7 @@ def generate_inspections(
     seqs = seqs or Sequencer()
     cal, s = w.cal, w.seeds
     samp = cal.sampler("inspections")
-    rate = 3.6 * np.where(w.high_risk, 2.0, 1.0) * np.asarray((1.4, 1.0, 0.7))[w.size]
+    rate = 4.2 * np.where(w.high_risk, 2.0, 1.0) * np.asarray((1.4, 1.0, 0.7))[w.size]
     counts = rng.poisson(rate * samp.mass(w.active_from, w.active_to) / 365.25)
     ent = np.repeat(np.arange(w.n), counts)
     day = samp.sample(rng, w.active_from[ent], w.active_to[ent])

@@ -32,7 +32,7 @@ log = logging.getLogger("zhiben.generate")
 RATE = {
     "危险化学品": 1.2,
     "非煤矿山": 0.95,
-    "工贸": 0.42,
+    "工贸": 0.47,
     "烟花爆竹": 0.8,
     "民爆": 0.8,
     "建筑施工": 0.65,
@@ -92,7 +92,7 @@ def generate_hazards(w: World, seed: int, seqs: Sequencer | None = None) -> pl.D
 
     # -- ordinary hazards: Poisson per enterprise over its active window
     rate = (
-        np.asarray([RATE.get(x, 0.4) for x in s.industry_names])[w.industry]
+        np.asarray([RATE.get(x, 0.45) for x in s.industry_names])[w.industry]
         * np.asarray(SIZE_F)[w.size]
     )
     mass = samp.mass(w.active_from, w.active_to) / 30.4

@@ -189,7 +189,7 @@ def generate_training(w: World, seed: int, seqs: Sequencer | None = None) -> pl.
     )
 
     # 5. 全员安全培训
-    m = round(8000 * w.mult)
+    m = round(11000 * w.mult)
     e = rng.integers(0, w.n, m)
     e = e[w.active_from[e] <= w.active_to[e]]
     day = samp.sample(rng, w.active_from[e], w.active_to[e])

@@ -31,17 +31,14 @@ def monthly_files(extract: str, df: pl.DataFrame, months: list[str]) -> list[Out
     by the month of 更新时间; every month of the period gets a file (header only when empty)."""
     cols = [c.name for c in EXTRACTS[extract].columns]
     df = df.sort("_ts", maintain_order=True)
-    month = pl.from_epoch(df["_ts"], time_unit="s").dt.strftime("%Y-%m")
-    df = df.with_columns(month.alias("_month"))
-    parts = {
-        k[0]: v for k, v in df.partition_by("_month", as_dict=True, maintain_order=True).items()
-    }
-    empty = pl.DataFrame({c: pl.Series([], dtype=pl.String) for c in cols})
+    ts = df["_ts"].to_numpy()
+    starts = np.asarray([np.datetime64(f"{m}-01", "s").astype(np.int64) for m in months])
+    bounds = np.searchsorted(ts, np.concatenate([starts, [np.iinfo(np.int64).max]]), side="left")
+    body = df.select(cols)
     out = []
-    for m in months:
-        part = parts.get(m)
-        body = part.select(cols) if part is not None else empty
-        out.append(OutFile(f"{extract}/{extract}_{m}.csv", extract, body))
+    for i, m in enumerate(months):
+        lo, hi = int(bounds[i]), int(bounds[i + 1])
+        out.append(OutFile(f"{extract}/{extract}_{m}.csv", extract, body.slice(lo, hi - lo)))
     return out
 
 

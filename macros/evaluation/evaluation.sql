@@ -14,7 +14,7 @@
     case
         when {{ value }} is null then {{ when_missing }}
         when coalesce({{ best }}, 0) = 0 then {{ when_best_zero }}
-        else 100.0 * {{ value }} / {{ best }}
+        else 100.0 * ({{ value }} / {{ best }})
     end
 {%- endmacro %}
 

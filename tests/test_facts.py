@@ -19,7 +19,14 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory):
     run_dbt(
         db,
         AS_OF,
-        ("build", "--select", "+path:models/marts/core", "--indirect-selection", "cautious"),
+        (
+            "build",
+            "--select",
+            "+path:models/marts/core",
+            "path:data_tests/core",
+            "--indirect-selection",
+            "cautious",
+        ),
     )
     con = duckdb.connect(str(db), read_only=True)
     yield con

@@ -143,23 +143,45 @@ class Injector:
         if not csv_idx:
             return self._finish(extract, files)
 
+        cache: dict[str, dict[int, np.ndarray]] = {}
+
+        def candidates(cond) -> dict[int, np.ndarray]:
+            """Per CSV file, the free rows (untagged, unused) where cond holds (cached)."""
+            key = "" if cond is None else str(cond)
+            if key not in cache:
+                per = {}
+                for i in csv_idx:
+                    df = files[i].df
+                    ok = df["_tag"].is_null()
+                    if cond is not None:
+                        ok = ok & df.select(cond).to_series().fill_null(False)
+                    rows = np.flatnonzero(ok.to_numpy())
+                    if used.get(i):
+                        rows = np.setdiff1d(rows, np.fromiter(used[i], dtype=np.int64))
+                    per[i] = rows
+                cache[key] = per
+            return cache[key]
+
         def pick(cond=None) -> tuple[int, int] | None:
-            """A random (file, row) of a CSV file not used before (optionally where cond)."""
-            for _ in range(200):
-                fi = int(rng.choice(csv_idx))
-                df = files[fi].df
-                rows = np.arange(df.height)
-                if cond is not None:
-                    mask = df.select(cond).to_series().fill_null(False).to_numpy()
-                    rows = rows[mask & df["_tag"].is_null().to_numpy()]
-                else:
-                    rows = rows[df["_tag"].is_null().to_numpy()]
-                rows = np.setdiff1d(rows, np.fromiter(used.get(fi, set()), dtype=np.int64))
-                if len(rows):
-                    r = int(rng.choice(rows))
-                    used.setdefault(fi, set()).add(r)
-                    return fi, r
-            return None
+            """A random free (file, row) of the CSV files (optionally where cond)."""
+            per = candidates(cond)
+            cum = np.cumsum([len(per[i]) for i in csv_idx])
+            if not len(cum) or cum[-1] == 0:
+                return None
+            k = int(rng.integers(0, cum[-1]))
+            j = int(np.searchsorted(cum, k, side="right"))
+            fi = csv_idx[j]
+            r = int(per[fi][k - (int(cum[j - 1]) if j else 0)])
+            used.setdefault(fi, set()).add(r)
+            for p in cache.values():
+                p[fi] = p[fi][p[fi] != r]
+            return fi, r
+
+        def shift(fi: int, pos: int) -> None:
+            """Rows at or after pos moved down by one (a row was inserted)."""
+            _shift(used, fi, pos)
+            for p in cache.values():
+                p[fi] = np.where(p[fi] >= pos, p[fi] + 1, p[fi])
 
         def plant_copy(reason: str, column: str, change, cond=None, copies: int = 2) -> None:
             for _ in range(copies):
@@ -176,7 +198,7 @@ class Injector:
                     row,
                     self._tag(extract, "quarantine", column=column, reason_code=reason),
                 )
-                _shift(used, fi, pos)
+                shift(fi, pos)
 
         # 2. rows to quarantine (one defect each)
         plant_copy("bad_enum", col, lambda row: row.__setitem__(col, bad))
@@ -289,7 +311,7 @@ class Injector:
                     **({"note": "identical after normalisation"} if k == 2 else {}),
                 ),
             )
-            _shift(used, fj, pos)
+            shift(fj, pos)
 
         # 4. an equal-更新时间 version with different content, right after the original
         got = pick()
@@ -310,7 +332,7 @@ class Injector:
                     record_key=row[EXTRACTS[extract].key],
                 ),
             )
-            _shift(used, fi, r + 1)
+            shift(fi, r + 1)
 
         # 5. loadable variants on existing rows
         def vary(kind: str, column: str, fn, cond=None, copies: int = 3) -> None:

@@ -39,6 +39,7 @@ nav = st.navigation(
     ]
 )
 ui.fingerprint()  # a Chinese message and stop when there is no warehouse file
-st.sidebar.markdown("## 🛡️ 治本攻坚三年行动")
+st.sidebar.markdown("## :material/shield: 治本攻坚三年行动")
 st.session_state["_filters"] = ui.sidebar_filters()
+ui.warm_up()
 nav.run()

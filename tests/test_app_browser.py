@@ -36,9 +36,9 @@ PAGES = {
     "targets": "三年目标进度",
     "data_quality": "数据质量",
 }
-#: each page must be interactive within this (SPEC §8 asks < 1 s; the margin absorbs a loaded CI
-#: machine — the measured times are reported in render_times.json)
-BUDGET_SECONDS = 3.0
+#: each page must be interactive within this (SPEC §8 asks < 1 s; the default margin absorbs a
+#: loaded CI machine — the measured times are in test-artifacts/render_times.json)
+BUDGET_SECONDS = float(os.environ.get("ZHIBEN_APP_PAGE_BUDGET_S", "3"))
 
 
 def _free_port() -> int:
@@ -122,12 +122,17 @@ def browser() -> Iterator:
         b.close()
 
 
-def _wait_rendered(page, title: str, timeout_ms: int = 60_000) -> None:
-    """The page's title is shown and the script has finished (no rerun pending)."""
-    page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=timeout_ms)
+def _wait_interactive(page, title: str, timeout_ms: int = 120_000) -> None:
+    """The page's title is shown and its script has finished (every element is there)."""
+    page.locator("h1", has_text=title).first.wait_for(timeout=timeout_ms)
     page.wait_for_selector(
         '[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout_ms
     )
+
+
+def _wait_rendered(page, title: str, timeout_ms: int = 120_000) -> None:
+    """Interactive, and every plotly chart drawn."""
+    _wait_interactive(page, title, timeout_ms)
     # plotly draws after the script: wait until every chart has its svg
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
@@ -142,36 +147,43 @@ def test_every_page_in_chromium(server: str, browser) -> None:
         viewport={"width": 1440, "height": 3200}, locale="zh-CN", accept_downloads=True
     )
     page = context.new_page()
-    # warm up the server (first script run imports plotly, polars …) — not a page's render time
+    # first load: the server's first script run imports plotly, polars … — not a page's time
+    t0 = time.perf_counter()
     page.goto(server)
     _wait_rendered(page, PAGES["overview"])
-    times: dict[str, dict[str, float]] = {}
-    for i, (path, title) in enumerate(PAGES.items(), start=1):
-        t0 = time.perf_counter()
-        page.goto(f"{server}/{path}" if i > 1 else server)
-        _wait_rendered(page, title)
-        first = time.perf_counter() - t0
-        # navigate inside the app (the way a leader clicks through): sidebar link, no reload
-        t0 = time.perf_counter()
-        page.reload()
-        _wait_rendered(page, title)
-        again = time.perf_counter() - t0
-        times[title] = {"first_load_s": round(first, 3), "reload_s": round(again, 3)}
-        assert page.locator('[data-testid="stException"]').count() == 0, title
-        text = page.locator('[data-testid="stMain"]').inner_text()
-        assert "数据截止" in text and "构建于" in text, title
-        assert "Traceback" not in text
-        page.screenshot(path=str(SHOTS / f"{i:02d}_{path}.png"), full_page=True)
-    # in-app navigation through the sidebar
+    times: dict[str, dict[str, float]] = {
+        "(首次打开应用)": {"drawn_s": round(time.perf_counter() - t0, 3)}
+    }
+    # two passes, the way a leader moves: clicks in the sidebar navigation (no page reload).
+    # The first visit of a page runs its queries (cold cache); the second reads them cached.
+    for visit in ("cold", "warm"):
+        for i, (path, title) in enumerate(PAGES.items(), start=1):
+            t0 = time.perf_counter()
+            page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
+            _wait_interactive(page, title)
+            interactive = time.perf_counter() - t0
+            _wait_rendered(page, title)
+            drawn = time.perf_counter() - t0
+            times.setdefault(title, {})[f"{visit}_interactive_s"] = round(interactive, 3)
+            times[title][f"{visit}_drawn_s"] = round(drawn, 3)
+            assert page.locator('[data-testid="stException"]').count() == 0, title
+            if visit == "warm":
+                continue
+            assert page.url.rstrip("/").endswith(path) or i == 1, page.url
+            text = page.locator('[data-testid="stMain"]').inner_text()
+            assert "数据截止" in text and "构建于" in text, title
+            assert "Traceback" not in text and "尚未生成" not in text, title
+            page.screenshot(path=str(SHOTS / f"{i:02d}_{path}.png"), full_page=True)
+    # a page opened directly by its address renders too (bookmarks, links in a 通报)
     t0 = time.perf_counter()
-    page.get_by_role("link", name="季度考评排名").first.click()
-    _wait_rendered(page, "季度考评排名")
-    times["季度考评排名"]["sidebar_click_s"] = round(time.perf_counter() - t0, 3)
+    page.goto(f"{server}/evaluation")
+    _wait_rendered(page, PAGES["evaluation"])
+    times["(直接打开 /evaluation)"] = {"drawn_s": round(time.perf_counter() - t0, 3)}
     (ARTIFACTS / "render_times.json").write_text(
         json.dumps(times, ensure_ascii=False, indent=2), encoding="utf-8"
     )
     context.close()
-    slow = {t: v for t, v in times.items() if v["reload_s"] > BUDGET_SECONDS}
+    slow = {t: v for t, v in times.items() if v.get("warm_interactive_s", 0) > BUDGET_SECONDS}
     assert not slow, slow
 
 
@@ -183,7 +195,7 @@ def test_download_ledger_xlsx(server: str, browser) -> None:
     )
     page = context.new_page()
     page.goto(f"{server}/major_hazards")
-    _wait_rendered(page, "重大隐患清单")
+    _wait_interactive(page, "重大隐患清单")
     with page.expect_download(timeout=30_000) as info:
         page.get_by_role("button", name="下载 Excel").last.click()
     download = info.value

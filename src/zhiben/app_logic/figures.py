@@ -34,17 +34,32 @@ PALETTE = [
 
 def _layout(fig: go.Figure, title: str | None = None, height: int = 380) -> go.Figure:
     fig.update_layout(
-        title=title,
+        title={"text": title, "x": 0, "xanchor": "left"} if title else None,
         height=height,
         font={"family": FONT, "size": 13},
         margin={"l": 10, "r": 10, "t": 50 if title else 20, "b": 10},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        # legend below the plot: above it, it collides with the title
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
         colorway=PALETTE,
         plot_bgcolor="white",
     )
     fig.update_xaxes(gridcolor="#eeeeee")
     fig.update_yaxes(gridcolor="#eeeeee")
     return fig
+
+
+def warm_up() -> None:
+    """Build and serialise one figure of each trace type the app uses. Plotly loads its validators
+    lazily, on the first figure of a type (seconds on a busy machine): the app calls this once per
+    server process, so no leader's page view pays for it."""
+    df = pl.DataFrame({"a": ["x", "y"], "b": ["u", "v"], "n": [1, 2]})
+    for fig in (
+        heatmap(df, "n", x="a", y="b"),
+        lines(df, "a", ["n"]),
+        bars(df, "a", ["n"], horizontal=True),
+        donut(df, "a", "n"),
+    ):
+        fig.to_json()
 
 
 # ------------------------------------------------------------------ KPIs
@@ -267,11 +282,10 @@ def score_stack(
             go.Scatter(
                 y=names,
                 x=breakdown["total_score"],
-                mode="markers+text",
+                mode="markers",
                 name="总分",
-                text=[f"{v:.1f}" for v in breakdown["total_score"].fill_null(0)],
-                textposition="middle right",
-                marker={"color": "black", "symbol": "diamond"},
+                marker={"color": "black", "symbol": "diamond", "size": 9},
+                hovertemplate="%{y}<br>总分: %{x:.1f}<extra></extra>",
             )
         )
     fig.update_layout(barmode="relative")

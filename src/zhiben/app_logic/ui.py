@@ -33,6 +33,15 @@ def _cached(fn_name: str, fingerprint: queries.Fingerprint, kwargs: tuple) -> An
     return getattr(queries, fn_name)(fingerprint[0], **dict(kwargs))
 
 
+@st.cache_resource(show_spinner=False)
+def warm_up() -> bool:
+    """Once per server process: load plotly's lazily built parts before a leader needs them."""
+    from zhiben.app_logic.figures import warm_up as warm_figures
+
+    warm_figures()
+    return True
+
+
 def fingerprint() -> queries.Fingerprint:
     """The served file's identity, or a Chinese error and stop when there is no warehouse yet."""
     fp = queries.fingerprint()
@@ -218,7 +227,11 @@ def table(
     `styler` gets a pandas Styler (for highlighting); `on_select` makes rows selectable (single)
     and is called when the user picks one (read the selection from st.session_state[key])."""
     shown = yes_no(df)
+    if styler:  # pandas would show dates as midnight timestamps
+        shown = shown.with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d"))
     data: Any = shown.to_pandas() if styler else shown
+    if height == "auto" and shown.height <= 20:  # small tables: every row, no inner scrolling
+        height = 35 * (shown.height + 1) + 3
     if styler:
         data = styler(data.style)
     kwargs: dict[str, Any] = {}

@@ -182,7 +182,14 @@ def generate_penalties(
     day = np.concatenate([day, d2])
     body = np.concatenate([body, b2]).astype(str)
     iid = pl.concat([iid, pl.Series([None] * len(e2), dtype=pl.String)])
-    keep = np.flatnonzero(day <= cal.d1)
+    # nothing decided in a zero-penalty unit-quarter (a case there ends without a penalty)
+    yq = (
+        _year(day) * 10
+        + (np.asarray(day, dtype="datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12)
+        // 3
+        + 1
+    )
+    keep = np.flatnonzero((day <= cal.d1) & ~np.isin(w.unit[ent] * 100000 + yq, ctx["zero_uq"]))
     ent, day, body, iid = ent[keep], day[keep], body[keep], iid.gather(keep)
     order = np.lexsort((ent, day))
     ent, day, body, iid = ent[order], day[order], body[order], iid.gather(order)

@@ -25,7 +25,6 @@ from zhiben.warehouse import query
 ISSUER = "山亭区安全生产委员会办公室"
 QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
 SHEETS = ("排名通报", "指标原值", "部门排名", "重大隐患台账", "零处罚单位", "目标进展", "考评办法")
-INDICATOR_NAMES_FALLBACK = {f"I{i}": f"I{i}" for i in range(1, 8)}
 
 
 @dataclass(frozen=True)
@@ -157,8 +156,8 @@ def _formats(wb: xlsxwriter.Workbook) -> dict[str, Any]:
         "ratio": f(num_format="0.000"),
         "money": f(num_format="#,##0"),
         "date": f(num_format="yyyy-mm-dd", align="center"),
-        "change": f(num_format="▲0;▼0;—", align="center"),
-        "deduction": f(num_format="0.00;-0.00;—", font_color="#C00000"),
+        "change": f(num_format='"▲"0;"▼"0;"—"', align="center"),
+        "deduction": f(num_format='0.00;-0.00;"—"', font_color="#C00000"),
         "flag": f(align="center", font_color="#C00000", bold=True),
         "status": f(align="center"),
     }

@@ -24,18 +24,33 @@ counted as (
 
 ),
 
+graded as (
+
+    -- the highest grade any criterion reaches (the lowest grade's thresholds are all 0)
+    select
+        counted.accident_id,
+        max(thresholds.grade_rank) as grade_rank
+    from counted
+    inner join thresholds
+        on {{ reaches_accident_grade('counted', 'thresholds') }}
+    group by counted.accident_id
+
+),
+
 ranked as (
 
     select
-        *,
-        {{ accident_grade_rank(
-            'deaths', 'serious_injuries', 'direct_loss_10k_yuan', 'thresholds'
-        ) }} as grade_rank,
+        counted.*,
+        graded.grade_rank,
         -- 报告 within 1 hour (art. 9), measured from the accident; exact minutes
-        {{ dbt.datediff('occurred_at', 'reported_at', 'second') }} / 60.0 as report_delay_minutes,
+        {{ dbt.datediff('counted.occurred_at', 'counted.reported_at', 'second') }} / 60.0
+            as report_delay_minutes,
         -- 60 days to the investigation report (art. 29) + 15 to its approval (art. 32)
-        cast({{ dbt.dateadd('day', 75, 'occurred_date') }} as date) as investigation_due_date
+        cast({{ dbt.dateadd('day', 75, 'counted.occurred_date') }} as date)
+            as investigation_due_date
     from counted
+    left join graded
+        on counted.accident_id = graded.accident_id
 
 ),
 

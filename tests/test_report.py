@@ -107,10 +107,13 @@ def test_ledger_open_overdue_first(workbook, demo_warehouse):
     header, body = _table(workbook["重大隐患台账"], "隐患编号")
     overdue = [r[header.index("逾期")] == "逾期" for r in body]
     assert overdue == sorted(overdue, reverse=True)
-    n_overdue = query(
-        "select count(*) as n from mart_major_hazard_ledger where is_overdue", path=demo_warehouse
-    )["n"][0]
-    assert sum(overdue) == n_overdue
+    counts = query(
+        "select count(*) as n, count(*) filter (where is_overdue) as n_overdue "
+        "from mart_major_hazard_ledger",
+        path=demo_warehouse,
+    )
+    assert (len(body), sum(overdue)) == (counts["n"][0], counts["n_overdue"][0])
+    assert "督办升级" in header
     days = [r[header.index("逾期天数")] for r in body if r[header.index("逾期")] == "逾期"]
     assert days == sorted(days, reverse=True)
 

@@ -107,11 +107,9 @@ def _read(quarter: str, warehouse: str | Path | None) -> dict[str, Any]:
             from mart_major_hazard_ledger as ledger
             left join dim_unit as units on ledger.unit_code = units.unit_code
             left join dim_industry as industries on ledger.industry_code = industries.industry_code
-            where not ledger.is_rectified or ledger.found_date between ? and ?
             order by ledger.is_overdue desc, ledger.overdue_days desc, ledger.is_rectified,
-                ledger.deadline, ledger.hazard_id
+                ledger.deadline, ledger.rectified_date desc, ledger.hazard_id
             """,
-            [evaluation["quarter_start"][0], evaluated_as_of],
             path=warehouse,
         ),
         "zero_penalty": query(
@@ -154,6 +152,7 @@ def _formats(wb: xlsxwriter.Workbook) -> dict[str, Any]:
         "total": f(num_format="0.00", bold=True),
         "pct": f(num_format="0.0%"),
         "ratio": f(num_format="0.000"),
+        "general": f(num_format="General"),
         "money": f(num_format="#,##0"),
         "date": f(num_format="yyyy-mm-dd", align="center"),
         "change": f(num_format='"▲"0;"▼"0;"—"', align="center"),
@@ -378,6 +377,7 @@ def _ledger_sheet(ctx: _Context, data: dict[str, Any]) -> None:
     ws = ctx.sheet("重大隐患台账")
     ledger: pl.DataFrame = data["ledger"]
     open_overdue = ledger.filter(pl.col("is_overdue")).height
+    still_open = ledger.filter(~pl.col("is_rectified")).height
     listed = ledger.filter(pl.col("is_overdue") & pl.col("is_listed_supervision")).height
     cols = [
         Col("隐患编号", "hazard_id", "text", 16),
@@ -390,20 +390,22 @@ def _ledger_sheet(ctx: _Context, data: dict[str, Any]) -> None:
         Col("整改完成日期", "rectified_date", "date", 11),
         Col("逾期", lambda r: "逾期" if r["is_overdue"] else None, "flag", 6),
         Col("逾期天数", "overdue_days", "int", 8),
+        Col("按期整改", "rectified_on_time", "center", 8),
         Col("督办升级", "escalation", "status", 8),
         Col("挂牌督办", "is_listed_supervision", "center", 8),
         Col("督办级别", "supervision_level", "center", 8),
         Col("隐患来源", "source", "center", 9),
         Col("专项整治类别", "campaign", "text", 14),
+        Col("2023年存量", "is_stock_2023", "center", 9),
     ]
     top = ctx.title_block(
         ws,
         "重大事故隐患台账（含逾期升级督办）",
         len(cols),
         [
-            f"截至 {ctx.as_of:%Y-%m-%d} 未整改的重大隐患及 {ctx.label} 发现的重大隐患，逾期未整改的排在前面；"
-            f"逾期未整改 {open_overdue} 项，其中挂牌督办 {listed} 项。"
-            "升级督办按逾期天数: 函告 → 通报 → 约谈 → 曝光。"
+            f"截至 {ctx.as_of:%Y-%m-%d} 共 {ledger.height} 项重大隐患，未整改 {still_open} 项，"
+            f"其中逾期未整改 {open_overdue} 项（挂牌督办 {listed} 项），逾期的排在最前。"
+            "逾期升级督办按逾期天数: 函告 → 通报 → 约谈 → 曝光。"
         ],
     )
     _table(ctx, ws, top, cols, ledger.to_dicts())
@@ -442,9 +444,9 @@ def _targets_sheet(ctx: _Context, data: dict[str, Any]) -> None:
         Col("目标", "target", "wrap", 40),
         Col("方案条目", "plan_section", "center", 8),
         Col("下一节点", "next_milestone", "date", 11),
-        Col("节点目标值", "next_target_value", "ratio", 10),
-        Col("当前实际", "actual", "ratio", 10),
-        Col("按进度应达", "expected_value", "ratio", 10),
+        Col("节点目标值", "next_target_value", "general", 12),
+        Col("当前实际", "actual", "general", 12),
+        Col("按进度应达", "expected_value", "general", 12),
         Col("状态", "status", "flag", 8),
         Col("已过节点", "milestones_passed", "int", 8),
         Col("未达节点", "milestones_missed", "int", 8),
@@ -454,7 +456,7 @@ def _targets_sheet(ctx: _Context, data: dict[str, Any]) -> None:
         "治本攻坚三年行动目标进展",
         len(cols),
         [
-            f"截至 {ctx.as_of:%Y-%m-%d}；比例以小数表示（1 = 100%）。状态: 达成 / 进行中 / 有风险 / 未达成。"
+            f"截至 {ctx.as_of:%Y-%m-%d}；比例以小数表示（1 = 100%），起数以件计。状态: 达成 / 进行中 / 有风险 / 未达成。"
         ],
     )
     _table(ctx, ws, top, cols, targets.to_dicts())

@@ -25,6 +25,14 @@ from zhiben.codes import credit_check_char, id_check_char
 from zhiben.dbt import run_dbt
 
 AS_OF = date(2025, 8, 15)
+#: T7's task size (seed target_parameters)
+TASK_PEOPLE = next(
+    int(line.split(",")[1])
+    for line in (Path(__file__).parents[1] / "seeds" / "target_parameters.csv")
+    .read_text()
+    .splitlines()
+    if line.startswith("work_injury_training_task_people,")
+)
 
 
 def credit(n: int) -> str:
@@ -899,7 +907,7 @@ def test_target_statuses(progress):
         "T4": "有风险",  # 2024 met; 2025 so far not
         "T5": "未达成",  # a liability 较大 accident in 2025
         "T6": "有风险",  # 2024 0.5 ≥ 0.4; 2025 so far 0.5 < 0.6
-        "T7": "未达成",  # 2 of 600 people by 2024-12-31
+        "T7": "未达成",  # 2 people of the task by 2024-12-31
         "T8": "未达成",  # 2024: only E1 of three active enterprises had a 疏散逃生演练
         "T9": "有风险",  # 0.5 below the line
         "T10": "进行中",  # the one active 非煤矿山/民爆 enterprise is 二级
@@ -944,8 +952,8 @@ def test_t6_to_t13_actuals(milestones):
         return milestones[(tid, date(y, m, d))]["actual"]
 
     assert (actual("T6", 2024), actual("T6", 2025)) == (0.5, 0.5)
-    assert actual("T7", 2024) == pytest.approx(2 / 600)
-    assert actual("T7", 2025) == pytest.approx(2 / 600)
+    assert actual("T7", 2024) == pytest.approx(2 / TASK_PEOPLE)
+    assert actual("T7", 2025) == pytest.approx(2 / TASK_PEOPLE)
     assert actual("T8", 2024) == pytest.approx(1 / 3)
     assert actual("T9", 2026) == 0.5
     assert actual("T10", 2025) == 1.0

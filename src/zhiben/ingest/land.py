@@ -101,8 +101,7 @@ def land(
             need, sel = landed_select(extract)
             arrow = loaded[extract].select(need).to_arrow()  # noqa: F841 (DuckDB replacement scan)
             con.execute(
-                f"CREATE OR REPLACE TABLE raw.{extract} AS SELECT {', '.join(sel)} "
-                "FROM arrow ORDER BY _read_seq",
+                f"CREATE OR REPLACE TABLE raw.{extract} AS SELECT {', '.join(sel)} FROM arrow",
                 {"salt": salt} if "$salt" in " ".join(sel) else None,
             )
         q = quarantine.select(  # noqa: F841

@@ -100,13 +100,9 @@ def parse_datetime(t: pl.Expr) -> pl.Expr:
 
 
 def parse_datetime_series(t: pl.Series) -> pl.Series:
-    """Fast path for the ISO forms, the general pattern for the rest."""
+    """Fast path for ``YYYY-MM-DD HH:MM:SS``; the general pattern only for the other values."""
     fast = t.str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False, time_unit="us", exact=True)
     left = fast.is_null() & t.is_not_null()
-    if left.any():
-        date_only = t.str.to_date("%Y-%m-%d", strict=False, exact=True).cast(pl.Datetime("us"))
-        fast = fast.fill_null(date_only)
-        left = fast.is_null() & t.is_not_null()
     if left.any():
         idx = left.arg_true()
         sub = pl.select(parse_datetime(pl.lit(t.gather(idx)))).to_series()

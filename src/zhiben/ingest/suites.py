@@ -229,6 +229,18 @@ def rules_for(extract: Extract, ref: RefData) -> list[Rule]:
     return rules
 
 
+def _raised(info: Any) -> str | None:
+    """The exception message in a GX `exception_info` (flat, or keyed by metric), else None."""
+    if not isinstance(info, dict):
+        return None
+    if info.get("raised_exception"):
+        return str(info.get("exception_message"))
+    for v in info.values():
+        if isinstance(v, dict) and v.get("raised_exception"):
+            return str(v.get("exception_message"))
+    return None
+
+
 def preload_gx() -> None:
     """Import great-expectations (slow: seconds), e.g. in a thread while files are read."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -268,7 +280,11 @@ class Validator:
         if frame.height == 0 or not rules:
             return empty
         cols = list(dict.fromkeys(c for r in rules for c in r.gx_columns))
-        pdf = frame.select(cols).to_pandas()
+        sub = frame.select(cols)
+        pdf = sub.to_pandas()
+        for c, dtype in sub.schema.items():
+            if dtype == pl.Boolean:  # object dtype (True/False/None) is slow in GX: use "boolean"
+                pdf[c] = pdf[c].astype("boolean")
         asset = self.source.add_dataframe_asset(extract)
         batch = asset.add_batch_definition_whole_dataframe("all").get_batch(
             batch_parameters={"dataframe": pdf}
@@ -277,11 +293,11 @@ class Validator:
         result = batch.validate(suite, result_format={"result_format": "COMPLETE"})
         parts = []
         for r in result.results:
-            exc = r.exception_info or {}
-            if exc.get("raised_exception"):
+            message = _raised(r.exception_info)
+            if message is not None or r.success is None:
                 raise RuntimeError(
                     f"great-expectations failed on raw.{extract} "
-                    f"{r.expectation_config.type}: {exc.get('exception_message')}"
+                    f"{r.expectation_config.type} {r.expectation_config.kwargs}: {message}"
                 )
             idx = r.result.get("unexpected_index_list") or []
             if not idx:

@@ -25,6 +25,43 @@ expected_quarter_units as (
 
 ),
 
+quarters as (
+
+    select distinct quarter from periods
+
+),
+
+years as (
+
+    select distinct year from periods
+    where year >= {{ analytics_first_year() }}
+
+),
+
+yearly_marts as (
+
+    select 'mart_accident_trend' as mart
+    union all
+    select 'mart_training_coverage' as mart
+
+),
+
+yearly_rows as (
+
+    select
+        'mart_accident_trend' as mart,
+        year,
+        unit_code
+    from {{ ref('mart_accident_trend') }}
+    union all
+    select
+        'mart_training_coverage' as mart,
+        year,
+        unit_code
+    from {{ ref('mart_training_coverage') }}
+
+),
+
 missing as (
 
     select
@@ -66,7 +103,7 @@ missing as (
     select
         'mart_enforcement_by_department' as mart,
         concat(quarters.quarter, ' ', departments.department_code) as missing_key
-    from (select distinct quarter from periods) as quarters
+    from quarters
     cross join {{ ref('dim_department') }} as departments
     left join {{ ref('mart_enforcement_by_department') }} as mart
         on
@@ -77,29 +114,17 @@ missing as (
     union all
 
     select
-        yearly.mart,
+        yearly_marts.mart,
         concat(cast(years.year as {{ dbt.type_string() }}), ' ', units.unit_code) as missing_key
-    from (
-        select distinct year from periods
-        where year >= {{ analytics_first_year() }}
-    ) as years
+    from years
     cross join units
-    cross join (
-        select 'mart_accident_trend' as mart
-        union all
-        select 'mart_training_coverage' as mart
-    ) as yearly
-    left join (
-        select 'mart_accident_trend' as mart, year, unit_code from {{ ref('mart_accident_trend') }}
-        union all
-        select 'mart_training_coverage' as mart, year, unit_code
-        from {{ ref('mart_training_coverage') }}
-    ) as mart
+    cross join yearly_marts
+    left join yearly_rows
         on
-            yearly.mart = mart.mart
-            and years.year = mart.year
-            and units.unit_code = mart.unit_code
-    where mart.year is null
+            yearly_marts.mart = yearly_rows.mart
+            and years.year = yearly_rows.year
+            and units.unit_code = yearly_rows.unit_code
+    where yearly_rows.year is null
 
 )
 

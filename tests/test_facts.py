@@ -66,7 +66,7 @@ def test_rectified_after_d_counts_as_open(hazards):
     h = hazards["H-RECT-AFTER-D"]
     assert h["status"] == "已整改" and h["rectified_date"] == date(2026, 11, 30)
     assert (h["is_rectified"], h["is_overdue"], h["overdue_days"]) == (False, True, 8)
-    assert h["rectified_on_time"] is None
+    assert h["rectified_on_time"] is None and h["rectified_as_of_date"] is None
     assert h["is_major"] and h["is_listed_supervision"] and h["escalation"] == "函告"
 
 
@@ -85,6 +85,7 @@ def test_stock_2023_rectified_late(hazards):
     assert h["is_stock_2023"] is True and h["is_major"] is True
     assert (h["is_rectified"], h["rectified_on_time"], h["overdue_days"]) == (True, False, 0)
     assert h["closed_date"] == date(2024, 4, 20)
+    assert h["rectified_as_of_date"] == date(2024, 4, 10)
     assert h["department_code"] == "D02" and h["attributed_department_code"] == "D02"
     assert h["escalation"] == "无"
     assert (h["month"], h["quarter"], h["year"]) == ("2023-12", "2023Q4", 2023)
@@ -275,8 +276,10 @@ def test_loader_pass_through(warehouse):
     assert rec.fetchone() == (True, 10)
     info = warehouse.sql("select as_of_date from marts.mart_build_info").fetchall()
     assert info == [(AS_OF,)]
-    q = warehouse.sql("select record_key, reason_code from marts.mart_quarantine").fetchall()
-    assert q == [("H-BAD", "bad_date")]
+    q = warehouse.sql(
+        "select record_key, reason_code, value from marts.mart_quarantine order by record_key"
+    ).fetchall()
+    assert q == [("H-BAD", "bad_date", "2026-13-01"), ("T-BAD", "bad_id_number", None)]
 
 
 def test_dim_date_spans_2023_to_the_end_of_the_as_of_year(warehouse):

@@ -87,6 +87,8 @@ final as (
         flagged.found_date,
         flagged.deadline,
         flagged.rectified_date,
+        -- 整改完成日期 where the state as of D is rectified: "rectified by t" = this <= t
+        case when flagged.is_rectified then flagged.rectified_date end as rectified_as_of_date,
         flagged.closed_date,
         flagged.updated_at
     from flagged

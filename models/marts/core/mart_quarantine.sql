@@ -17,7 +17,10 @@ final as (
         column_name,
         reason_code,
         reason,
-        value,
+        -- the loader never writes a PII value; masked here again, should one ever slip through
+        case
+            when coalesce(column_name, '') not in ({{ pii_column_list() }}) then value
+        end as value,
         record_key,
         unit_code,
         month

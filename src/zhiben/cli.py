@@ -367,7 +367,7 @@ def rank(
     warehouse: WarehouseOpt = DEFAULT_WAREHOUSE,
 ) -> None:
     """按另一组权重重新计算总分与排名 (不重建仓库), 显示原排名、新排名与变化."""
-    from zhiben.report.rank import load_weights, quarter_evaluation, rerank
+    from zhiben.report.rank import load_weights, quarter_evaluation, render_rerank, rerank
 
     try:
         new_weights = load_weights(weights)
@@ -375,21 +375,7 @@ def rank(
     except (ValueError, FileNotFoundError, OSError) as exc:
         typer.echo(f"错误: {exc}", err=True)
         raise typer.Exit(1) from None
-    total_weight = sum(new_weights.values())
-    typer.echo(
-        f"{quarter} 权重: "
-        + ", ".join(f"{k}={v:g}" for k, v in new_weights.items())
-        + (f"  (合计 {total_weight:g}, 不等于 100)" if abs(total_weight - 100) > 1e-9 else "")
-    )
-    typer.echo(f"{'新排名':>4} {'原排名':>4} {'变化':>4}  {'单位':<10} {'新总分':>8} {'原总分':>8}")
-    for r in result.iter_rows(named=True):
-        change = r["rank_change"]
-        mark = f"▲{change}" if change > 0 else f"▼{-change}" if change < 0 else "—"
-        veto = "  一票否决" if r["veto"] else ""
-        typer.echo(
-            f"{r['new_rank']:>6} {r['old_rank']:>6} {mark:>5}  {r['unit_name'] or r['unit_code']:<10}"
-            f" {r['new_total']:>9.2f} {r['old_total']:>9.2f}{veto}"
-        )
+    typer.echo("\n".join(render_rerank(quarter, new_weights, result)))
 
 
 if __name__ == "__main__":

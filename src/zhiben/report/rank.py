@@ -10,6 +10,7 @@ With the seed's weights this reproduces the mart's totals and ranks.
 from __future__ import annotations
 
 import csv
+import unicodedata
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -127,3 +128,30 @@ def rerank(evaluation: pl.DataFrame, weights: Mapping[str, float]) -> pl.DataFra
         .with_columns(rank_change=pl.col("old_rank") - pl.col("new_rank"))
         .sort("new_rank")
     )
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-align text to a display width (CJK characters take two columns)."""
+    shown = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(width - shown, 0)
+
+
+def render_rerank(quarter: str, weights: Mapping[str, float], result: pl.DataFrame) -> list[str]:
+    """The lines `zhiben rank` prints: the weights, then new rank, old rank, change, unit, totals."""
+    total_weight = sum(weights.values())
+    lines = [
+        f"{quarter} 权重: "
+        + ", ".join(f"{k}={v:g}" for k, v in weights.items())
+        + (f"  (合计 {total_weight:g}, 不等于 100)" if abs(total_weight - 100) > 1e-9 else ""),
+        f"{_pad('新排名', 7)}{_pad('原排名', 7)}{_pad('变化', 6)}{_pad('单位', 16)}"
+        f"{_pad('新总分', 9)}{_pad('原总分', 9)}",
+    ]
+    for r in result.iter_rows(named=True):
+        change = r["rank_change"]
+        mark = f"▲{change}" if change > 0 else f"▼{-change}" if change < 0 else "—"
+        lines.append(
+            f"{r['new_rank']:<7}{r['old_rank']:<7}{_pad(mark, 6)}"
+            f"{_pad(r['unit_name'] or r['unit_code'], 16)}"
+            f"{r['new_total']:<9.2f}{r['old_total']:<9.2f}" + ("一票否决" if r["veto"] else "")
+        )
+    return [line.rstrip() for line in lines]

@@ -88,7 +88,9 @@ def generate_accidents(w: World, seed: int) -> pl.DataFrame:
             / samp.mass(np.array([day_of(date(y, 1, 1))]), np.array([day_of(date(y, 12, 31))]))[0]
         )
         for u in range(n_units):
-            k = rng.poisson(rate[u] * fac[u] ** (y - 2023) * share)
+            lam = rate[u] * fac[u] ** (y - 2023) * share
+            # less noisy than Poisson, so that a unit's trend shows through
+            k = max(0, int(round(lam + rng.normal(0.0, 0.45 * np.sqrt(lam)))))
             units.append(np.full(k, u))
             days.append(samp.sample(rng, np.full(k, lo), np.full(k, hi)))
     unit = np.concatenate(units).astype(np.int64)

@@ -232,7 +232,7 @@ def test_overview_kpis_and_target_lights(served: Path) -> None:
 
 def test_targets_page_lists_t1_to_t13(served: Path) -> None:
     at = open_page("targets.py")
-    table = frame(at, "tg_table", "target_id", "light")
+    table = frame(at, "tg_table", "target_id", "expected_value")
     assert table["target_id"].to_list() == [f"T{i}" for i in range(1, 14)]
     assert set(table["status"].to_list()) <= set(labels.TARGET_STATUS_LIGHT)
 
@@ -336,17 +336,33 @@ def test_xlsx_export_has_chinese_headers_and_yes_no(served: Path) -> None:
     assert "2026-11-28" in [c.value for c in wb["说明"]["B"]]
 
 
-def test_year_to_date_compares_like_quarters() -> None:
-    q = pl.DataFrame(
-        {
-            "quarter": ["2025Q1", "2025Q2", "2025Q3", "2026Q1", "2026Q2"],
-            "hazards_found": [1, 2, 4, 10, 20],
-        }
+def test_year_to_date_is_like_for_like(served: Path) -> None:
+    from datetime import date
+
+    assert queries.like_for_like_span("2026Q4", date(2026, 11, 28)) == (
+        date(2026, 1, 1),
+        date(2026, 11, 28),
+        date(2025, 1, 1),
+        date(2025, 11, 28),
     )
-    cur, prev = figures.year_to_date(q, "2026Q2")
-    assert cur == {"hazards_found": 30} and prev == {"hazards_found": 3}
-    k = figures.Kpi("x", 30, 3)
-    assert k.delta == 27 and k.delta_text() == "+27 (+900.0%) 同比"
+    assert queries.like_for_like_span("2025Q2", date(2026, 11, 28))[1:] == (
+        date(2025, 6, 30),
+        date(2024, 1, 1),
+        date(2024, 6, 30),
+    )
+    assert queries.like_for_like_span("2028Q1", date(2028, 2, 29))[3] == date(2027, 2, 28)
+    as_of = queries.build_info(served).as_of_date
+    k = queries.year_to_date_kpis(
+        served, quarter=queries.quarter_of(as_of), as_of=as_of, unit_code="U02"
+    )
+    hz = queries.select_named(served, "fct_hazards", unit_code="U02")
+    start, end, pstart, pend = queries.like_for_like_span(queries.quarter_of(as_of), as_of)
+    assert k["hazards_found"] == (
+        hz.filter(pl.col("found_date").is_between(start, end)).height,
+        hz.filter(pl.col("found_date").is_between(pstart, pend)).height,
+    )
+    kpi = figures.Kpi("x", 30, 3)
+    assert kpi.delta == 27 and kpi.delta_text() == "+27 (+900.0%) 同比"
     assert figures.Kpi("x", 1, None).delta_text() is None
 
 

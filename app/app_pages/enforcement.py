@@ -149,6 +149,7 @@ if ui.require("mart_enforcement_by_department"):
             "department_name",
             ["inspections", "penalty_cases"],
             title=f"{f.quarter} 部门检查与处罚",
+            horizontal=True,
         ),
         key="en_deps",
     )

@@ -4,16 +4,15 @@ quarter's ranking at a glance."""
 import polars as pl
 import streamlit as st
 
-from zhiben.app_logic import queries, ui
-from zhiben.app_logic.figures import Kpi, year_to_date
-from zhiben.app_logic.labels import TARGET_STATUS_LIGHT, rank_arrow
+from zhiben.app_logic import figures, queries, ui
+from zhiben.app_logic.labels import TARGET_STATUS_BADGE, TARGET_STATUS_LIGHT, rank_arrow
 
 f = ui.page_header(
     "总览", "本年截至所选季度的主要指标(箭头为同比),三年行动目标信号灯,以及本季度考评排名。"
 )
 
 
-def show(kpis: list[Kpi]) -> None:
+def show(kpis: list[figures.Kpi]) -> None:
     for col, k in zip(st.columns(len(kpis)), kpis, strict=True):
         col.metric(
             k.label,
@@ -24,19 +23,30 @@ def show(kpis: list[Kpi]) -> None:
         )
 
 
-if f.quarter and ui.require("mart_region_industry_stats"):
-    st.subheader(f"{f.year} 年 1 季度至 {f.quarter} 累计(同比上年同期)")
-    quarterly = ui.q(
-        queries.region_industry_quarterly, unit_code=f.unit_code, industry_code=f.industry_code
+if f.quarter and ui.require("fct_hazards", "fct_inspections", "fct_penalties"):
+    as_of = ui.build_info().as_of_date
+    start, end, pstart, pend = queries.like_for_like_span(f.quarter, as_of)
+    st.subheader(f"{start:%Y年%-m月%-d日} 至 {end:%-m月%-d日} 累计")
+    st.caption(f"同比:上年同期 {pstart:%Y年%-m月%-d日} 至 {pend:%-m月%-d日}")
+    k = ui.q(
+        queries.year_to_date_kpis,
+        quarter=f.quarter,
+        as_of=as_of,
+        unit_code=f.unit_code,
+        industry_code=f.industry_code,
     )
-    cur, prev = year_to_date(quarterly, f.quarter)
+
+    def kpi(label: str, metric: str, lower_is_better: bool = False) -> figures.Kpi:
+        cur, prev = k.get(metric, (None, None))
+        return figures.Kpi(label, cur, prev, lower_is_better)
+
     show(
         [
-            Kpi("排查隐患", cur.get("hazards_found"), prev.get("hazards_found")),
-            Kpi("重大隐患", cur.get("major_hazards_found"), prev.get("major_hazards_found"), True),
-            Kpi("整改隐患", cur.get("hazards_rectified"), prev.get("hazards_rectified")),
-            Kpi("执法检查", cur.get("inspections"), prev.get("inspections")),
-            Kpi("处罚案件", cur.get("penalty_cases"), prev.get("penalty_cases")),
+            kpi("排查隐患", "hazards_found"),
+            kpi("重大隐患", "major_hazards_found", True),
+            kpi("整改隐患", "hazards_rectified"),
+            kpi("执法检查", "inspections"),
+            kpi("处罚案件", "penalty_cases"),
         ]
     )
 if f.year and ui.require("mart_accident_trend"):
@@ -50,15 +60,15 @@ if f.year and ui.require("mart_accident_trend"):
         for col, k in zip(
             cols[:2],
             (
-                Kpi("事故起数", t["accidents"], t["prev_accidents"], True),
-                Kpi("死亡人数", t["deaths"], t["prev_deaths"], True),
+                figures.Kpi("事故起数", t["accidents"], t["prev_accidents"], True),
+                figures.Kpi("死亡人数", t["deaths"], t["prev_deaths"], True),
             ),
             strict=True,
         ):
             col.metric(k.label, k.value_text(), k.delta_text(), delta_color="inverse", border=True)
         cols[2].metric(
             f"{f.year} 年事故双下降",
-            "✅ 实现" if t["is_double_decline"] else "❌ 未实现",
+            "实现" if t["is_double_decline"] else "未实现",
             border=True,
             help="起数和死亡人数均同比下降(两年均为 0 也算);当年按 1 月 1 日至截止日同期比较。",
         )
@@ -75,23 +85,38 @@ if f.year and ui.require("mart_accident_trend"):
             help="逾期按督办升级:函告/通报/约谈/曝光,见“重大隐患清单”。",
         )
 
+if f.quarter and ui.require("mart_region_industry_stats"):
+    quarterly = ui.q(
+        queries.region_industry_quarterly, unit_code=f.unit_code, industry_code=f.industry_code
+    )
+    shown = quarterly.filter(pl.col("quarter") <= f.quarter)
+    ui.plot(
+        figures.lines(
+            shown,
+            "quarter",
+            ["hazards_found", "hazards_rectified", "open_overdue_at_quarter_end"],
+            title="各季度隐患排查、整改与季末逾期未改",
+        ),
+        key="ov_trend",
+    )
+
 left, right = st.columns([3, 2])
 with left:
     st.subheader("三年行动目标信号灯")
     if ui.require("mart_target_progress"):
         progress = ui.q(queries.target_progress)
-        counts = progress.group_by("status").len()
-        st.caption(
+        counts = dict(progress.group_by("status").len().iter_rows())
+        st.markdown(
             "  ".join(
-                f"{TARGET_STATUS_LIGHT.get(r['status'], '⚪')} {r['status']} {r['len']} 项"
-                for r in counts.sort("status").iter_rows(named=True)
+                f"{light} {status} {counts.get(status, 0)} 项"
+                for status, light in TARGET_STATUS_LIGHT.items()
             )
         )
         grid = st.columns(3)
         for i, r in enumerate(progress.iter_rows(named=True)):
             with grid[i % 3]:
-                light = TARGET_STATUS_LIGHT.get(r["status"], "⚪")
-                st.markdown(f"{light} **{r['target_id']}** {r['target']}  \n`{r['status']}`")
+                badge = TARGET_STATUS_BADGE.get(r["status"], r["status"])
+                st.markdown(f"**{r['target_id']}** {r['target']}  \n{badge}")
 with right:
     st.subheader(f"{f.quarter or ''} 考评排名")
     if f.quarter and ui.require("mart_quarterly_evaluation"):

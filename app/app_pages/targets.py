@@ -1,33 +1,70 @@
-"""三年目标进度: the 13 measurable targets of the plan (T1–T13) with status lights, and each
-target's milestones."""
+"""三年目标进度: the 13 measurable targets of the plan (T1–T13) with their status, actual figure,
+what it is judged against now, and each target's milestones."""
 
 import polars as pl
 import streamlit as st
 
-from zhiben.app_logic import figures, queries, ui
-from zhiben.app_logic.labels import TARGET_STATUS_LIGHT
+from zhiben.app_logic import queries, ui
+from zhiben.app_logic.labels import (
+    TARGET_STATUS_BADGE,
+    TARGET_STATUS_COLOR,
+    TARGET_STATUS_LIGHT,
+    format_target_value,
+)
 
 ui.page_header(
     "三年目标进度",
-    "🟢 达成 · 🔵 进行中(实际值不低于自 2024-01-01 起到节点的直线进度) · 🟡 有风险 · 🔴 未达成。",
+    "达成:全部节点已过且达成 · 进行中:实际值不低于自 2024-01-01 到下一节点的直线进度(年度目标按当年迄今)"
+    " · 有风险:低于直线进度 · 未达成:已过节点未达成,或当年已不可能达成。",
 )
 if not ui.require("mart_target_progress"):
     st.stop()
 
-progress = ui.q(queries.target_progress).with_columns(
-    pl.col("status").replace_strict(TARGET_STATUS_LIGHT, default="⚪").alias("light")
-)
-counts = {s: progress.filter(pl.col("status") == s).height for s in TARGET_STATUS_LIGHT}
-m = st.columns(len(counts))
-for col, (status, n) in zip(m, counts.items(), strict=True):
-    col.metric(f"{TARGET_STATUS_LIGHT[status]} {status}", n, border=True)
+progress = ui.q(queries.target_progress)
+m = st.columns(len(TARGET_STATUS_LIGHT))
+for col, (status, light) in zip(m, TARGET_STATUS_LIGHT.items(), strict=True):
+    col.metric(f"{light} {status}", progress.filter(pl.col("status") == status).height, border=True)
 
-ui.plot(figures.target_bullets(progress, title="各目标实际值(颜色为状态)"), key="tg_bullets")
-first = ["light", "target_id", "target", "status", "actual", "next_milestone"]
+cards = st.columns(3)
+for i, r in enumerate(progress.iter_rows(named=True)):
+    tid = r["target_id"]
+    with cards[i % 3].container(border=True):
+        st.markdown(
+            f"**{tid}** {r['target']}  \n{TARGET_STATUS_BADGE.get(r['status'], r['status'])}"
+        )
+        lines = [f"实际值 **{format_target_value(tid, r.get('actual'))}**"]
+        if r.get("expected_value") is not None:
+            lines.append(f"当前应达 {format_target_value(tid, r['expected_value'])}")
+        if r.get("prev_value") is not None:
+            lines.append(f"上年同期 {format_target_value(tid, r['prev_value'])}")
+        if r.get("next_milestone") is not None:
+            due = r.get("next_target_value")
+            lines.append(
+                f"下一节点 {r['next_milestone']}"
+                + (f" 目标 {format_target_value(tid, due)}" if due is not None else "")
+            )
+        st.caption(" · ".join(lines))
+
+
+def status_colors(styler):
+    def cell(value):
+        color = TARGET_STATUS_COLOR.get(value)
+        return f"color: white; background-color: {color}" if color else ""
+
+    return styler.map(cell, subset=["status"]) if len(styler.data) else styler
+
+
+first = ["target_id", "target", "status", "actual", "expected_value", "next_milestone"]
 cols = [c for c in first if c in progress.columns] + [
-    c for c in progress.columns if c not in first and c not in ("sort_order",)
+    c for c in progress.columns if c not in first and c != "sort_order"
 ]
-ui.table(progress.select(cols), key="tg_table", file_name="三年目标进度", title="三年目标进度")
+ui.table(
+    progress.select(cols),
+    key="tg_table",
+    file_name="三年目标进度",
+    title="三年目标进度",
+    styler=status_colors,
+)
 
 st.subheader("节点")
 if ui.require("mart_target_milestones"):

@@ -12,7 +12,6 @@ import polars as pl
 from zhiben.app_logic.labels import (
     ESCALATION_COLOR,
     INDICATORS,
-    TARGET_STATUS_COLOR,
     label,
     rank_arrow,
 )
@@ -34,12 +33,22 @@ PALETTE = [
 
 def _layout(fig: go.Figure, title: str | None = None, height: int = 380) -> go.Figure:
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left"} if title else None,
+        title={
+            "text": title,
+            "x": 0,
+            "xanchor": "left",
+            "y": 0.98,
+            "yanchor": "top",
+            "yref": "container",
+        }
+        if title
+        else None,
         height=height,
         font={"family": FONT, "size": 13},
-        margin={"l": 10, "r": 10, "t": 50 if title else 20, "b": 10},
-        # legend below the plot: above it, it collides with the title
-        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
+        margin={"l": 10, "r": 10, "t": 80 if title else 40, "b": 10},
+        # a horizontal legend between the title and the plot (below, it collides with rotated
+        # category labels)
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
         colorway=PALETTE,
         plot_bgcolor="white",
     )
@@ -97,23 +106,6 @@ class Kpi:
         return "—" if self.value is None else self.fmt.format(self.value)
 
 
-def year_to_date(quarterly: pl.DataFrame, quarter: str) -> tuple[dict, dict]:
-    """Sums of every metric over the quarters of `quarter`'s year up to it, and over the same
-    quarters a year before (like for like)."""
-    year, q = int(quarter[:4]), int(quarter[-1])
-    cur = [f"{year}Q{i}" for i in range(1, q + 1)]
-    prev = [f"{year - 1}Q{i}" for i in range(1, q + 1)]
-    metrics = [c for c in quarterly.columns if c != "quarter"]
-
-    def total(qs: list[str]) -> dict:
-        sub = quarterly.filter(pl.col("quarter").is_in(qs))
-        if sub.is_empty():
-            return dict.fromkeys(metrics)
-        return sub.select(pl.col(metrics).sum()).row(0, named=True)
-
-    return total(cur), total(prev)
-
-
 # ------------------------------------------------------------------ generic charts
 
 
@@ -169,7 +161,10 @@ def lines(
     if percent:
         fig.update_yaxes(tickformat=".0%")
     fig.update_xaxes(type="category")
-    return _layout(fig, title)
+    fig = _layout(fig, title)
+    if color:  # many series: a vertical legend on the right
+        fig.update_layout(legend={"orientation": "v", "x": 1.02, "y": 1, "yanchor": "top"})
+    return fig
 
 
 def bars(
@@ -254,7 +249,9 @@ def score_stack(
     """Horizontal stacked bars: the weighted score of each indicator per unit, in rank order."""
     fig = go.Figure()
     names = [
-        f"{r['rank']}. {r[name_col]} {r['rank_arrow']}" for r in breakdown.iter_rows(named=True)
+        f"{r['rank']}. {r[name_col]} {r['rank_arrow']}"
+        + (f" · {r['total_score']:.1f}" if r.get("total_score") is not None else "")
+        for r in breakdown.iter_rows(named=True)
     ]
     for i, k in enumerate(k for k in INDICATORS if f"{k}_weighted" in breakdown.columns):
         fig.add_trace(
@@ -296,28 +293,16 @@ def score_stack(
         if "deductions" in breakdown.columns
         else None,
     )
-    return _layout(fig, title, height=max(420, 36 * breakdown.height + 140))
+    fig = _layout(fig, title, height=max(460, 36 * breakdown.height + 200))
+    # nine legend entries wrap to several rows: below the plot (horizontal bars, no tick clash)
+    fig.update_layout(
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
+        margin={"t": 50 if title else 20, "b": 20},
+    )
+    return fig
 
 
 # ------------------------------------------------------------------ targets and ledger
-
-
-def target_bullets(progress: pl.DataFrame, title: str | None = None) -> go.Figure:
-    """One bar per target: actual (as a share where it is one) coloured by its status."""
-    df = progress.with_columns(pl.col("actual").cast(pl.Float64, strict=False))
-    fig = go.Figure(
-        go.Bar(
-            y=[f"{r['target_id']} {r['target']}" for r in df.iter_rows(named=True)],
-            x=df["actual"],
-            orientation="h",
-            marker_color=[TARGET_STATUS_COLOR.get(s, "#9e9e9e") for s in df["status"]],
-            text=df["status"],
-            textposition="auto",
-            hovertemplate="%{y}<br>实际值: %{x:.3g}<extra></extra>",
-        )
-    )
-    fig.update_yaxes(autorange="reversed", type="category")
-    return _layout(fig, title, height=max(420, 32 * df.height + 120))
 
 
 def escalation_counts(ledger: pl.DataFrame) -> pl.DataFrame:

@@ -301,18 +301,41 @@ REGION_INDUSTRY_METRICS: dict[str, str] = {
 #: the 4 special campaigns (四项整治) of §二
 CAMPAIGNS = ("违规电气焊和违规施工", "有限空间", "预防高处坠落", "外包施工")
 
+#: status → a coloured dot in Streamlit markdown (no emoji: they need a colour-emoji font)
 TARGET_STATUS_LIGHT: dict[str, str] = {
-    "达成": "🟢",
-    "进行中": "🔵",
-    "有风险": "🟡",
-    "未达成": "🔴",
+    "达成": ":green[●]",
+    "进行中": ":blue[●]",
+    "有风险": ":orange[●]",
+    "未达成": ":red[●]",
+}
+TARGET_STATUS_BADGE: dict[str, str] = {
+    "达成": ":green-badge[达成]",
+    "进行中": ":blue-badge[进行中]",
+    "有风险": ":orange-badge[有风险]",
+    "未达成": ":red-badge[未达成]",
 }
 TARGET_STATUS_COLOR: dict[str, str] = {
     "达成": "#2e7d32",
     "进行中": "#1565c0",
-    "有风险": "#f9a825",
+    "有风险": "#ef6c00",
     "未达成": "#c62828",
 }
+#: how a target's actual reads: most are shares (0–1); these are counts or a 1/0 flag (SPEC §6)
+TARGET_ACTUAL_KIND: dict[str, str] = {"T2": "count", "T3": "count", "T4": "flag", "T5": "count"}
+
+
+def format_target_value(target_id: str, value: float | None) -> str:
+    """A target's actual or milestone value as a leader reads it (73.5% / 3 起 / 实现)."""
+    if value is None:
+        return "—"
+    kind = TARGET_ACTUAL_KIND.get(target_id, "share")
+    if kind == "flag":
+        return "实现" if value >= 1 else "未实现"
+    if kind == "count":
+        return f"{value:,.0f}"
+    return f"{value:.1%}"
+
+
 ESCALATION_COLOR: dict[str, str] = {
     "无": "#ffffff",
     "函告": "#fff8e1",

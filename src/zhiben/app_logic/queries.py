@@ -595,3 +595,57 @@ def run_history(path: str | Path | None, last: int = 30) -> pl.DataFrame:
         "error": pl.String,
     }
     return pl.DataFrame(rows, schema=schema)
+
+
+def like_for_like_span(quarter: str, as_of: date | None) -> tuple[date, date, date, date]:
+    """Jan 1 → the quarter's end (or D when the quarter is still running), and the same calendar
+    span a year before (SPEC §9 like for like; Feb 29 falls back to Feb 28)."""
+    _, end = quarter_range(quarter)
+    if as_of is not None and as_of < end:
+        end = as_of
+    start = date(end.year, 1, 1)
+    try:
+        prev_end = end.replace(year=end.year - 1)
+    except ValueError:
+        prev_end = date(end.year - 1, 2, 28)
+    return start, end, date(end.year - 1, 1, 1), prev_end
+
+
+def year_to_date_kpis(
+    path: str | Path | None,
+    *,
+    quarter: str,
+    as_of: date | None,
+    unit_code: str | None = None,
+    industry_code: str | None = None,
+) -> dict[str, tuple[int | float | None, int | float | None]]:
+    """metric → (this year so far, the same span a year before), from the facts, like for like:
+    hazards found / 重大 / rectified, inspections, penalty cases, fines."""
+    start, end, pstart, pend = like_for_like_span(quarter, as_of)
+    plans = {
+        "hazards_found": ("fct_hazards", "found_date", "count(*)"),
+        "major_hazards_found": ("fct_hazards", "found_date", "count_if(t.is_major)"),
+        "hazards_rectified": ("fct_hazards", "rectified_date", "count_if(t.is_rectified)"),
+        "inspections": ("fct_inspections", "inspection_date", "count(*)"),
+        "penalty_cases": ("fct_penalties", "decided_date", "count(*)"),
+        "fines_yuan": ("fct_penalties", "decided_date", "sum(t.fines_yuan)"),
+    }
+    out: dict[str, tuple[int | float | None, int | float | None]] = {}
+    with connect(path) as con:
+        tables = _tables(con)
+        for metric, (table, day, agg) in plans.items():
+            if table not in tables:
+                continue
+            cols = _columns(con, table)
+            if day not in cols or (metric == "fines_yuan" and "fines_yuan" not in cols):
+                continue
+            where, params = _where({"unit_code": unit_code, "industry_code": industry_code}, cols)
+            where += (" and " if where else " where ") + f"t.{day} between ? and ?"
+            sql = f"select {agg} from {table} t{where}"
+            cur = con.execute(sql, [*params, start, end]).fetchone()[0]
+            prev = con.execute(sql, [*params, pstart, pend]).fetchone()[0]
+            out[metric] = (
+                None if cur is None else float(cur) if metric == "fines_yuan" else int(cur),
+                None if prev is None else float(prev) if metric == "fines_yuan" else int(prev),
+            )
+    return out

@@ -90,11 +90,17 @@ def generate_accidents(w: World, seed: int) -> pl.DataFrame:
         for u in range(n_units):
             lam = rate[u] * fac[u] ** (y - 2023) * share
             # less noisy than Poisson, so that a unit's trend shows through
-            k = max(0, int(round(lam + rng.normal(0.0, 0.45 * np.sqrt(lam)))))
+            if lam >= 3:
+                k = max(0, int(round(lam + rng.normal(0.0, 0.45 * np.sqrt(lam)))))
+            else:
+                k = int(rng.poisson(lam))
             units.append(np.full(k, u))
             days.append(samp.sample(rng, np.full(k, lo), np.full(k, hi)))
     unit = np.concatenate(units).astype(np.int64)
     day = np.concatenate(days).astype(np.int64)
+    if len(unit) == 0:  # tiny drops: at least one accident
+        unit = np.zeros(1, dtype=np.int64)
+        day = samp.sample(rng, np.array([cal.d0]), np.array([cal.d1])).astype(np.int64)
     n = len(unit)
     inds = list(INDUSTRY_P)
     ind_name = choice(rng, inds, n, list(INDUSTRY_P.values()))

@@ -433,7 +433,7 @@ def test_realism_targets(clean):
     assert (r["举报人姓名"].is_null() & r["举报人电话"].is_null()).sum() > 0
 
 
-@pytest.mark.parametrize("as_of", [date(2023, 1, 1), date(2023, 2, 15)])
+@pytest.mark.parametrize("as_of", [date(2023, 1, 1)])
 def test_early_as_of(tmp_path, as_of):
     s = generate(tmp_path, scale="tiny", seed=1, as_of=as_of, dirty=True, broken_file=True)
     assert s.rows["enterprises"] > 0

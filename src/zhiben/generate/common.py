@@ -154,22 +154,50 @@ def choice(rng: np.random.Generator, values, n: int, p=None) -> np.ndarray:
 # ---------------------------------------------------------------- formatting (to text columns)
 
 
+def _date_table(lo: int, hi: int) -> pl.Series:
+    return pl.Series(np.arange(lo, hi + 1, dtype=np.int32)).cast(pl.Date).dt.to_string("%Y-%m-%d")
+
+
+_TIME_TABLE: pl.Series | None = None
+
+
+def _time_table() -> pl.Series:
+    global _TIME_TABLE
+    if _TIME_TABLE is None:
+        sec = np.arange(86_400)
+        _TIME_TABLE = (
+            pl.DataFrame({"h": sec // 3600, "m": sec // 60 % 60, "s": sec % 60})
+            .select(
+                pl.format(
+                    " {}:{}:{}",
+                    pl.col("h").cast(pl.String).str.zfill(2),
+                    pl.col("m").cast(pl.String).str.zfill(2),
+                    pl.col("s").cast(pl.String).str.zfill(2),
+                )
+            )
+            .to_series()
+        )
+    return _TIME_TABLE
+
+
 def fmt_date(days, mask=None) -> pl.Series:
     """Days → 'YYYY-MM-DD' text; masked-out (mask False) → null."""
-    s = (
-        pl.Series(np.asarray(days, dtype=np.int64))
-        .cast(pl.Int32)
-        .cast(pl.Date)
-        .dt.to_string("%Y-%m-%d")
-    )
+    d = np.asarray(days, dtype=np.int64)
+    if len(d) == 0:
+        return _mask(pl.Series([], dtype=pl.String), mask)
+    lo, hi = int(d.min()), int(d.max())
+    s = _date_table(lo, hi).gather(d - lo)
     return _mask(s, mask)
 
 
 def fmt_ts(secs, mask=None) -> pl.Series:
     """Seconds → 'YYYY-MM-DD HH:MM:SS' text."""
-    s = pl.from_epoch(pl.Series(np.asarray(secs, dtype=np.int64)), time_unit="s").dt.to_string(
-        "%Y-%m-%d %H:%M:%S"
-    )
+    t = np.asarray(secs, dtype=np.int64)
+    if len(t) == 0:
+        return _mask(pl.Series([], dtype=pl.String), mask)
+    days = t // DAY
+    lo, hi = int(days.min()), int(days.max())
+    s = _date_table(lo, hi).gather(days - lo) + _time_table().gather(t - days * DAY)
     return _mask(s, mask)
 
 

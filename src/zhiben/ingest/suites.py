@@ -229,6 +229,23 @@ def rules_for(extract: Extract, ref: RefData) -> list[Rule]:
     return rules
 
 
+def _to_pandas(frame: pl.DataFrame):
+    """polars → pandas for GX: strings as pyarrow-backed arrays (zero-copy), booleans as the
+    nullable "boolean" dtype (object True/False/None is slow), the rest as polars converts."""
+    import pandas as pd
+
+    data = {}
+    for c, dtype in frame.schema.items():
+        s = frame[c]
+        if dtype == pl.String:
+            data[c] = s.to_pandas(use_pyarrow_extension_array=True)
+        elif dtype == pl.Boolean:
+            data[c] = s.to_pandas().astype("boolean")
+        else:
+            data[c] = s.to_pandas()
+    return pd.DataFrame(data)
+
+
 def _raised(info: Any) -> str | None:
     """The exception message in a GX `exception_info` (flat, or keyed by metric), else None."""
     if not isinstance(info, dict):
@@ -280,11 +297,7 @@ class Validator:
         if frame.height == 0 or not rules:
             return empty
         cols = list(dict.fromkeys(c for r in rules for c in r.gx_columns))
-        sub = frame.select(cols)
-        pdf = sub.to_pandas()
-        for c, dtype in sub.schema.items():
-            if dtype == pl.Boolean:  # object dtype (True/False/None) is slow in GX: use "boolean"
-                pdf[c] = pdf[c].astype("boolean")
+        pdf = _to_pandas(frame.select(cols))
         asset = self.source.add_dataframe_asset(extract)
         batch = asset.add_batch_definition_whole_dataframe("all").get_batch(
             batch_parameters={"dataframe": pdf}

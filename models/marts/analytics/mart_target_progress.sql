@@ -121,6 +121,8 @@ expected as (
         *,
         case
             when next_milestone is null then null
+            -- T2: the bound is the same span of the year before
+            when comparison = 'fewer_than_prev' then prev_value
             when judged_by = 'straight_line'
                 then
                     line_start_value

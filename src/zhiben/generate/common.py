@@ -183,10 +183,11 @@ def _time_table() -> pl.Series:
 def fmt_date(days, mask=None) -> pl.Series:
     """Days → 'YYYY-MM-DD' text; masked-out (mask False) → null."""
     d = np.asarray(days, dtype=np.int64)
-    if len(d) == 0:
-        return _mask(pl.Series([], dtype=pl.String), mask)
-    lo, hi = int(d.min()), int(d.max())
-    s = _date_table(lo, hi).gather(d - lo)
+    keep = np.ones(len(d), dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
+    if not keep.any():
+        return pl.Series([None] * len(d), dtype=pl.String)
+    lo, hi = int(d[keep].min()), int(d[keep].max())
+    s = _date_table(lo, hi).gather(np.where(keep, d, lo) - lo)
     return _mask(s, mask)
 
 

@@ -211,3 +211,28 @@ def test_download_ledger_xlsx(server: str, browser) -> None:
     assert "说明" in wb.sheetnames
     assert page.locator('[data-testid="stException"]').count() == 0
     context.close()
+
+
+def test_ranking_row_click_drills_down(server: str, browser) -> None:
+    """Clicking a ranking row selects that unit: the sidebar filter follows and the unit's
+    records appear below (the grid is a canvas: click the row's selection box)."""
+    context = browser.new_context(viewport={"width": 1440, "height": 3000}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{server}/evaluation")
+    _wait_rendered(page, "季度考评排名")
+    grid = page.locator('[data-testid="stDataFrame"]:visible').first
+    grid.wait_for(timeout=60_000)
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    assert box is not None
+    row_height = 35  # the header row, then one row per unit in rank order: pick rank 3
+    page.mouse.click(box["x"] + 15, box["y"] + row_height * 3 + row_height // 2)
+    page.locator("h3", has_text="下钻").wait_for(timeout=60_000)
+    _wait_interactive(page, "季度考评排名")
+    heading = page.locator("h3", has_text="下钻").inner_text()
+    name = heading.split(":")[1].split("·")[0].strip()
+    # the page header shows the sidebar filters: the unit filter followed the click
+    assert f"镇街: {name}" in page.locator('[data-testid="stMain"]').inner_text()
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.screenshot(path=str(SHOTS / "07b_evaluation_drilldown.png"), full_page=True)
+    context.close()

@@ -202,7 +202,11 @@ def _column_config(df: pl.DataFrame) -> dict[str, Any]:
     cfg: dict[str, Any] = {}
     for name, dtype in df.schema.items():
         zh = label(name)
-        if name.endswith(("_rate", "_share", "_coverage")) and dtype.is_numeric():
+        if dtype == pl.Date:
+            cfg[name] = st.column_config.DateColumn(zh, format="YYYY-MM-DD")
+        elif isinstance(dtype, pl.Datetime):
+            cfg[name] = st.column_config.DatetimeColumn(zh, format="YYYY-MM-DD HH:mm")
+        elif name.endswith(("_rate", "_share", "_coverage")) and dtype.is_numeric():
             cfg[name] = st.column_config.NumberColumn(zh, format="percent")
         elif name.endswith(("_score", "_weighted")) or name in ("total_score", "deductions"):
             cfg[name] = st.column_config.NumberColumn(zh, format="%.1f")
@@ -229,6 +233,7 @@ def table(
     shown = yes_no(df)
     if styler:  # pandas would show dates as midnight timestamps
         shown = shown.with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d"))
+    config = _column_config(shown)
     data: Any = shown.to_pandas() if styler else shown
     if height == "auto" and shown.height <= 20:  # small tables: every row, no inner scrolling
         height = 35 * (shown.height + 1) + 3
@@ -241,7 +246,7 @@ def table(
         data,
         key=key,
         hide_index=True,
-        column_config=_column_config(shown),
+        column_config=config,
         height=height,
         **kwargs,
     )

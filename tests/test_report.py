@@ -235,3 +235,17 @@ def test_rank_rejects_bad_weights(tmp_path, demo_warehouse):
         ["rank", "--quarter", QUARTER, "--weights", str(bad), "--warehouse", str(demo_warehouse)],
     )
     assert cli.exit_code == 1
+
+
+def test_running_quarter_says_so(demo_warehouse, tmp_path):
+    last = query("select max(quarter) as q from mart_quarterly_evaluation", path=demo_warehouse)[
+        "q"
+    ][0]
+    out = write_report(last, tmp_path / "running.xlsx", warehouse=demo_warehouse)
+    ws = openpyxl.load_workbook(out)["排名通报"]
+    (complete,) = query(
+        "select bool_and(is_complete) as c from mart_quarterly_evaluation where quarter = ?",
+        [last],
+        path=demo_warehouse,
+    )["c"]
+    assert ("季度已结束" in ws["A4"].value) is bool(complete)

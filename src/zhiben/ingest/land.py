@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from zhiben.contract import EXTRACTS, LOAD_ORDER
+from zhiben.contract import EXTRACTS
 
 _SQL_TYPES = {
     "date": "DATE",
@@ -85,25 +85,27 @@ def landed_select(extract: str) -> tuple[list[str], list[str]]:
     return need, sel
 
 
-def land(
-    build_db: Path,
-    loaded: dict[str, pl.DataFrame],
-    quarantine: pl.DataFrame,
-    reconciliation: pl.DataFrame,
-    build_info: dict,
-    salt: str,
-) -> None:
-    con = duckdb.connect(str(build_db))
-    try:
-        con.execute("BEGIN TRANSACTION")
-        con.execute("CREATE SCHEMA IF NOT EXISTS raw")
-        for extract in LOAD_ORDER:
-            need, sel = landed_select(extract)
-            arrow = loaded[extract].select(need).to_arrow()  # noqa: F841 (DuckDB replacement scan)
-            con.execute(
-                f"CREATE OR REPLACE TABLE raw.{extract} AS SELECT {', '.join(sel)} FROM arrow",
-                {"salt": salt} if "$salt" in " ".join(sel) else None,
-            )
+class Lander:
+    """Writes schema `raw` of the build file, one extract at a time (so a drop never has to fit
+    in memory twice), then the quarantine, the reconciliation and the build info."""
+
+    def __init__(self, build_db: Path, salt: str):
+        self.salt = salt
+        self.con = duckdb.connect(str(build_db))
+        self.con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+
+    def extract(self, extract: str, loaded: pl.DataFrame) -> None:
+        need, sel = landed_select(extract)
+        arrow = loaded.select(need).to_arrow()  # noqa: F841 (DuckDB replacement scan)
+        params = {"salt": self.salt} if any("$salt" in x for x in sel) else None
+        self.con.execute(
+            f"CREATE OR REPLACE TABLE raw.{extract} AS SELECT {', '.join(sel)} FROM arrow", params
+        )
+
+    def finish(
+        self, quarantine: pl.DataFrame, reconciliation: pl.DataFrame, build_info: dict
+    ) -> None:
+        con = self.con
         q = quarantine.select(  # noqa: F841
             [pl.col(k).cast(v) for k, v in QUARANTINE_SCHEMA.items()]
         ).to_arrow()
@@ -125,9 +127,7 @@ def land(
                 build_info["max_updated_at"],
             ],
         )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    finally:
-        con.close()
+        con.execute("CHECKPOINT")
+
+    def close(self) -> None:
+        self.con.close()

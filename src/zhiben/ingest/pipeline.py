@@ -12,7 +12,7 @@ from time import perf_counter
 import polars as pl
 
 from zhiben.contract import EXTRACTS, LOAD_ORDER, REASONS, Extract
-from zhiben.ingest.land import QUARANTINE_SCHEMA, land
+from zhiben.ingest.land import QUARANTINE_SCHEMA, RECONCILIATION_SCHEMA, Lander
 from zhiben.ingest.normalise import normalise
 from zhiben.ingest.read import RawFile, read_all
 from zhiben.ingest.refdata import RefData
@@ -288,119 +288,141 @@ def ingest(
     gx_import.join()
     validator = Validator()
     timings["gx_setup"] = perf_counter() - tv
-    ctx = _Context()
-    loaded: dict[str, pl.DataFrame] = {}
-    quarantine_parts: list[pl.DataFrame] = []
-    files: list[FileCount] = []
-    warnings: list[str] = []
-    gx_seconds = norm_seconds = 0.0
-    seq = 0
-    for name in LOAD_ORDER:
-        extract = EXTRACTS[name]
-        tn = perf_counter()
-        frame = _combine(extract, raw[name], seq)
-        seq += frame.height
-        n = normalise(extract, frame, ref).with_row_index("_idx")
-        del frame
-        n = _add_context(extract, n, ctx)
-        tg = perf_counter()
-        norm_seconds += tg - tn
-        failures = validator.validate(name, rules_for(extract, ref), n)
-        timings[f"gx:{name}"] = perf_counter() - tg
-        gx_seconds += timings[f"gx:{name}"]
-        bad = pl.col("_idx").is_in(failures["_idx"].unique().implode())
-        n = n.with_columns(bad.alias("_bad"))
-        # identical rows fold: only loadable rows take part, the first read loads
-        first = pl.struct(_fold_key(extract)).is_first_distinct()
-        ok = n.filter(~pl.col("_bad")).with_columns(first.alias("_first"))
-        folded_idx = ok.filter(~pl.col("_first"))["_idx"]
-        n = n.with_columns(pl.col("_idx").is_in(folded_idx.implode()).alias("_folded"))
-        loaded[name] = ok.filter(pl.col("_first"))
-
-        counts = (
-            n.group_by("_file")
-            .agg(
-                pl.len().alias("rows_read"),
-                pl.col("_bad").sum().alias("rows_quarantined"),
-                pl.col("_folded").sum().alias("rows_folded"),
-            )
-            .with_columns(
-                (pl.col("rows_read") - pl.col("rows_quarantined") - pl.col("rows_folded")).alias(
-                    "rows_loaded"
-                )
-            )
+    # every file is readable: only now is anything written
+    lander = Lander(build_db, salt)
+    try:
+        state = _State(as_of)
+        for name in LOAD_ORDER:
+            _process(EXTRACTS[name], raw, ref, validator, lander, state, timings, progress)
+        t2 = perf_counter()
+        for f in state.files:
+            assert f.rows_read == f.rows_loaded + f.rows_quarantined + f.rows_folded, f
+        max_updated = state.max_updated
+        as_of_date = as_of or (max_updated.date() if max_updated else dt.date.today())
+        for w in state.warnings:
+            progress(f"警告 / warning: {w}")
+        quarantine = pl.concat(state.quarantine, how="vertical")
+        reconciliation = pl.DataFrame(
+            [f.__dict__ for f in state.files], schema=RECONCILIATION_SCHEMA
         )
-        by_file = {r["_file"]: r for r in counts.iter_rows(named=True)}
-        for rf in raw[name]:
-            r = by_file.get(rf.file)
-            fc = FileCount(
-                name,
-                rf.file,
-                r["rows_read"] if r else 0,
-                r["rows_loaded"] if r else 0,
-                r["rows_quarantined"] if r else 0,
-                r["rows_folded"] if r else 0,
-            )
-            assert fc.rows_read == rf.rows_read, (fc, rf.rows_read)
-            files.append(fc)
-        assert loaded[name].height == sum(f.rows_loaded for f in files if f.extract == name)
-        quarantine_parts.append(_quarantine_rows(extract, n, failures))
-        warnings += _equal_version_warnings(extract, loaded[name])
-
-        if name == "enterprises":
-            ctx.enterprise_state = _enterprise_state(loaded[name], as_of)
-            ctx.enterprise_codes = loaded[name]["credit_code"].unique()
-        elif name == "inspections":
-            ctx.inspection_ids = loaded[name]["inspection_id"].unique()
-        e = [f for f in files if f.extract == name]
-        progress(
-            f"校验 {name}: 读取 {sum(f.rows_read for f in e)}，入库 {sum(f.rows_loaded for f in e)}，"
-            f"隔离 {sum(f.rows_quarantined for f in e)}，折叠重复 {sum(f.rows_folded for f in e)}"
+        lander.finish(
+            quarantine,
+            reconciliation,
+            {
+                "as_of_date": as_of_date,
+                "built_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                "raw_dir": str(raw_dir),
+                "max_updated_at": max_updated,
+            },
         )
-    timings["validate"] = perf_counter() - t1
-    timings["normalise"] = norm_seconds
-    timings["gx"] = gx_seconds
-
-    for f in files:
-        assert f.rows_read == f.rows_loaded + f.rows_quarantined + f.rows_folded, f
-
-    max_updated: dt.datetime | None = None
-    for frame in loaded.values():
-        if frame.height:
-            m = frame["updated_at__v"].max()
-            if m is not None and (max_updated is None or m > max_updated):
-                max_updated = m
-    as_of_date = as_of or (max_updated.date() if max_updated else dt.date.today())
-    for w in warnings:
-        progress(f"警告 / warning: {w}")
-
-    t2 = perf_counter()
-    quarantine = pl.concat(quarantine_parts, how="vertical")
-    reconciliation = pl.DataFrame(
-        [f.__dict__ for f in files],
-        schema={
-            "extract": pl.String,
-            "file": pl.String,
-            "rows_read": pl.Int64,
-            "rows_loaded": pl.Int64,
-            "rows_quarantined": pl.Int64,
-            "rows_folded": pl.Int64,
-        },
-    )
-    land(
-        build_db,
-        loaded,
-        quarantine,
-        reconciliation,
-        {
-            "as_of_date": as_of_date,
-            "built_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
-            "raw_dir": str(raw_dir),
-            "max_updated_at": max_updated,
-        },
-        salt,
-    )
-    timings["land"] = perf_counter() - t2
+        timings["land"] = timings.get("land", 0.0) + perf_counter() - t2
+    finally:
+        lander.close()
+    timings["validate"] = perf_counter() - t1 - timings["land"]
     timings["total"] = perf_counter() - t0
     progress("入库完成 / landed: " + ", ".join(f"{k} {v:.2f}s" for k, v in timings.items()))
-    return IngestResult(as_of_date, max_updated, files, warnings, timings)
+    return IngestResult(as_of_date, max_updated, state.files, state.warnings, timings)
+
+
+class _State:
+    """What the extracts processed so far leave for the next ones and for the result."""
+
+    def __init__(self, as_of: dt.date | None) -> None:
+        self.as_of = as_of
+        self.ctx = _Context()
+        self.files: list[FileCount] = []
+        self.warnings: list[str] = []
+        self.quarantine: list[pl.DataFrame] = []
+        self.max_updated: dt.datetime | None = None
+        self.seq = 0
+
+
+def _add_time(timings: dict[str, float], key: str, seconds: float) -> None:
+    timings[key] = timings.get(key, 0.0) + seconds
+
+
+def _process(
+    extract: Extract,
+    raw: dict[str, list[RawFile]],
+    ref: RefData,
+    validator: Validator,
+    lander: Lander,
+    state: _State,
+    timings: dict[str, float],
+    progress: Callable[[str], None],
+) -> None:
+    """Normalise, validate, fold and land one extract."""
+    name = extract.name
+    tn = perf_counter()
+    read_files = [(rf.file, rf.rows_read) for rf in raw[name]]
+    frame = _combine(extract, raw[name], state.seq)
+    raw[name] = []  # free the raw text as we go
+    state.seq += frame.height
+    n = normalise(extract, frame, ref).with_row_index("_idx")
+    del frame
+    n = _add_context(extract, n, state.ctx)
+    tg = perf_counter()
+    _add_time(timings, "normalise", tg - tn)
+    failures = validator.validate(name, rules_for(extract, ref), n)
+    timings[f"gx:{name}"] = perf_counter() - tg
+    _add_time(timings, "gx", timings[f"gx:{name}"])
+
+    bad = pl.col("_idx").is_in(failures["_idx"].unique().implode())
+    n = n.with_columns(bad.alias("_bad"))
+    # identical rows fold: only loadable rows take part, the first read loads
+    first = pl.struct(_fold_key(extract)).is_first_distinct()
+    ok = n.filter(~pl.col("_bad")).with_columns(first.alias("_first"))
+    folded_idx = ok.filter(~pl.col("_first"))["_idx"]
+    n = n.with_columns(pl.col("_idx").is_in(folded_idx.implode()).alias("_folded"))
+    loaded = ok.filter(pl.col("_first"))
+    del ok
+
+    counts = (
+        n.group_by("_file")
+        .agg(
+            pl.len().alias("rows_read"),
+            pl.col("_bad").sum().alias("rows_quarantined"),
+            pl.col("_folded").sum().alias("rows_folded"),
+        )
+        .with_columns(
+            (pl.col("rows_read") - pl.col("rows_quarantined") - pl.col("rows_folded")).alias(
+                "rows_loaded"
+            )
+        )
+    )
+    by_file = {r["_file"]: r for r in counts.iter_rows(named=True)}
+    mine: list[FileCount] = []
+    for file, rows_read in read_files:
+        r = by_file.get(file)
+        fc = FileCount(
+            name,
+            file,
+            r["rows_read"] if r else 0,
+            r["rows_loaded"] if r else 0,
+            r["rows_quarantined"] if r else 0,
+            r["rows_folded"] if r else 0,
+        )
+        assert fc.rows_read == rows_read, (fc, rows_read)
+        mine.append(fc)
+    assert loaded.height == sum(f.rows_loaded for f in mine)
+    state.files += mine
+    state.quarantine.append(_quarantine_rows(extract, n, failures))
+    del n
+    state.warnings += _equal_version_warnings(extract, loaded)
+    if loaded.height:
+        m = loaded["updated_at__v"].max()
+        if m is not None and (state.max_updated is None or m > state.max_updated):
+            state.max_updated = m
+    if name == "enterprises":
+        state.ctx.enterprise_state = _enterprise_state(loaded, state.as_of)
+        state.ctx.enterprise_codes = loaded["credit_code"].unique()
+    elif name == "inspections":
+        state.ctx.inspection_ids = loaded["inspection_id"].unique()
+
+    tl = perf_counter()
+    lander.extract(name, loaded)
+    _add_time(timings, "land", perf_counter() - tl)
+    progress(
+        f"校验 {name}: 读取 {sum(f.rows_read for f in mine)}，入库 {loaded.height}，"
+        f"隔离 {sum(f.rows_quarantined for f in mine)}，折叠重复 {sum(f.rows_folded for f in mine)}"
+    )

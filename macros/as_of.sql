@@ -10,6 +10,10 @@
             ) }}
         {%- endif -%}
         cast(null as date)
+    {%- elif execute and not modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', value | string) -%}
+        {{ exceptions.raise_compiler_error(
+            "var 'as_of_date' must be 'YYYY-MM-DD', got '" ~ value ~ "'"
+        ) }}
     {%- else -%}
         cast('{{ value }}' as date)
     {%- endif -%}

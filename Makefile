@@ -32,6 +32,11 @@ serve: setup
 
 notebook: setup ; $(ZHIBEN) notebook --warehouse $(WAREHOUSE)
 
+QUARTER ?= $(shell date -d "$$(date +%Y-%m-01) -3 months" +%Y)Q$$(( ($$(date -d "$$(date +%Y-%m-01) -3 months" +%-m) + 2) / 3 ))
+## report: the 通报 workbook of the last full quarter (QUARTER=2026Q3 to choose)
+report: setup
+	$(ZHIBEN) report --quarter $(QUARTER) --warehouse $(WAREHOUSE)
+
 ## test: the whole suite (lint + pytest: unit, dbt, end-to-end, app, browser, notebooks)
 test: setup lint
 	$(VENV)/bin/pytest

@@ -391,3 +391,23 @@ def test_weighted_breakdown_and_figures() -> None:
         "v",
     )
     assert [list(row) for row in heat.data[0].z] == [[1, 2], [3, None]]
+
+
+def test_unit_account_sees_only_its_units_records(
+    served: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Served beyond localhost, a 镇街 account sees every unit in rankings but record-level detail
+    (the ledger, accidents, quarantine) only for its own unit."""
+    from zhiben import auth
+
+    monkeypatch.setenv(auth.REQUIRE_LOGIN_ENV, "1")
+    account = auth.Account("u03", auth.ROLE_UNIT, "U03")
+    at = open_page("major_hazards.py", zhiben_account=account)
+    assert_clean(at)
+    at.radio(key="mh_scope").set_value("全部").run()
+    ledger = frame(at, "mh_table", "hazard_id", "escalation")
+    assert ledger.height == queries.major_hazard_ledger(served, unit_code="U03").height
+    assert set(ledger["unit_name"].to_list()) == {"西集镇"}
+    at.switch_page("app_pages/evaluation.py").run()
+    assert_clean(at)
+    assert sorted(frame(at, "ev_rank")["unit_code"].to_list()) == UNITS

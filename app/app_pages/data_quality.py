@@ -48,13 +48,15 @@ if ui.require("mart_load_reconciliation"):
         st.error(f"{bad.height} 个文件行数不平衡!")
     else:
         st.success(f"全部 {rec.height} 个文件行数平衡。")
+    st.caption(
+        f"共读取 {int(by_extract['rows_read'].sum()):,} 行,入库 {int(by_extract['rows_loaded'].sum()):,} 行"
+    )
     ui.plot(
         figures.bars(
             by_extract,
             "extract",
-            ["rows_loaded", "rows_quarantined", "rows_folded"],
-            stacked=True,
-            title="各数据源行数",
+            ["rows_quarantined", "rows_folded"],
+            title="各数据源隔离与重复折叠行数",
         ),
         key="dq_rec",
     )
@@ -87,9 +89,9 @@ if ui.require("mart_quarantine"):
             name = "unit_name" if "unit_name" in qr.columns else "unit_code"
             by_unit = (
                 qr.with_columns(pl.col(name).fill_null("(无法识别)"))
-                .group_by(name)
+                .group_by(list(dict.fromkeys([name, "unit_code"])))
                 .len("rows")
-                .sort(name)
+                .sort("unit_code", nulls_last=True)
             )
             ui.plot(figures.bars(by_unit, name, ["rows"], title="按镇街"), key="dq_unit")
         with c4:

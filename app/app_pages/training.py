@@ -31,16 +31,35 @@ drills = pick("drills", "enterprise_drills", "drill_count")
 share = pick("four_no_share")
 target = pick("four_no_target", "four_no_share_target", "target_four_no_share")
 
+
+def region_share(df: pl.DataFrame, num: str | None, den: str | None, fallback: str | None):
+    """The region's share: Σ numerator ÷ Σ denominator (not the mean of the units' shares)."""
+    if num and den and num in df.columns and den in df.columns:
+        d = df[den].sum()
+        return df[num].sum() / d if d else None
+    return df[fallback].mean() if fallback else None
+
+
 m = st.columns(4)
 if coverage:
-    m[0].metric("主要负责人培训覆盖率(均值)", f"{cov[coverage].mean():.1%}", border=True)
+    cov_all = region_share(cov, "principal_trained_enterprises", "active_enterprises", coverage)
+    m[0].metric(
+        "主要负责人培训覆盖率(全区)", "—" if cov_all is None else f"{cov_all:.1%}", border=True
+    )
 if certs:
-    m[1].metric("90天内到期证书", f"{int(cov[certs].sum()):,}", border=True)
+    m[1].metric("90天内到期/复审证书", f"{int(cov[certs].sum()):,}", border=True)
 if drills:
     m[2].metric("演练次数", f"{int(cov[drills].sum()):,}", border=True)
-if share and target:
-    tgt = cov[target].drop_nulls()
-    m[3].metric("“四不”占比目标", f"{tgt[0]:.0%}" if len(tgt) else "—", border=True)
+if share:
+    four_all = region_share(cov, "four_no_drills", "four_no_eligible_drills", share)
+    tgt = cov[target].drop_nulls() if target else pl.Series([])
+    gap = None if four_all is None or not len(tgt) else four_all - float(tgt[0])
+    m[3].metric(
+        "企业“四不”演练占比(全区)",
+        "—" if four_all is None else f"{four_all:.1%}",
+        None if gap is None else f"{gap:+.1%} 较目标 {float(tgt[0]):.0%}",
+        border=True,
+    )
 
 c1, c2 = st.columns(2)
 with c1:
@@ -81,15 +100,17 @@ if certs:
     )
 if share:
     hist = ui.q(queries.training_coverage, unit_code=f.unit_code)
-    hist = hist.group_by("year").agg(pl.col(share).mean()).sort("year")
+    yearly = pl.DataFrame(
+        [
+            {
+                "year": str(y),
+                share: region_share(part, "four_no_drills", "four_no_eligible_drills", share),
+            }
+            for (y,), part in hist.group_by("year", maintain_order=True)
+        ]
+    ).sort("year")
     ui.plot(
-        figures.lines(
-            hist.with_columns(pl.col("year").cast(pl.String)),
-            "year",
-            [share],
-            percent=True,
-            title="“四不”演练占比(各镇街平均)逐年",
-        ),
+        figures.lines(yearly, "year", [share], percent=True, title="“四不”演练占比逐年"),
         key="tr_hist",
     )
 ui.table(cov, key="tr_table", file_name=f"培训演练_{f.year}", title="培训演练")

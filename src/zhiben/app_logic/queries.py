@@ -123,16 +123,19 @@ def select_named(
     with connect(path) as con:
         tables = _tables(con)
         cols = _columns(con, table)
-        joins, names = [], []
+        joins, names = [], {}
         for i, (code, name, dim) in enumerate(_NAME_DIMS):
             if code in cols and name not in cols and dim in tables and name in _columns(con, dim):
                 joins.append(f"left join {dim} d{i} on d{i}.{code} = t.{code}")
-                names.append(f"d{i}.{name}")
+                names[code] = f"d{i}.{name}"
+        # each joined name right after its code
+        select = ", ".join(
+            part for c in cols for part in (f't."{c}"', names.get(c)) if part is not None
+        )
         where, params = _where(filters, cols)
         if extra_where:
             where += (" and " if where else " where ") + extra_where
             params += list(extra_params)
-        select = ", ".join(["t.*", *names])
         sql = f"select {select} from {table} t {' '.join(joins)}{where}"
         if order_by:
             sql += f" order by {order_by}"

@@ -143,7 +143,22 @@ def test_page_renders(served: Path, page: str) -> None:
     at.run()
     warm = time.perf_counter() - t0
     assert_clean(at)
+    _record_time(PAGES[page], first, warm)
     assert warm < 3.0, f"{page}: warm rerun {warm:.2f}s (first {first:.2f}s)"
+
+
+def _record_time(title: str, first: float, warm: float) -> None:
+    """Script time per page (server side, no browser) → test-artifacts/apptest_times.json."""
+    import json
+
+    out = REPO / "test-artifacts" / "apptest_times.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        times = json.loads(out.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        times = {}
+    times[title] = {"first_run_s": round(first, 3), "warm_rerun_s": round(warm, 3)}
+    out.write_text(json.dumps(times, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
 def test_sidebar_filters_persist_across_pages(served: Path) -> None:

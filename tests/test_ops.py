@@ -627,3 +627,44 @@ def test_publish_disk_full_simulated(
         pub.publish(build_db, served)
     assert sha256(served) == before
     assert not list(tmp_path.glob(".warehouse.duckdb.new-*"))
+
+
+# ------------------------------------------------------------------ history (no build needed)
+
+
+def test_history_keeps_last_line_per_run_and_survives_a_torn_line(tmp_path: Path) -> None:
+    from zhiben import history as h
+
+    f = tmp_path / "runs.jsonl"
+    a = h.RunRecord(run_id="a", started_at="2026-11-27T02:30:00+08:00", raw_dir="r", served="s")
+    h.append(f, a)
+    a.status, a.ended_at = "success", "2026-11-27T02:31:00+08:00"
+    a.freshness = {"hazards": "2026-11-26 10:00:00", "accidents": "2026-10-01 08:00:00"}
+    a.rows = {"hazards": {"read": 10, "loaded": 8, "quarantined": 1, "folded": 1}}
+    h.append(f, a)
+    b = h.RunRecord(run_id="b", started_at="2026-11-28T02:30:00+08:00", raw_dir="r", served="s")
+    h.append(f, b)
+    with f.open("a") as fh:
+        fh.write('{"run_id": "c", "started_at": "2026-11-2')  # cut by a crash
+    runs = h.read(f)
+    assert [(r["run_id"], r["status"]) for r in runs] == [("a", "success"), ("b", "running")]
+    assert [r["status"] for r in h.mark_interrupted(runs, build_running=False)] == [
+        "success",
+        "interrupted",
+    ]
+    assert h.mark_interrupted(runs, build_running=True)[-1]["status"] == "running"
+    fresh = {x.extract: x for x in h.freshness(runs[0], today=date(2026, 11, 28), stale_days=7)}
+    assert not fresh["hazards"].is_stale and fresh["hazards"].age_days == 2
+    assert fresh["accidents"].is_stale and fresh["accidents"].age_days == 58
+    rows = h.run_rows(runs)
+    assert rows[0][7:11] == (10, 8, 1, 1) and rows[0][3] == 60.0
+    assert h.run_extract_rows(runs)[0][3] == "accidents"
+
+
+def test_stale_days_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from zhiben import history as h
+
+    monkeypatch.setenv(h.STALE_DAYS_ENV, "30")
+    assert h.stale_days_default() == 30
+    monkeypatch.setenv(h.STALE_DAYS_ENV, "x")
+    assert h.stale_days_default() == h.DEFAULT_STALE_DAYS

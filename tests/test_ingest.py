@@ -943,3 +943,21 @@ def test_as_of_given_and_enterprise_state(tmp_path):
     assert result.as_of == dt.date(2024, 2, 1)
     assert con.execute("select as_of_date from raw.build_info").fetchone() == (dt.date(2024, 2, 1),)
     assert set(result.timings) >= {"read", "validate", "land"}
+
+
+def test_unbalanced_quote_rejects_the_file(tmp_path):
+    raw = tmp_path / "raw"
+    write_csv(raw / "enterprises" / "e.csv", [ENT])
+    p = write_csv(raw / "hazards" / "h.csv", [HAZ, row("hazards", **{"隐患编号": "H2"})])
+    text = p.read_text(encoding="utf-8").replace("消防通道堵塞", '"消防通道堵塞', 1)
+    p.write_text(text, encoding="utf-8")
+    with pytest.raises(ExtractFileError, match="hazards/h.csv"):
+        run(raw, tmp_path)
+
+
+def test_unknown_folder_warns(tmp_path):
+    raw = tmp_path / "raw"
+    write_csv(raw / "enterprises" / "e.csv", [ENT])
+    write_csv(raw / "misc" / "x.csv", [ENT])
+    result, _con = run(raw, tmp_path)
+    assert any("misc/" in w for w in result.warnings)

@@ -14,7 +14,7 @@ import polars as pl
 from zhiben.contract import EXTRACTS, LOAD_ORDER, REASONS, Extract
 from zhiben.ingest.land import QUARANTINE_SCHEMA, RECONCILIATION_SCHEMA, Lander
 from zhiben.ingest.normalise import normalise
-from zhiben.ingest.read import RawFile, read_all
+from zhiben.ingest.read import RawFile, ignored_folders, read_all
 from zhiben.ingest.refdata import RefData
 from zhiben.ingest.suites import Validator, preload_gx, rules_for
 
@@ -292,6 +292,10 @@ def ingest(
     lander = Lander(build_db, salt)
     try:
         state = _State(as_of)
+        state.warnings += [
+            f"{d}/ 不是约定的数据目录，已忽略 / {d}/ is not an extract folder: ignored"
+            for d in ignored_folders(raw_dir)
+        ]
         for name in LOAD_ORDER:
             _process(EXTRACTS[name], raw, ref, validator, lander, state, timings, progress)
         t2 = perf_counter()

@@ -71,6 +71,10 @@ def discover(raw_dir: Path) -> dict[str, list[tuple[Path, str]]]:
                 files.append((p, rel))
         files.sort(key=lambda t: t[1])
         out[extract] = files
+    if not raw_dir.is_dir():
+        raise ExtractFileError(
+            str(raw_dir), "原始数据目录不存在", "the raw directory does not exist"
+        )
     if not out["enterprises"]:
         raise ExtractFileError(
             "enterprises/",
@@ -78,6 +82,17 @@ def discover(raw_dir: Path) -> dict[str, list[tuple[Path, str]]]:
             "the enterprises folder is missing or holds no file",
         )
     return out
+
+
+def ignored_folders(raw_dir: Path) -> list[str]:
+    """Non-hidden folders of the raw dir that are not extracts (not read)."""
+    if not raw_dir.is_dir():
+        return []
+    return sorted(
+        p.name
+        for p in raw_dir.iterdir()
+        if p.is_dir() and not p.name.startswith(".") and p.name not in LOAD_ORDER
+    )
 
 
 def _decode(data: bytes, rel: str) -> tuple[bytes, str, bool]:
@@ -147,17 +162,25 @@ def _select(raw: pl.DataFrame, pos: dict[str, int], extract: Extract, lines: pl.
     return frame
 
 
-def _csv_python(text: str) -> tuple[list[str], list[list[str]], list[int]]:
-    """Slow path for files with quoted multi-line fields: exact physical start line per row."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, [])
+def _csv_python(text: str, rel: str) -> tuple[list[str], list[list[str]], list[int]]:
+    """Slow path for files with quoted multi-line fields: exact physical start line per row.
+    Strict: an unbalanced quote rejects the file instead of swallowing the rows after it."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[list[str]] = []
     lines: list[int] = []
-    prev = reader.line_num
-    for rec in reader:
-        lines.append(prev + 1)
+    try:
+        header = next(reader, [])
         prev = reader.line_num
-        rows.append(rec)
+        for rec in reader:
+            lines.append(prev + 1)
+            prev = reader.line_num
+            rows.append(rec)
+    except csv.Error as e:
+        raise ExtractFileError(
+            rel,
+            f"CSV 格式错误（第 {reader.line_num} 行附近，引号不配对？）",
+            f"malformed CSV near line {reader.line_num} (unbalanced quote?): {e}",
+        ) from None
     return header, rows, lines
 
 
@@ -185,7 +208,7 @@ def read_csv(path: Path, rel: str, extract: Extract) -> RawFile:
     if physical == raw.height + 1:
         lines = pl.int_range(2, raw.height + 2, eager=True)
     else:  # quoted fields span lines: count physical lines exactly
-        header, rows, line_list = _csv_python(data.decode("utf-8"))
+        header, rows, line_list = _csv_python(data.decode("utf-8"), rel)
         width = len(header)
         raw = (
             pl.DataFrame(

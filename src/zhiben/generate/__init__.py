@@ -4,6 +4,31 @@
     from zhiben.generate import generate
     summary = generate(Path("data/raw"), scale="district", seed=42, dirty=True)
 
+Layout written: ``<out>/<extract>/<extract>_<YYYY-MM>.csv`` for the eight extracts and every month
+2023-01 … the as-of month (header only when a month has no rows), UTF-8, Chinese headers in
+contract order. A month file holds the record versions whose 更新时间 falls in that month; the
+ledgers (enterprises, hazards) and accidents carry later versions of a record in later files.
+
+Scales: ``tiny`` ≈ 100 enterprises (tests), ``district`` ≈ 2,000 (≈ 0.18 M rows), ``city`` ×10,
+``province`` ×100 (≈ 18 M rows; generated in chunks of 25,000 enterprises, streamed to disk).
+
+``dirty=True`` plants every bad-input class of SPEC §3 and lists the planted rows in
+``<out>/_planted.json``::
+
+    {"quarantine": [{"extract", "file", "line", "column", "reason_code"}, …],
+     "folded": [{"extract", "file", "line"[, "note"]}, …],
+     "loadable_variants": [{"extract", "file", "kind"[, "line", "column", "value", …]}, …]}
+
+``file`` is relative to ``out`` ('/'-separated); ``line`` is the physical line (header = 1; XLSX:
+the sheet row); ``column`` the contract's English name; ``reason_code`` a key of
+``zhiben.contract.REASONS``. Each quarantine row is a copy of a valid row with exactly one defect.
+``folded`` rows are exact copies (after normalisation) of a row read before them. Variant kinds:
+``xlsx``, ``encoding`` (gb18030 / utf-8-sig), ``town_alias``, ``date_slash``, ``date_chinese``,
+``datetime_slash``, ``fullwidth``, ``blanks``, ``equal_updated_at`` (same key and 更新时间,
+different content, right after the original: the last read wins).
+
+``broken_file=True`` adds ``hazards/hazards_broken.csv`` without the required 隐患编号 column.
+
 Progress goes to the ``zhiben.generate`` logger (and to ``progress`` when given).
 """
 

@@ -280,7 +280,12 @@ def notebook(
     cmd = [sys.executable, "-m", "jupyter", "lab", f"--port={port}", "--ServerApp.ip=127.0.0.1"]
     if not browser:
         cmd.append("--no-browser")
-    raise typer.Exit(subprocess.call(cmd, env=env, cwd=PROJECT_DIR / "notebooks"))
+    if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers often run as root
+        cmd.append("--allow-root")
+    os.chdir(PROJECT_DIR / "notebooks")
+    if os.name == "posix":  # become JupyterLab: signals reach it, no orphaned server on exit
+        os.execve(sys.executable, cmd, env)
+    raise typer.Exit(subprocess.call(cmd, env=env))
 
 
 user_app = typer.Typer(

@@ -97,3 +97,33 @@ def test_notebook_runs_on_the_demo_warehouse(
     )
     assert "结论" in text, f"{path.name} printed no finding (结论)"
     print(f"{path.name}: {time.perf_counter() - t0:.1f} s")
+
+
+def test_a_broken_mart_fails_its_notebook(
+    demo_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The notebooks' assertions are real checks: unbalance one file of the reconciliation and
+    04_data_quality must stop with an AssertionError."""
+    import shutil
+
+    import duckdb
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    broken = tmp_path / "broken.duckdb"
+    shutil.copy(demo_warehouse, broken)
+    with duckdb.connect(str(broken)) as con:
+        con.execute(
+            "update mart_load_reconciliation set rows_loaded = rows_loaded - 1 "
+            "where file = (select min(file) from mart_load_reconciliation where rows_loaded > 0)"
+        )
+    monkeypatch.setenv("ZHIBEN_WAREHOUSE", str(broken))
+    nb = nbformat.read(NOTEBOOK_DIR / "04_data_quality.ipynb", as_version=4)
+    client = NotebookClient(
+        nb,
+        timeout=CELL_TIMEOUT,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(NOTEBOOK_DIR)}},
+    )
+    with pytest.raises(CellExecutionError, match="AssertionError"):
+        client.execute()

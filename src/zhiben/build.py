@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import time
 import traceback
 from collections.abc import Callable
@@ -179,6 +180,7 @@ def _remove_leftovers(paths: WarehousePaths) -> None:
     """Under the lock no other build runs: a half-written publish copy (`.<served>.new-<pid>`)
     or a build file (build-*.duckdb) left behind by a killed run is garbage. The build file of
     the last successful build is kept (prune keeps one)."""
+    _stop_orphaned_dbt(paths.work_dir)
     for tmp in paths.served.parent.glob(f".{paths.served.name}.new-*"):
         tmp.unlink(missing_ok=True)
     ok = {
@@ -190,6 +192,23 @@ def _remove_leftovers(paths: WarehousePaths) -> None:
         if old.name not in ok:
             old.unlink(missing_ok=True)
             old.with_name(old.name + ".wal").unlink(missing_ok=True)
+
+
+def _stop_orphaned_dbt(work_dir: Path) -> None:
+    """A build killed outright (kill -9) leaves its dbt child running against the dead run's
+    build file, writing into the shared dbt target dir. Under the lock no live build owns a dbt,
+    so any process whose ZHIBEN_BUILD_DB points into this work dir is such an orphan: stop it.
+    (Linux /proc; elsewhere nothing to do.)"""
+    marker = f"ZHIBEN_BUILD_DB={work_dir}/".encode()
+    me = os.getpid()
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            pid = int(proc.name)
+            if pid == me or marker not in (proc / "environ").read_bytes():
+                continue
+            os.kill(pid, signal.SIGKILL)
+        except (OSError, ValueError):
+            continue
 
 
 def _append_history(history_file: Path, record: history.RunRecord) -> None:

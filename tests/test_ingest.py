@@ -961,3 +961,33 @@ def test_unknown_folder_warns(tmp_path):
     write_csv(raw / "misc" / "x.csv", [ENT])
     result, _con = run(raw, tmp_path)
     assert any("misc/" in w for w in result.warnings)
+
+
+def test_gx_chunks_report_global_row_positions(reasons_build):
+    """The validator gives the same failures whether a frame is validated whole or in chunks."""
+    import polars as pl
+
+    from zhiben.ingest.normalise import normalise
+    from zhiben.ingest.pipeline import _add_context, _Context
+    from zhiben.ingest.read import read_csv
+    from zhiben.ingest.refdata import RefData
+    from zhiben.ingest.suites import Validator, rules_for
+
+    _result, con, _expected, _good = reasons_build
+    raw_file = con.execute(
+        "select file from raw.load_reconciliation where extract='hazards'"
+    ).fetchone()[0]
+    raw_dir = Path(con.execute("select raw_dir from raw.build_info").fetchone()[0])
+    ex = EXTRACTS["hazards"]
+    ref = RefData.load(SEEDS)
+    rf = read_csv(raw_dir / raw_file, raw_file, ex)
+    frame = rf.frame.with_columns(
+        pl.lit(raw_file).alias("_file"),
+        pl.int_range(1, rf.rows_read + 1, dtype=pl.Int64).alias("_read_seq"),
+        pl.lit(True).alias("_nfkc_dirty"),
+    )
+    n = _add_context(ex, normalise(ex, frame, ref).with_row_index("_idx"), _Context())
+    v = Validator()
+    whole = v.validate("h_whole", rules_for(ex, ref), n).sort(pl.all())
+    chunked = v.validate("h_chunked", rules_for(ex, ref), n, chunk_rows=3).sort(pl.all())
+    assert whole.height > 0 and whole.equals(chunked)

@@ -270,8 +270,13 @@ def read_all(raw_dir: Path, progress=print) -> dict[str, list[RawFile]]:
     out: dict[str, list[RawFile]] = {}
     for extract, files in found.items():
         out[extract] = []
+        encodings: dict[str, int] = {}
         for path, rel in files:
             rf = read_file(path, rel, EXTRACTS[extract])
-            progress(f"读取 {rel}: {rf.rows_read} 行 ({rf.encoding})")
+            encodings[rf.encoding] = encodings.get(rf.encoding, 0) + 1
             out[extract].append(rf)
+        if files:
+            rows = sum(rf.rows_read for rf in out[extract])
+            enc = ", ".join(f"{k} {v}" for k, v in sorted(encodings.items()))
+            progress(f"读取 {extract}: {len(files)} 个文件 / files, {rows} 行 / rows ({enc})")
     return out

@@ -34,6 +34,8 @@ TOWN_EXTRACTS_NEEDING_UNIT = (
 )
 INDUSTRY_EXTRACTS = ("hazards", "accidents")
 POSITIVE = {("training", "hours"), ("drills", "participants")}
+#: rows per GX validation (bounds the pandas copy and GX's working memory)
+CHUNK_ROWS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -289,40 +291,47 @@ class Validator:
             )
         return self.ctx.suites.add(suite)
 
-    def validate(self, extract: str, rules: list[Rule], frame: pl.DataFrame) -> pl.DataFrame:
-        """Run the extract's suite; return failures (``_idx`` row position, ``column_name``, ``reason_code``)."""
+    def validate(
+        self, extract: str, rules: list[Rule], frame: pl.DataFrame, chunk_rows: int | None = None
+    ) -> pl.DataFrame:
+        """Run the extract's suite on `frame` (in chunks of `chunk_rows`, bounding memory); return
+        the failures: ``_idx`` (row position in `frame`), ``column_name``, ``reason_code``."""
         empty = pl.DataFrame(
             schema={"_idx": pl.Int64, "column_name": pl.String, "reason_code": pl.String}
         )
         if frame.height == 0 or not rules:
             return empty
+        chunk_rows = chunk_rows or CHUNK_ROWS
         cols = list(dict.fromkeys(c for r in rules for c in r.gx_columns))
-        pdf = _to_pandas(frame.select(cols))
-        asset = self.source.add_dataframe_asset(extract)
-        batch = asset.add_batch_definition_whole_dataframe("all").get_batch(
-            batch_parameters={"dataframe": pdf}
-        )
+        batch_definition = self.source.add_dataframe_asset(
+            extract
+        ).add_batch_definition_whole_dataframe("all")
         suite = self.suite(extract, rules)
-        result = batch.validate(suite, result_format={"result_format": "COMPLETE"})
         parts = []
-        for r in result.results:
-            message = _raised(r.exception_info)
-            if message is not None or r.success is None:
-                raise RuntimeError(
-                    f"great-expectations failed on raw.{extract} "
-                    f"{r.expectation_config.type} {r.expectation_config.kwargs}: {message}"
+        for offset in range(0, frame.height, chunk_rows):
+            pdf = _to_pandas(frame.slice(offset, chunk_rows).select(cols))
+            pdf.index = range(offset, offset + len(pdf))
+            batch = batch_definition.get_batch(batch_parameters={"dataframe": pdf})
+            result = batch.validate(suite, result_format={"result_format": "COMPLETE"})
+            del pdf, batch
+            for r in result.results:
+                message = _raised(r.exception_info)
+                if message is not None or r.success is None:
+                    raise RuntimeError(
+                        f"great-expectations failed on raw.{extract} "
+                        f"{r.expectation_config.type} {r.expectation_config.kwargs}: {message}"
+                    )
+                idx = r.result.get("unexpected_index_list") or []
+                if not idx:
+                    continue
+                meta = r.expectation_config.meta
+                parts.append(
+                    pl.DataFrame(
+                        {
+                            "_idx": pl.Series([int(i) for i in idx], dtype=pl.Int64),
+                            "column_name": meta["column"],
+                            "reason_code": meta["reason_code"],
+                        }
+                    )
                 )
-            idx = r.result.get("unexpected_index_list") or []
-            if not idx:
-                continue
-            meta = r.expectation_config.meta
-            parts.append(
-                pl.DataFrame(
-                    {
-                        "_idx": pl.Series([int(i) for i in idx], dtype=pl.Int64),
-                        "column_name": meta["column"],
-                        "reason_code": meta["reason_code"],
-                    }
-                )
-            )
         return pl.concat(parts).unique(maintain_order=True) if parts else empty

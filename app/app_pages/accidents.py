@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 from zhiben.app_logic import figures, queries, ui
+from zhiben.app_logic.labels import ACCIDENT_COLUMNS
 
 f = ui.page_header(
     "事故分析", "事故起数和死亡人数逐年“双下降”;当年按 1 月 1 日至截止日与上年同期比较。"
@@ -78,7 +79,12 @@ by_type = (
     .agg(pl.len().alias("accidents"), pl.col("deaths").sum())
     .sort("accidents", descending=True)
 )
-by_grade = acc.group_by("grade").agg(pl.len().alias("accidents")).sort("grade")
+GRADES = ["一般", "较大", "重大", "特别重大"]
+by_grade = (
+    acc.group_by("grade")
+    .agg(pl.len().alias("accidents"))
+    .sort(pl.col("grade").replace_strict(GRADES, list(range(4)), default=9))
+)
 k1, k2 = st.columns([3, 2])
 with k1:
     ui.plot(
@@ -105,31 +111,7 @@ m[1].metric("迟报(>1小时)", late.height, border=True)
 m[2].metric("瞒报谎报", acc.filter(pl.col("is_concealed").fill_null(False)).height, border=True)
 m[3].metric("调查批复超期(>75天)", inv_over.height, border=True)
 
-cols = [
-    c
-    for c in (
-        "accident_id",
-        "occurred_at",
-        "unit_name",
-        "industry_name",
-        "accident_type",
-        "reporting_group",
-        "grade",
-        "grade_reported",
-        "grade_mismatch",
-        "deaths",
-        "serious_injuries",
-        "direct_loss_10k_yuan",
-        "is_liability",
-        "is_concealed",
-        "report_delay_minutes",
-        "is_late_report",
-        "investigation_due_date",
-        "investigation_closed_date",
-        "is_investigation_overdue",
-    )
-    if c in acc.columns
-]
+cols = [c for c in ACCIDENT_COLUMNS if c in acc.columns]
 tab1, tab2, tab3 = st.tabs(["调查期限", "迟报事故", "全部事故"])
 with tab1:
     pending = acc

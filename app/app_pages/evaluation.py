@@ -6,7 +6,13 @@ import polars as pl
 import streamlit as st
 
 from zhiben.app_logic import figures, queries, ui
-from zhiben.app_logic.labels import INDICATORS
+from zhiben.app_logic.labels import (
+    ACCIDENT_COLUMNS,
+    INDICATORS,
+    LEDGER_COLUMNS,
+    PENALTY_COLUMNS,
+    pick,
+)
 
 f = ui.page_header(
     "季度考评排名",
@@ -84,25 +90,7 @@ with tab_units:
         with d1:
             if ui.require("mart_major_hazard_ledger"):
                 led = ui.q(queries.major_hazard_ledger, unit_code=f.unit_code)
-                led = led.select(
-                    [
-                        c
-                        for c in (
-                            "hazard_id",
-                            "unit_name",
-                            "enterprise_name",
-                            "industry_name",
-                            "found_date",
-                            "deadline",
-                            "status",
-                            "rectified_date",
-                            "overdue_days",
-                            "escalation",
-                            "is_listed_supervision",
-                        )
-                        if c in led.columns
-                    ]
-                )
+                led = pick(led, LEDGER_COLUMNS)
                 ui.table(
                     led,
                     key="ev_drill_ledger",
@@ -113,7 +101,7 @@ with tab_units:
             if ui.require("fct_accidents"):
                 acc = ui.q(queries.accidents, quarter=f.quarter, unit_code=f.unit_code)
                 ui.table(
-                    acc,
+                    pick(acc, ACCIDENT_COLUMNS),
                     key="ev_drill_acc",
                     file_name=f"事故_{f.unit_name}_{f.quarter}",
                     title="事故",
@@ -122,7 +110,7 @@ with tab_units:
             if ui.require("fct_penalties"):
                 pen = ui.q(queries.penalties, quarter=f.quarter, unit_code=f.unit_code)
                 ui.table(
-                    pen,
+                    pick(pen, PENALTY_COLUMNS),
                     key="ev_drill_pen",
                     file_name=f"处罚_{f.unit_name}_{f.quarter}",
                     title="行政处罚",

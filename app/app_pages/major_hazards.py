@@ -5,7 +5,7 @@ import polars as pl
 import streamlit as st
 
 from zhiben.app_logic import figures, queries, ui
-from zhiben.app_logic.labels import ESCALATION_COLOR
+from zhiben.app_logic.labels import ESCALATION_COLOR, LEDGER_COLUMNS
 
 f = ui.page_header("重大隐患清单", "逾期未整改的重大隐患按逾期天数升级督办;红色越深,升级越高。")
 if not ui.require("mart_major_hazard_ledger"):
@@ -47,29 +47,7 @@ with right:
             key="mh_units",
         )
 
-columns = [
-    c
-    for c in (
-        "hazard_id",
-        "unit_name",
-        "enterprise_name",
-        "industry_name",
-        "source",
-        "campaign",
-        "found_date",
-        "deadline",
-        "status",
-        "rectified_date",
-        "overdue_days",
-        "escalation",
-        "is_listed_supervision",
-        "supervision_level",
-        "department_name",
-        "is_stock_2023",
-        "credit_code",
-    )
-    if c in shown.columns
-]
+columns = [c for c in LEDGER_COLUMNS if c in shown.columns]
 shown = shown.select(columns)
 st.caption(f"共 {shown.height} 条")
 

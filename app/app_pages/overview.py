@@ -77,7 +77,7 @@ if f.year and ui.require("mart_accident_trend"):
             queries.major_hazard_ledger, unit_code=f.unit_code, industry_code=f.industry_code
         )
         open_ = ledger.filter(~pl.col("is_rectified"))
-        cols[3].metric("重大隐患未整改(截至今日)", f"{open_.height:,}", border=True)
+        cols[3].metric("重大隐患未整改(截至数据截止日)", f"{open_.height:,}", border=True)
         cols[4].metric(
             "其中逾期",
             f"{open_.filter(pl.col('is_overdue')).height:,}",

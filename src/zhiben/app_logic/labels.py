@@ -249,6 +249,7 @@ COLUMN_LABELS: dict[str, str] = {
     "leads_industry": "牵头行业监管",
     "rectified_month": "整改月份",
     "rectified_quarter": "整改季度",
+    "rectified_as_of_date": "截至日已整改",
     "is_high_risk": "高危行业企业",
     "has_major_hazard_source": "有重大危险源",
     "standardization_level": "标准化等级",
@@ -344,7 +345,68 @@ ESCALATION_COLOR: dict[str, str] = {
     "曝光": "#ef9a9a",
 }
 
-BOOL_COLUMNS_PREFIXES = ("is_", "has_")
+#: the columns record-level tables show, in this order (where the table has them)
+LEDGER_COLUMNS = (
+    "hazard_id",
+    "unit_name",
+    "enterprise_name",
+    "industry_name",
+    "source",
+    "campaign",
+    "found_date",
+    "deadline",
+    "status",
+    "rectified_date",
+    "overdue_days",
+    "escalation",
+    "is_listed_supervision",
+    "supervision_level",
+    "department_name",
+    "is_stock_2023",
+    "credit_code",
+)
+ACCIDENT_COLUMNS = (
+    "accident_id",
+    "occurred_at",
+    "unit_name",
+    "industry_name",
+    "accident_type",
+    "reporting_group",
+    "grade",
+    "grade_reported",
+    "grade_mismatch",
+    "deaths",
+    "serious_injuries",
+    "direct_loss_10k_yuan",
+    "is_liability",
+    "is_concealed",
+    "report_delay_minutes",
+    "is_late_report",
+    "investigation_due_date",
+    "investigation_closed_date",
+    "is_investigation_overdue",
+    "unit_code",
+)
+PENALTY_COLUMNS = (
+    "penalty_id",
+    "decided_date",
+    "unit_name",
+    "department_name",
+    "credit_code",
+    "penalty_kinds",
+    "fine_entity_yuan",
+    "fine_person_yuan",
+    "fines_yuan",
+    "is_double_penalty",
+    "is_transferred_to_judiciary",
+    "inspection_id",
+    "unit_code",
+)
+
+
+def pick(df: pl.DataFrame, columns: tuple[str, ...]) -> pl.DataFrame:
+    """The listed columns the frame has, in that order (a mart without one still shows)."""
+    return df.select([c for c in columns if c in df.columns])
 
 
 def label(column: str) -> str:

@@ -251,6 +251,8 @@ def table(
         **kwargs,
     )
     f = current_filters()
+    if f.industry_code and not {"industry_code", "industry_name"} & set(df.columns):
+        st.caption("注:本表不分行业,侧栏的行业筛选对它不适用。")
     notes = {"数据截止": as_of_text(build_info()), **f.describe(), "行数": df.height}
     st.download_button(
         "下载 Excel",

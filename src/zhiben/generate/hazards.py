@@ -9,9 +9,7 @@ import numpy as np
 import polars as pl
 
 from zhiben.generate.common import (
-    DAY,
     S_HAZARDS,
-    Calendar,
     Sequencer,
     choice,
     choice_idx,
@@ -311,6 +309,3 @@ def _increasing(group: np.ndarray, ts: np.ndarray) -> np.ndarray:
             break
         ts[bad] = prev[bad] + 300 + ts[bad] % 3600
     return ts
-
-
-__all__ = ["generate_hazards", "Calendar", "DAY"]

@@ -217,6 +217,29 @@ def _column_config(df: pl.DataFrame) -> dict[str, Any]:
     return cfg
 
 
+def _number(v: float) -> str:
+    if v != v:  # NaN
+        return ""
+    return f"{v:,.0f}" if abs(v) >= 1000 or float(v).is_integer() else f"{v:.4g}"
+
+
+def _styler_formats(df: pl.DataFrame) -> dict[str, Any]:
+    """Per-column display formats for a pandas Styler: shares as %, other numbers readable."""
+    formats: dict[str, Any] = {}
+    for name, dtype in df.schema.items():
+        if not dtype.is_numeric():
+            continue
+        if name.endswith(("_rate", "_share", "_coverage")):
+            formats[name] = "{:.1%}"
+        elif name.endswith(("_score", "_weighted")) or name in ("total_score", "deductions"):
+            formats[name] = "{:.1f}"
+        elif dtype.is_float():
+            formats[name] = _number
+        else:  # counts, years, ranks: plain (a null turns pandas ints into floats)
+            formats[name] = "{:.0f}"
+    return formats
+
+
 def table(
     df: pl.DataFrame,
     *,
@@ -237,8 +260,8 @@ def table(
     data: Any = shown.to_pandas() if styler else shown
     if height == "auto" and shown.height <= 20:  # small tables: every row, no inner scrolling
         height = 35 * (shown.height + 1) + 3
-    if styler:
-        data = styler(data.style)
+    if styler:  # a Styler's display strings replace column_config formats: set them here
+        data = styler(data.style.format(_styler_formats(shown), na_rep=""))
     kwargs: dict[str, Any] = {}
     if on_select:
         kwargs = {"on_select": on_select, "selection_mode": "single-row"}
@@ -248,6 +271,7 @@ def table(
         hide_index=True,
         column_config=config,
         height=height,
+        placeholder="",
         **kwargs,
     )
     f = current_filters()

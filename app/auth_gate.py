@@ -82,3 +82,12 @@ def _login_form() -> None:
     st.session_state.pop(_FAILS_KEY, None)
     st.session_state[SESSION_KEY] = account
     st.rerun()
+
+
+def scope(df, unit_column: str = "unit_code"):
+    """For pages: the rows of a record-level frame (hazards, accidents, ledgers, quarantine …)
+    that the logged-in account may see in detail. Rankings and aggregates need no scoping."""
+    account = current_account()
+    if account is None:  # require_login() has not run: show nothing rather than everything
+        return df.clear()
+    return auth.filter_detail(df, account, unit_column)

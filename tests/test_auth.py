@@ -27,6 +27,12 @@ from auth_gate import require_login
 
 account = require_login()
 st.markdown(f"SECRET-CONTENT role={{account.role}} unit={{account.unit_code}}")
+
+import polars as pl
+from auth_gate import scope
+
+rows = scope(pl.DataFrame({{"unit_code": ["U01", "U03", "U05"]}}))
+st.markdown("DETAIL-UNITS " + ",".join(rows["unit_code"].to_list()))
 """
 
 
@@ -232,6 +238,7 @@ def test_gate_open_on_localhost(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     at.run()
     assert not at.exception
     assert "SECRET-CONTENT role=领导" in _texts(at)
+    assert "DETAIL-UNITS U01,U03,U05" in _texts(at)
     assert not at.text_input
 
 
@@ -250,6 +257,7 @@ def test_gate_requires_login(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ac
     _login(at, "u03", "unit-pass-03")
     assert not at.exception
     assert "SECRET-CONTENT role=unit unit=U03" in _texts(at)
+    assert "DETAIL-UNITS U03\n" in _texts(at) + "\n"
     assert at.session_state["zhiben_account"] == auth.Account("u03", "unit", "U03")
 
     # log out: back to the form

@@ -26,6 +26,7 @@ from zhiben import history
 from zhiben.config import apply_offline_env, pii_salt
 from zhiben.dbt import DbtError, DbtSummary, run_dbt
 from zhiben.lock import build_lock
+from zhiben.lock import holder as lock_holder
 from zhiben.paths import SEEDS_DIR, WarehousePaths
 from zhiben.publish import publish
 
@@ -61,6 +62,9 @@ def build(
 
     raw_dir, served = Path(raw_dir).resolve(), Path(served).resolve()
     paths = WarehousePaths(served)
+    busy = lock_holder(paths.lock_file)
+    if busy is not None and wait_seconds > 0:
+        progress(f"另一个构建正在运行 (pid {busy})，最多等待 {wait_seconds:g} 秒 …")
     with build_lock(paths.lock_file, wait_seconds):
         _remove_leftovers(paths)
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")

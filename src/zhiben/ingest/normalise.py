@@ -17,9 +17,6 @@ from zhiben.contract import BOOL_FALSE, BOOL_TRUE, Extract
 from zhiben.ingest.checks import credit_code_ok, id_number_ok
 from zhiben.ingest.refdata import RefData
 
-_BLANKS = r"[\s\u200b\u200c\u200d\u2060\ufeff]"
-_TRIM = rf"^{_BLANKS}+|{_BLANKS}+$"
-
 DATE_RE = (
     r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
     r"(?:(?:\s+|T)(\d{1,2})\s*[:时]\s*(\d{1,2})(?:\s*[:分]\s*(\d{1,2})(?:\.\d+)?)?\s*秒?)?$"
@@ -40,14 +37,9 @@ BLANKS = (
     " \t\n\r\x0b\x0c\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
     "\u2009\u200a\u2028\u2029\u202f\u205f\u3000\u200b\u200c\u200d\u2060\ufeff"
 )
-#: a value that may change under NFKC: anything beyond ASCII and CJK ideographs
-_MAYBE_NOT_NFKC = r"[^\x00-\x7F\p{Han}]"
-
-
-def norm_text(e: pl.Expr) -> pl.Expr:
-    """Expression form (small frames, tests): NFKC, trim blanks, empty → NULL."""
-    t = e.str.normalize("NFKC").str.replace_all(_TRIM, "")
-    return pl.when(t == "").then(None).otherwise(t)
+#: a value that may change under NFKC: anything beyond ASCII and the CJK unified ideographs
+#: (which NFKC keeps; compatibility ideographs, full-width forms, U+3000 … it does not)
+_MAYBE_NOT_NFKC = r"[^\x00-\x7F\x{3400}-\x{4DBF}\x{4E00}-\x{9FFF}]"
 
 
 def norm_series(s: pl.Series, candidates: pl.Series | None) -> pl.Series:

@@ -262,7 +262,7 @@ def _raised(info: Any) -> str | None:
 
 def preload_gx() -> None:
     """Import great-expectations (slow: seconds), e.g. in a thread while files are read."""
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    os.environ["GX_ANALYTICS_ENABLED"] = "false"
     with contextlib.suppress(Exception):  # the real import in Validator reports it
         import great_expectations  # noqa: F401
 
@@ -271,7 +271,7 @@ class Validator:
     """An ephemeral GX context with one pandas data source; one suite per extract."""
 
     def __init__(self) -> None:
-        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+        os.environ["GX_ANALYTICS_ENABLED"] = "false"
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
 

@@ -9,7 +9,8 @@ where a mart carries only the codes."""
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -47,19 +48,42 @@ def fingerprint(path: str | Path | None = None) -> Fingerprint:
 # ------------------------------------------------------------------ plumbing
 
 
+#: table → columns of each recent file version (fingerprint): one catalogue query per build, not
+#: several per page (information_schema costs tens of ms a call)
+_SCHEMAS: dict[Fingerprint, dict[str, list[str]]] = {}
+#: the schema of each open connection (by id, removed on close)
+_OPEN: dict[int, dict[str, list[str]]] = {}
+
+
+@contextmanager
+def _connect(path: str | Path | None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """`zhiben.warehouse.connect` (read-only, short-lived), with the file's schema at hand."""
+    fp = fingerprint(path)
+    with connect(path) as con:
+        schema = _SCHEMAS.get(fp)
+        if schema is None:
+            schema = {}
+            for table, column in con.execute(
+                "select table_name, column_name from duckdb_columns() "
+                "where schema_name = 'main' order by table_name, column_index"
+            ).fetchall():
+                schema.setdefault(table, []).append(column)
+            if len(_SCHEMAS) > 8:
+                _SCHEMAS.clear()
+            _SCHEMAS[fp] = schema
+        _OPEN[id(con)] = schema
+        try:
+            yield con
+        finally:
+            _OPEN.pop(id(con), None)
+
+
 def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {
-        r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()
-    }
+    return set(_OPEN[id(con)])
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    rows = con.execute(
-        "select column_name from information_schema.columns where table_name = ? "
-        "order by ordinal_position",
-        [table],
-    ).fetchall()
-    return [r[0] for r in rows]
+    return list(_OPEN[id(con)].get(table, []))
 
 
 def _tidy(df: pl.DataFrame) -> pl.DataFrame:
@@ -78,14 +102,14 @@ def _pl(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) ->
 def available_tables(path: str | Path | None = None) -> set[str]:
     """Names of the tables in the served file (empty when there is no file)."""
     try:
-        with connect(path) as con:
+        with _connect(path) as con:
             return _tables(con)
     except FileNotFoundError:
         return set()
 
 
 def table_columns(path: str | Path | None, table: str) -> list[str]:
-    with connect(path) as con:
+    with _connect(path) as con:
         return _columns(con, table)
 
 
@@ -120,7 +144,7 @@ def select_named(
     """`select *` from a table filtered by column = value, with unit / industry / department names
     joined from the dims where the table has only the codes. Filters on missing columns are ignored
     (a mart without `industry_code` is simply not filtered by industry)."""
-    with connect(path) as con:
+    with _connect(path) as con:
         tables = _tables(con)
         cols = _columns(con, table)
         joins, names = [], {}
@@ -146,14 +170,14 @@ def select_named(
 
 
 def units(path: str | Path | None = None) -> pl.DataFrame:
-    with connect(path) as con:
+    with _connect(path) as con:
         cols = _columns(con, "dim_unit")
         order = "sort_order, unit_code" if "sort_order" in cols else "unit_code"
         return con.execute(f"select unit_code, unit_name from dim_unit order by {order}").pl()
 
 
 def industries(path: str | Path | None = None) -> pl.DataFrame:
-    with connect(path) as con:
+    with _connect(path) as con:
         cols = _columns(con, "dim_industry")
         order = "sort_order, industry_code" if "sort_order" in cols else "industry_code"
         return con.execute(
@@ -162,7 +186,7 @@ def industries(path: str | Path | None = None) -> pl.DataFrame:
 
 
 def departments(path: str | Path | None = None) -> pl.DataFrame:
-    with connect(path) as con:
+    with _connect(path) as con:
         return con.execute(
             "select department_code, department_name from dim_department order by department_code"
         ).pl()
@@ -178,7 +202,7 @@ class BuildInfo:
 def build_info(path: str | Path | None = None) -> BuildInfo:
     """The as-of date D and the build time: from mart_build_info, else the file's mtime."""
     p = warehouse_path(path)
-    with connect(p) as con:
+    with _connect(p) as con:
         if "mart_build_info" in _tables(con):
             df = con.execute("select * from mart_build_info").pl()
             if df.height:
@@ -200,7 +224,7 @@ def build_info(path: str | Path | None = None) -> BuildInfo:
 
 def quarters(path: str | Path | None = None) -> list[str]:
     """Quarters the marts cover, newest first (`YYYYQn`)."""
-    with connect(path) as con:
+    with _connect(path) as con:
         tables = _tables(con)
         found: set[str] = set()
         for t in (
@@ -261,20 +285,13 @@ def region_industry_quarterly(
     industry_code: str | None = None,
 ) -> pl.DataFrame:
     """Quarter totals of every metric of mart_region_industry_stats (for trends and KPIs)."""
-    with connect(path) as con:
+    with _connect(path) as con:
         cols = _columns(con, "mart_region_industry_stats")
+        types = con.execute("select * from mart_region_industry_stats limit 0").pl().schema
         metrics = [
             c
             for c in cols
-            if c
-            not in ("quarter", "year", "unit_code", "industry_code", "unit_name", "industry_name")
-            and con.execute(
-                "select data_type from information_schema.columns where table_name = ? and column_name = ?",
-                ["mart_region_industry_stats", c],
-            )
-            .fetchone()[0]
-            .upper()
-            in _NUMERIC
+            if c not in ("year",) and not c.endswith(("_code", "_name")) and types[c].is_numeric()
         ]
         where, params = _where({"unit_code": unit_code, "industry_code": industry_code}, cols)
         sums = ", ".join(f"sum({c}) as {c}" for c in metrics)
@@ -284,21 +301,6 @@ def region_industry_quarterly(
             "group by t.quarter order by t.quarter",
             params,
         )
-
-
-_NUMERIC = {
-    "INTEGER",
-    "BIGINT",
-    "HUGEINT",
-    "DOUBLE",
-    "FLOAT",
-    "DECIMAL",
-    "SMALLINT",
-    "TINYINT",
-    "UBIGINT",
-    "UINTEGER",
-    "REAL",
-}
 
 
 def major_hazard_ledger(
@@ -396,7 +398,7 @@ def inspections_by(
     """fct_inspections counted by `by` (method or campaign) in a quarter or a year."""
     if by not in ("method", "campaign"):
         raise ValueError(by)
-    with connect(path) as con:
+    with _connect(path) as con:
         cols = _columns(con, "fct_inspections")
         where, params = _where({"unit_code": unit_code, "industry_code": industry_code}, cols)
         extra, p2 = _period_filter("inspection_date", quarter, year)
@@ -419,7 +421,7 @@ def hazards_by_campaign(
     industry_code: str | None = None,
 ) -> pl.DataFrame:
     """Hazards of the 四项整治 campaigns by quarter found (all levels, 重大, open overdue now)."""
-    with connect(path) as con:
+    with _connect(path) as con:
         cols = _columns(con, "fct_hazards")
         where, params = _where({"unit_code": unit_code, "industry_code": industry_code}, cols)
         extra = "t.campaign is not null and t.campaign <> '无'"
@@ -500,7 +502,7 @@ def evaluation_weights(path: str | Path | None, variant: str = "unit") -> dict[s
 
 def evaluation_method(path: str | Path | None) -> pl.DataFrame:
     """mart_evaluation_method (indicators, weights, deductions, veto) — empty when not served."""
-    with connect(path) as con:
+    with _connect(path) as con:
         if "mart_evaluation_method" not in _tables(con):
             return pl.DataFrame()
         cols = _columns(con, "mart_evaluation_method")
@@ -510,7 +512,7 @@ def evaluation_method(path: str | Path | None) -> pl.DataFrame:
 
 def accident_trend_region(path: str | Path | None) -> pl.DataFrame:
     """The region's yearly 双下降 (mart_accident_trend_region; else summed from the unit grain)."""
-    with connect(path) as con:
+    with _connect(path) as con:
         if "mart_accident_trend_region" in _tables(con):
             return _pl(con, "select * from mart_accident_trend_region order by year")
         return (
@@ -562,7 +564,7 @@ def quarantine(path: str | Path | None) -> pl.DataFrame:
 def run_history(path: str | Path | None, last: int = 30) -> pl.DataFrame:
     """`zhiben build` run history: mart_build_runs in the served file, else the JSON lines kept
     beside it (a warehouse published before the table existed)."""
-    with connect(path) as con:
+    with _connect(path) as con:
         if "mart_build_runs" in _tables(con):
             df = _pl(
                 con, f"select * from mart_build_runs order by started_at desc limit {int(last)}"
@@ -634,7 +636,7 @@ def year_to_date_kpis(
         "fines_yuan": ("fct_penalties", "decided_date", "sum(t.fines_yuan)"),
     }
     out: dict[str, tuple[int | float | None, int | float | None]] = {}
-    with connect(path) as con:
+    with _connect(path) as con:
         tables = _tables(con)
         for metric, (table, day, agg) in plans.items():
             if table not in tables:

@@ -28,6 +28,12 @@ runs = ui.q(queries.run_history)
 if runs.is_empty():
     st.info("没有找到构建记录(zhiben build 的运行日志)。")
 else:
+    if "status" in runs.columns:
+        runs = runs.with_columns(
+            pl.col("status").replace(
+                {"success": "成功", "failed": "失败", "running": "运行中", "interrupted": "中断"}
+            )
+        )
     ui.table(runs, key="dq_runs", file_name="构建记录", title="构建记录")
 
 st.subheader("入库对账")

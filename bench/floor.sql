@@ -76,6 +76,7 @@ select
     e.filename
 from read_csv(
     getvariable('raw_dir') || '/enterprises/*.csv', header = true, filename = true,
+    auto_detect = false, delim = ',', quote = '"', escape = '"',
     columns = {
         'credit_code': 'VARCHAR', 'enterprise_name': 'VARCHAR', 'town': 'VARCHAR',
         'industry': 'VARCHAR', 'scale': 'VARCHAR', 'is_high_risk': 'VARCHAR',
@@ -98,6 +99,7 @@ with versions as (
     select *
     from read_csv(
         getvariable('raw_dir') || '/hazards/*.csv', header = true, filename = true,
+        auto_detect = false, delim = ',', quote = '"', escape = '"',
         columns = {
             'hazard_id': 'VARCHAR', 'credit_code': 'VARCHAR', 'town': 'VARCHAR',
             'industry': 'VARCHAR', 'source': 'VARCHAR', 'level': 'VARCHAR', 'category': 'VARCHAR',
@@ -178,6 +180,7 @@ with versions as (
     select *
     from read_csv(
         getvariable('raw_dir') || '/accidents/*.csv', header = true, filename = true,
+        auto_detect = false, delim = ',', quote = '"', escape = '"',
         columns = {
             'accident_id': 'VARCHAR', 'occurred_at': 'TIMESTAMP', 'town': 'VARCHAR',
             'credit_code': 'VARCHAR', 'industry': 'VARCHAR', 'accident_type': 'VARCHAR',
@@ -228,6 +231,7 @@ from (
     select *
     from read_csv(
         getvariable('raw_dir') || '/inspections/*.csv', header = true, filename = true,
+        auto_detect = false, delim = ',', quote = '"', escape = '"',
         columns = {
             'inspection_id': 'VARCHAR', 'inspection_date': 'DATE', 'department': 'VARCHAR',
             'credit_code': 'VARCHAR', 'town': 'VARCHAR', 'method': 'VARCHAR',
@@ -252,6 +256,7 @@ from (
     select *
     from read_csv(
         getvariable('raw_dir') || '/penalties/*.csv', header = true, filename = true,
+        auto_detect = false, delim = ',', quote = '"', escape = '"',
         columns = {
             'penalty_id': 'VARCHAR', 'inspection_id': 'VARCHAR', 'credit_code': 'VARCHAR',
             'town': 'VARCHAR', 'department': 'VARCHAR', 'decided_date': 'DATE',
@@ -391,6 +396,7 @@ from (
     select *
     from read_csv(
         getvariable('raw_dir') || '/training/*.csv', header = true, filename = true,
+        auto_detect = false, delim = ',', quote = '"', escape = '"',
         columns = {
             'training_id': 'VARCHAR', 'id_number': 'VARCHAR', 'person_name': 'VARCHAR',
             'credit_code': 'VARCHAR', 'person_role': 'VARCHAR', 'training_type': 'VARCHAR',
@@ -417,6 +423,7 @@ from (
     select *
     from read_csv(
         getvariable('raw_dir') || '/drills/*.csv', header = true, filename = true,
+        auto_detect = false, delim = ',', quote = '"', escape = '"',
         columns = {
             'drill_id': 'VARCHAR', 'organiser_type': 'VARCHAR', 'credit_code': 'VARCHAR',
             'organiser_name': 'VARCHAR', 'town': 'VARCHAR', 'drill_date': 'DATE',

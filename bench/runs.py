@@ -1,0 +1,101 @@
+"""The three measured runs on one drop, each a child process timed with its process tree's peak
+RSS: the full `zhiben build`, the floor script, the pandas pipeline."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sys
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from bench.proc import Measured, run_measured
+
+PY = sys.executable
+REPO = Path(__file__).resolve().parents[1]
+#: the PII salt of the benchmark builds (never a real one; the build refuses none)
+SALT = "zhiben-bench-salt"
+
+
+def child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("ZHIBEN_PII_SALT", SALT)
+    env.update(
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false", DO_NOT_TRACK="1", GX_ANALYTICS_ENABLED="false"
+    )
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH")) if p)
+    return env
+
+
+@dataclass
+class Run:
+    what: str  # build / floor / pandas
+    wall: float
+    peak_rss: int
+    ok: bool
+    stages: dict[str, float] = field(default_factory=dict)
+    detail: dict[str, object] = field(default_factory=dict)
+    output_tail: str = ""
+
+
+def _fail_tail(m: Measured) -> str:
+    return "\n".join(m.output.splitlines()[-30:])
+
+
+LANDED = re.compile(r"入库完成 / landed: (.*)$", re.M)
+DBT_DONE = re.compile(r"Done\. PASS=(\d+) WARN=(\d+) ERROR=(\d+) SKIP=(\d+) NO-OP=(\d+) TOTAL=(\d+)")
+
+
+def build(raw: Path, warehouse: Path, as_of: date, timeout: float | None = None) -> Run:
+    """`zhiben build --raw … --warehouse … --as-of D` (the warehouse's previous build, if any,
+    stays: a nightly rebuild finds dbt's partial-parse cache from the night before)."""
+    work = warehouse.parent / ".zhiben-build"
+    warm = (work / "target" / "partial_parse.msgpack").exists()
+    cmd = [
+        str(Path(PY).with_name("zhiben")),
+        "build",
+        "--raw",
+        str(raw),
+        "--warehouse",
+        str(warehouse),
+        "--as-of",
+        as_of.isoformat(),
+    ]
+    m = run_measured(cmd, env=child_env(), cwd=REPO, timeout=timeout)
+    run = Run("build", m.wall, m.peak_rss, m.returncode == 0, output_tail=_fail_tail(m))
+    run.detail["dbt_parse_cache"] = "warm" if warm else "cold"
+    history = work / f"{warehouse.name}.runs.jsonl"
+    if history.exists():
+        last = [json.loads(x) for x in history.read_text().splitlines() if x.strip()][-1]
+        if last.get("status") == "success":
+            run.stages = {k: float(v) for k, v in last.get("stages", {}).items()}
+            run.detail["dbt_tests"] = last.get("dbt_tests")
+    if (hit := LANDED.search(m.output)) is not None:
+        parts = dict(p.strip().rsplit(" ", 1) for p in hit.group(1).split(","))
+        run.detail["ingest"] = {k: float(v.rstrip("s")) for k, v in parts.items()}
+    if (hit := DBT_DONE.search(m.output)) is not None:
+        run.detail["dbt_nodes"] = int(hit.group(6))
+        run.detail["dbt_pass"] = int(hit.group(1))
+    return run
+
+
+def floor(raw: Path, as_of: date, out: Path, timeout: float | None = None) -> Run:
+    cmd = [PY, "-m", "bench.floor", "--raw", str(raw), "--as-of", as_of.isoformat()]
+    m = run_measured([*cmd, "--out", str(out)], env=child_env(), cwd=REPO, timeout=timeout)
+    run = Run("floor", m.wall, m.peak_rss, m.returncode == 0, output_tail=_fail_tail(m))
+    if (hit := re.search(r"floor ([\d.]+) s", m.output)) is not None:
+        run.stages["sql"] = float(hit.group(1))
+    return run
+
+
+def pandas(raw: Path, as_of: date, out: Path, timeout: float | None = None) -> Run:
+    shutil.rmtree(out, ignore_errors=True)
+    cmd = [PY, "-m", "bench.pandas_pipeline", "--raw", str(raw), "--as-of", as_of.isoformat()]
+    m = run_measured([*cmd, "--out", str(out)], env=child_env(), cwd=REPO, timeout=timeout)
+    run = Run("pandas", m.wall, m.peak_rss, m.returncode == 0, output_tail=_fail_tail(m))
+    if (hit := re.search(r"pandas ([\d.]+) s", m.output)) is not None:
+        run.stages["pipeline"] = float(hit.group(1))
+    return run

@@ -32,6 +32,10 @@ serve: setup
 
 notebook: setup ; $(ZHIBEN) notebook --warehouse $(WAREHOUSE)
 
+## bench: build vs the floor SQL vs pandas, memory, page latency (see BENCH.md)
+bench: setup
+	$(VENV)/bin/python -m bench --scale district --scale city
+
 QUARTER ?= $(shell date -d "$$(date +%Y-%m-01) -3 months" +%Y)Q$$(( ($$(date -d "$$(date +%Y-%m-01) -3 months" +%-m) + 2) / 3 ))
 ## report: the 通报 workbook of the last full quarter (QUARTER=2026Q3 to choose)
 report: setup

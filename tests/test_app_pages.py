@@ -426,6 +426,8 @@ def test_unit_account_sees_only_its_units_records(
     account = auth.Account("u03", auth.ROLE_UNIT, "U03")
     at = open_page("major_hazards.py", zhiben_account=account)
     assert_clean(at)
+    assert at.session_state["flt_unit"] == "U03"  # starts on its own unit
+    at.sidebar.selectbox(key="flt_unit").select("全部").run()  # even with all units chosen …
     at.radio(key="mh_scope").set_value("全部").run()
     ledger = frame(at, "mh_table", "hazard_id", "escalation")
     assert ledger.height == queries.major_hazard_ledger(served, unit_code="U03").height

@@ -133,6 +133,9 @@ def sidebar_filters() -> Filters:
         default = queries.quarter_of(info.as_of_date) if info.as_of_date else quarter_list[0]
         if st.session_state.get(QUARTER_KEY) not in quarter_list:
             st.session_state[QUARTER_KEY] = default if default in quarter_list else quarter_list[0]
+    acc = account()
+    if UNIT_KEY not in st.session_state and acc.unit_code in unit_names:
+        st.session_state[UNIT_KEY] = acc.unit_code  # a 镇街 account starts on its own unit
     for key, options in ((UNIT_KEY, unit_names), (INDUSTRY_KEY, industry_names)):
         if st.session_state.get(key) not in (ALL, *options):
             st.session_state[key] = ALL

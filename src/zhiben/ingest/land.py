@@ -94,13 +94,21 @@ class Lander:
         self.con = duckdb.connect(str(build_db))
         self.con.execute("CREATE SCHEMA IF NOT EXISTS raw")
 
-    def extract(self, extract: str, loaded: pl.DataFrame) -> None:
+    def extract(self, extract: str, frame: pl.DataFrame, mask: str, chunk_rows: int = 1_000_000):
+        """Create `raw.<extract>` from the rows of `frame` where column `mask` is true, appending a
+        slice at a time (an Arrow copy of the whole extract would double its memory)."""
         need, sel = landed_select(extract)
-        arrow = loaded.select(need).to_arrow()  # noqa: F841 (DuckDB replacement scan)
         params = {"salt": self.salt} if any("$salt" in x for x in sel) else None
-        self.con.execute(
-            f"CREATE OR REPLACE TABLE raw.{extract} AS SELECT {', '.join(sel)} FROM arrow", params
-        )
+        select = f"SELECT {', '.join(sel)} FROM arrow"
+        arrow = frame.head(0).select(need).to_arrow()  # noqa: F841 (DuckDB replacement scan)
+        self.con.execute(f"CREATE OR REPLACE TABLE raw.{extract} AS {select}", params)
+        for offset in range(0, frame.height, chunk_rows):
+            part = frame.slice(offset, chunk_rows).filter(pl.col(mask)).select(need)
+            if part.height == 0:
+                continue
+            arrow = part.to_arrow()  # noqa: F841 (DuckDB replacement scan)
+            self.con.execute(f"INSERT INTO raw.{extract} {select}", params)
+            del part, arrow
 
     def finish(
         self, quarantine: pl.DataFrame, reconciliation: pl.DataFrame, build_info: dict

@@ -14,7 +14,7 @@ import polars as pl
 from zhiben.contract import EXTRACTS, LOAD_ORDER, REASONS, Extract
 from zhiben.ingest.land import QUARANTINE_SCHEMA, RECONCILIATION_SCHEMA, Lander
 from zhiben.ingest.normalise import normalise
-from zhiben.ingest.read import RawFile, ignored_folders, read_all
+from zhiben.ingest.read import RawFile, check_all, ignored_folders, read_file
 from zhiben.ingest.refdata import RefData
 from zhiben.ingest.suites import Validator, preload_gx, rules_for
 
@@ -81,23 +81,38 @@ def _empty_frame(extract: Extract) -> pl.DataFrame:
     return pl.DataFrame(schema=schema)
 
 
-def _combine(extract: Extract, files: list[RawFile], start_seq: int) -> pl.DataFrame:
-    frames = []
-    seq = start_seq
-    for rf in files:
-        h = rf.frame.height
-        frames.append(
-            rf.frame.with_columns(
-                pl.lit(rf.file, dtype=pl.String).alias("_file"),
-                pl.int_range(seq + 1, seq + 1 + h, dtype=pl.Int64).alias("_read_seq"),
-                pl.lit(not rf.nfkc_clean).alias("_nfkc_dirty"),
-            )
-        )
-        seq += h
-    if not frames:
-        return _empty_frame(extract)
-    cols = ["_file", "_line", "_read_seq", "_nfkc_dirty", *(c.name for c in extract.columns)]
-    return pl.concat([f.select(cols) for f in frames], how="vertical")
+def _tag(rf: RawFile, start_seq: int) -> pl.DataFrame:
+    """A file's rows with `_file`, `_read_seq` (from `start_seq` + 1) and the NFKC flag."""
+    h = rf.frame.height
+    cols = [
+        "_file",
+        "_line",
+        "_read_seq",
+        "_nfkc_dirty",
+        *(c.name for c in EXTRACTS[rf.extract].columns),
+    ]
+    return rf.frame.with_columns(
+        pl.lit(rf.file, dtype=pl.String).alias("_file"),
+        pl.int_range(start_seq + 1, start_seq + 1 + h, dtype=pl.Int64).alias("_read_seq"),
+        pl.lit(not rf.nfkc_clean).alias("_nfkc_dirty"),
+    ).select(cols)
+
+
+def _folded(extract: Extract, n: pl.DataFrame) -> pl.Series:
+    """`_idx` of the loadable rows that repeat an earlier loadable row in every contract column.
+
+    Two 64-bit hashes of the row find the candidates; the exact comparison runs on those only
+    (a row-encoded hash table of every column of a 10 M-row extract would not fit)."""
+    keys = _fold_key(extract)
+    row = pl.struct(keys)
+    h = n.filter(~pl.col("_bad")).select(
+        "_idx", row.hash(0x5A11).alias("h1"), row.hash(0x2B1D).alias("h2")
+    )
+    candidates = h.filter(pl.struct("h1", "h2").is_duplicated())["_idx"]
+    if candidates.len() == 0:
+        return pl.Series("_idx", [], dtype=n.schema["_idx"])
+    sub = n.select("_idx", *keys).filter(pl.col("_idx").is_in(candidates.implode()))
+    return sub.filter(~pl.struct(keys).is_first_distinct())["_idx"]
 
 
 def _fold_key(extract: Extract) -> list[str]:
@@ -279,8 +294,8 @@ def ingest(
     # importing great-expectations takes seconds: overlap it with reading the files
     gx_import = threading.Thread(target=preload_gx, daemon=True)
     gx_import.start()
-    raw = read_all(raw_dir, progress)
-    timings["read"] = perf_counter() - t0
+    files = check_all(raw_dir, progress)
+    timings["check"] = perf_counter() - t0
 
     t1 = perf_counter()
     ref = RefData.load(Path(seeds_dir))
@@ -297,7 +312,7 @@ def ingest(
             for d in ignored_folders(raw_dir)
         ]
         for name in LOAD_ORDER:
-            _process(EXTRACTS[name], raw, ref, validator, lander, state, timings, progress)
+            _process(EXTRACTS[name], files[name], ref, validator, lander, state, timings, progress)
         t2 = perf_counter()
         for f in state.files:
             assert f.rows_read == f.rows_loaded + f.rows_quarantined + f.rows_folded, f
@@ -322,7 +337,7 @@ def ingest(
         timings["land"] = timings.get("land", 0.0) + perf_counter() - t2
     finally:
         lander.close()
-    timings["validate"] = perf_counter() - t1 - timings["land"]
+    timings["validate"] = perf_counter() - t1 - timings["land"] - timings["read"]
     timings["total"] = perf_counter() - t0
     progress("入库完成 / landed: " + ", ".join(f"{k} {v:.2f}s" for k, v in timings.items()))
     return IngestResult(as_of_date, max_updated, state.files, state.warnings, timings)
@@ -347,7 +362,7 @@ def _add_time(timings: dict[str, float], key: str, seconds: float) -> None:
 
 def _process(
     extract: Extract,
-    raw: dict[str, list[RawFile]],
+    files: list[tuple[Path, str]],
     ref: RefData,
     validator: Validator,
     lander: Lander,
@@ -355,44 +370,51 @@ def _process(
     timings: dict[str, float],
     progress: Callable[[str], None],
 ) -> None:
-    """Normalise, validate, fold and land one extract."""
+    """Read, normalise, validate, fold and land one extract."""
     name = extract.name
+    tr = perf_counter()
+    parts: list[pl.DataFrame] = []
+    read_files: list[tuple[str, int]] = []
+    encodings: dict[str, int] = {}
+    t_norm = 0.0
+    for path, rel in files:
+        rf = read_file(path, rel, extract)
+        read_files.append((rel, rf.rows_read))
+        encodings[rf.encoding] = encodings.get(rf.encoding, 0) + 1
+        frame = _tag(rf, state.seq)
+        state.seq += rf.rows_read
+        del rf
+        tn = perf_counter()
+        parts.append(normalise(extract, frame, ref))  # per file: the raw text is freed at once
+        t_norm += perf_counter() - tn
+        del frame
+    if not parts:
+        parts.append(normalise(extract, _empty_frame(extract), ref))
+    n = pl.concat(parts, how="vertical", rechunk=False).with_row_index("_idx")
+    del parts
+    _add_time(timings, "read", perf_counter() - tr - t_norm)
+    if files:
+        enc = ", ".join(f"{k} {v}" for k, v in sorted(encodings.items()))
+        progress(f"读取 {name}: {len(files)} 个文件 / files, {n.height} 行 / rows ({enc})")
     tn = perf_counter()
-    read_files = [(rf.file, rf.rows_read) for rf in raw[name]]
-    frame = _combine(extract, raw[name], state.seq)
-    raw[name] = []  # free the raw text as we go
-    state.seq += frame.height
-    n = normalise(extract, frame, ref).with_row_index("_idx")
-    del frame
     n = _add_context(extract, n, state.ctx)
     tg = perf_counter()
-    _add_time(timings, "normalise", tg - tn)
+    _add_time(timings, "normalise", t_norm + tg - tn)
     failures = validator.validate(name, rules_for(extract, ref), n)
     timings[f"gx:{name}"] = perf_counter() - tg
     _add_time(timings, "gx", timings[f"gx:{name}"])
 
-    bad = pl.col("_idx").is_in(failures["_idx"].unique().implode())
-    n = n.with_columns(bad.alias("_bad"))
+    n = n.with_columns(pl.col("_idx").is_in(failures["_idx"].unique().implode()).alias("_bad"))
     # identical rows fold: only loadable rows take part, the first read loads
-    first = pl.struct(_fold_key(extract)).is_first_distinct()
-    ok = n.filter(~pl.col("_bad")).with_columns(first.alias("_first"))
-    folded_idx = ok.filter(~pl.col("_first"))["_idx"]
-    n = n.with_columns(pl.col("_idx").is_in(folded_idx.implode()).alias("_folded"))
-    loaded = ok.filter(pl.col("_first"))
-    del ok
+    folded = _folded(extract, n)
+    n = n.with_columns(pl.col("_idx").is_in(folded.implode()).alias("_folded"))
+    n = n.with_columns((~pl.col("_bad") & ~pl.col("_folded")).alias("_load"))
 
-    counts = (
-        n.group_by("_file")
-        .agg(
-            pl.len().alias("rows_read"),
-            pl.col("_bad").sum().alias("rows_quarantined"),
-            pl.col("_folded").sum().alias("rows_folded"),
-        )
-        .with_columns(
-            (pl.col("rows_read") - pl.col("rows_quarantined") - pl.col("rows_folded")).alias(
-                "rows_loaded"
-            )
-        )
+    counts = n.group_by("_file").agg(
+        pl.len().alias("rows_read"),
+        pl.col("_bad").sum().alias("rows_quarantined"),
+        pl.col("_folded").sum().alias("rows_folded"),
+        pl.col("_load").sum().alias("rows_loaded"),
     )
     by_file = {r["_file"]: r for r in counts.iter_rows(named=True)}
     mine: list[FileCount] = []
@@ -407,26 +429,32 @@ def _process(
             r["rows_folded"] if r else 0,
         )
         assert fc.rows_read == rows_read, (fc, rows_read)
+        assert fc.rows_read == fc.rows_loaded + fc.rows_quarantined + fc.rows_folded, fc
         mine.append(fc)
-    assert loaded.height == sum(f.rows_loaded for f in mine)
     state.files += mine
     state.quarantine.append(_quarantine_rows(extract, n, failures))
-    del n
-    state.warnings += _equal_version_warnings(extract, loaded)
-    if loaded.height:
-        m = loaded["updated_at__v"].max()
+
+    keys = n.filter(pl.col("_load")).select(extract.key, "updated_at__v", "_file", "_read_seq")
+    state.warnings += _equal_version_warnings(extract, keys)
+    if keys.height:
+        m = keys["updated_at__v"].max()
         if m is not None and (state.max_updated is None or m > state.max_updated):
             state.max_updated = m
+    n_loaded = keys.height
+    del keys
     if name == "enterprises":
-        state.ctx.enterprise_state = _enterprise_state(loaded, state.as_of)
-        state.ctx.enterprise_codes = loaded["credit_code"].unique()
+        ents = n.filter(pl.col("_load")).select(
+            "credit_code", "updated_at__v", "_read_seq", "unit_code", "industry"
+        )
+        state.ctx.enterprise_state = _enterprise_state(ents, state.as_of)
+        state.ctx.enterprise_codes = ents["credit_code"].unique()
     elif name == "inspections":
-        state.ctx.inspection_ids = loaded["inspection_id"].unique()
+        state.ctx.inspection_ids = n.filter(pl.col("_load"))["inspection_id"].unique()
 
     tl = perf_counter()
-    lander.extract(name, loaded)
+    lander.extract(name, n, "_load")
     _add_time(timings, "land", perf_counter() - tl)
     progress(
-        f"校验 {name}: 读取 {sum(f.rows_read for f in mine)}，入库 {loaded.height}，"
+        f"校验 {name}: 读取 {n.height}，入库 {n_loaded}，"
         f"隔离 {sum(f.rows_quarantined for f in mine)}，折叠重复 {sum(f.rows_folded for f in mine)}"
     )

@@ -95,9 +95,13 @@ def ignored_folders(raw_dir: Path) -> list[str]:
     )
 
 
-def _decode(data: bytes, rel: str) -> tuple[bytes, str, bool]:
+def _decode(data: bytes, rel: str, check_nfkc: bool = True) -> tuple[bytes, str, bool]:
     """Return the content as UTF-8 bytes without BOM, the encoding detected, and whether the text
-    is NFKC-normalised already."""
+    is NFKC-normalised already (False when not checked)."""
+
+    def clean(text: str) -> bool:
+        return check_nfkc and unicodedata.is_normalized("NFKC", text)
+
     if data.startswith(_BOM):
         body = data[len(_BOM) :]
         try:
@@ -108,10 +112,10 @@ def _decode(data: bytes, rel: str) -> tuple[bytes, str, bool]:
                 f"带 BOM 但不是有效的 UTF-8 编码（第 {e.start + 3} 字节）",
                 f"has a UTF-8 BOM but is not valid UTF-8 (byte {e.start + 3})",
             ) from None
-        return body, "utf-8-sig", unicodedata.is_normalized("NFKC", text)
+        return body, "utf-8-sig", clean(text)
     try:
         text = data.decode("utf-8")
-        return data, "utf-8", unicodedata.is_normalized("NFKC", text)
+        return data, "utf-8", clean(text)
     except UnicodeDecodeError:
         pass
     try:
@@ -123,7 +127,7 @@ def _decode(data: bytes, rel: str) -> tuple[bytes, str, bool]:
             f"unknown encoding: neither UTF-8, UTF-8 with BOM nor GB18030/GBK (byte {e.start})",
         ) from None
     text = text.lstrip("\ufeff")
-    return text.encode("utf-8"), "gb18030", unicodedata.is_normalized("NFKC", text)
+    return text.encode("utf-8"), "gb18030", clean(text)
 
 
 def _header_positions(names: list[str], extract: Extract, rel: str) -> dict[str, int]:
@@ -184,13 +188,29 @@ def _csv_python(text: str, rel: str) -> tuple[list[str], list[list[str]], list[i
     return header, rows, lines
 
 
-def read_csv(path: Path, rel: str, extract: Extract) -> RawFile:
-    data, encoding, clean = _decode(path.read_bytes(), rel)
+def _csv_header(data: bytes, rel: str) -> list[str]:
     first = data.split(b"\n", 1)[0].decode("utf-8").rstrip("\r")
     header = next(csv.reader([first]), []) if first.strip() else []
     if not header:
         raise ExtractFileError(rel, "文件为空或缺少表头行", "empty file or no header row")
-    pos = _header_positions(header, extract, rel)
+    return header
+
+
+def check_csv(path: Path, rel: str, extract: Extract) -> None:
+    """The file-level checks without building rows: encoding, header, balanced quotes."""
+    data, _encoding, _clean = _decode(path.read_bytes(), rel, check_nfkc=False)
+    _header_positions(_csv_header(data, rel), extract, rel)
+    if data.count(b'"') % 2:
+        raise ExtractFileError(
+            rel,
+            "CSV 格式错误（引号不配对）",
+            "malformed CSV: unbalanced quotes",
+        )
+
+
+def read_csv(path: Path, rel: str, extract: Extract) -> RawFile:
+    data, encoding, clean = _decode(path.read_bytes(), rel)
+    pos = _header_positions(_csv_header(data, rel), extract, rel)
     try:
         raw = pl.read_csv(
             data,
@@ -236,16 +256,26 @@ def _excel_serials(e: pl.Expr, kind: str) -> pl.Expr:
     return pl.when(is_serial).then(ts.dt.strftime(fmt)).otherwise(e)
 
 
-def read_xlsx(path: Path, rel: str, extract: Extract) -> RawFile:
+def _load_xlsx(path: Path, rel: str, n_rows: int | None = None) -> pl.DataFrame:
     import fastexcel
 
     try:
-        sheet = fastexcel.read_excel(str(path)).load_sheet(0, header_row=0, dtypes="string")
-        raw = sheet.to_polars()
+        sheet = fastexcel.read_excel(str(path)).load_sheet(
+            0, header_row=0, dtypes="string", n_rows=n_rows
+        )
+        return sheet.to_polars()
     except Exception as e:
         raise ExtractFileError(
             rel, f"XLSX 无法读取（{type(e).__name__}）", f"XLSX cannot be read: {e}"
         ) from None
+
+
+def check_xlsx(path: Path, rel: str, extract: Extract) -> None:
+    _header_positions(_load_xlsx(path, rel, n_rows=1).columns, extract, rel)
+
+
+def read_xlsx(path: Path, rel: str, extract: Extract) -> RawFile:
+    raw = _load_xlsx(path, rel)
     pos = _header_positions(raw.columns, extract, rel)
     raw = raw.with_columns(pl.all().cast(pl.String))
     lines = pl.int_range(2, raw.height + 2, eager=True)
@@ -264,19 +294,28 @@ def read_file(path: Path, rel: str, extract: Extract) -> RawFile:
     return read_csv(path, rel, extract)
 
 
-def read_all(raw_dir: Path, progress=print) -> dict[str, list[RawFile]]:
-    """Read every file of the drop (all or nothing: raises on the first unreadable file)."""
+def check_file(path: Path, rel: str, extract: Extract) -> None:
+    if path.suffix.lower() == ".xlsx":
+        check_xlsx(path, rel, extract)
+    else:
+        check_csv(path, rel, extract)
+
+
+def check_all(raw_dir: Path, progress=print) -> dict[str, list[tuple[Path, str]]]:
+    """Pass 1: every file of the drop passes the file-level checks (encoding, format, required
+    columns, balanced quotes) — raises on the first that does not — without keeping any rows."""
     found = discover(raw_dir)
-    out: dict[str, list[RawFile]] = {}
     for extract, files in found.items():
-        out[extract] = []
-        encodings: dict[str, int] = {}
         for path, rel in files:
-            rf = read_file(path, rel, EXTRACTS[extract])
-            encodings[rf.encoding] = encodings.get(rf.encoding, 0) + 1
-            out[extract].append(rf)
+            check_file(path, rel, EXTRACTS[extract])
         if files:
-            rows = sum(rf.rows_read for rf in out[extract])
-            enc = ", ".join(f"{k} {v}" for k, v in sorted(encodings.items()))
-            progress(f"读取 {extract}: {len(files)} 个文件 / files, {rows} 行 / rows ({enc})")
+            progress(f"检查 {extract}: {len(files)} 个文件 / files")
+    return found
+
+
+def read_all(raw_dir: Path, progress=print) -> dict[str, list[RawFile]]:
+    """Read every file of the drop into memory (tests, small drops)."""
+    out: dict[str, list[RawFile]] = {}
+    for extract, files in check_all(raw_dir, progress).items():
+        out[extract] = [read_file(path, rel, EXTRACTS[extract]) for path, rel in files]
     return out

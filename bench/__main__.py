@@ -15,8 +15,10 @@ import time
 from datetime import date, datetime
 from pathlib import Path
 
-from bench import report
+from bench import report, runs
 from bench.agree import compare_floor, compare_parquet
+from bench.dbt_nodes import summarise as dbt_summary
+from bench.dbt_nodes import table as dbt_table
 from bench.drop import ensure_drop
 from bench.pages import page_latency
 from bench.runs import REPO, build, floor, pandas
@@ -82,12 +84,10 @@ def run_scale(args: argparse.Namespace, scale: str) -> report.ScaleResult:
         res.builds.append(b)
         say(
             f"  [{i + 1}/{args.repeat}] build {b.wall:.1f} s, peak RSS {b.peak_rss / 2**30:.2f} GiB"
-            f", stages {({k: round(v, 1) for k, v in b.stages.items()})}"
+            f", stages { ({k: round(v, 1) for k, v in b.stages.items()}) }"
             f", dbt parse cache {b.detail.get('dbt_parse_cache')}"
-            + ("" if b.ok else f"  FAILED:\n{b.output_tail}")
+            + ("" if b.ok else f"  FAILED ({b.killed or 'error'}):\n{b.output_tail}")
         )
-        if not b.ok:
-            break
         f = floor(drop.raw, args.as_of, floor_db, timeout=args.timeout)
         res.floors.append(f)
         say(
@@ -101,7 +101,7 @@ def run_scale(args: argparse.Namespace, scale: str) -> report.ScaleResult:
                 f"  [{i + 1}/{args.repeat}] pandas {p.wall:.1f} s, peak RSS "
                 f"{p.peak_rss / 2**30:.2f} GiB" + ("" if p.ok else f"\n{p.output_tail}")
             )
-        if i == 0:
+        if i == 0 and b.ok:
             if f.ok:
                 res.floor_agreement = compare_floor(floor_db, warehouse)
             if res.pandas and res.pandas[0].ok:
@@ -109,10 +109,13 @@ def run_scale(args: argparse.Namespace, scale: str) -> report.ScaleResult:
             for who, ags in (("floor", res.floor_agreement), ("pandas", res.pandas_agreement)):
                 for a in ags:
                     say(f"  agreement {who}: {a.summary()}")
+    res.dbt = dbt_summary(warehouse.parent / ".zhiben-build" / "target")
     if res.builds and res.builds[-1].ok:
         res.pages = page_latency(warehouse, repeat=args.page_repeat)
         for p in res.pages:
-            say(f"  page {p.page}: {p.median:.3f} s (slowest {p.slowest_call} {p.slowest_median:.3f})")
+            say(
+                f"  page {p.page}: {p.median:.3f} s (slowest {p.slowest_call} {p.slowest_median:.3f})"
+            )
     return res
 
 
@@ -126,7 +129,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--page-repeat", type=int, default=5)
     ap.add_argument("--timeout", type=float, default=None, help="per child process, seconds")
     ap.add_argument("--skip-pandas", action="store_true")
+    ap.add_argument(
+        "--max-rss-gib",
+        type=float,
+        default=None,
+        help="kill a measured child whose process tree exceeds this (protects a shared machine)",
+    )
     args = ap.parse_args(argv)
+    if args.max_rss_gib:
+        runs.MAX_RSS = int(args.max_rss_gib * 1024**3)
     scales = args.scale or ["district"]
     args.data = args.data.resolve()
     info = machine()
@@ -138,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         for t in (
             report.main_table(results),
             report.ingest_table(results),
+            dbt_table({r.scale: r.dbt for r in results if r.dbt}),
             report.pages_table(results),
             report.goals(results),
         )

@@ -122,8 +122,6 @@ def compare_parquet(folder: Path, warehouse: Path) -> list[Agreement]:
     con = duckdb.connect()
     try:
         con.execute(f"attach '{warehouse}' as wh (read_only)")
-        return [
-            compare(con, f"read_parquet('{folder / (out + '.parquet')}')", out) for out in KEYS
-        ]
+        return [compare(con, f"read_parquet('{folder / (out + '.parquet')}')", out) for out in KEYS]
     finally:
         con.close()

@@ -211,9 +211,7 @@ def run(raw: Path, as_of: date, seeds: Path = REPO / "seeds") -> dict[str, pd.Da
         open_overdue.append(pd.concat({q.quarter: g}, names=["quarter"]))
     parts.append(pd.concat(open_overdue).rename("open_overdue_at_quarter_end").rename_axis(keys))
     acc["quarter"] = quarter_key(acc["occurred_date"])
-    parts.append(
-        acc.groupby(keys).agg(accidents=("accident_id", "size"), deaths=("deaths", "sum"))
-    )
+    parts.append(acc.groupby(keys).agg(accidents=("accident_id", "size"), deaths=("deaths", "sum")))
     insp["quarter"] = quarter_key(insp["inspection_date"])
     insp["industry_or_other"] = insp["industry_code"].fillna(other)
     parts.append(
@@ -259,7 +257,8 @@ def run(raw: Path, as_of: date, seeds: Path = REPO / "seeds") -> dict[str, pd.Da
     ][["credit_code", "id_number", "training_date"]]
     drills = current(read_extract(raw, "drills"), "drill_id", d_end)
     drills = resolve(
-        drills[(drills["drill_date"] <= d) & (drills["organiser_type"] == "企业")], own_industry=False
+        drills[(drills["drill_date"] <= d) & (drills["organiser_type"] == "企业")],
+        own_industry=False,
     )
     no_comprehensive_from = int(params["four_no_excludes_comprehensive_from_year"])
     deducted_grade = rules.loc["deduction_major_accidents", "accident_grade"]
@@ -308,14 +307,16 @@ def run(raw: Path, as_of: date, seeds: Path = REPO / "seeds") -> dict[str, pd.Da
         )
         u = u.join(g.groupby("unit_code").sum())
         u = u.join(
-            insp[insp["inspection_date"].between(qs, qe)].groupby("unit_code").size().rename(
-                "inspections"
-            )
+            insp[insp["inspection_date"].between(qs, qe)]
+            .groupby("unit_code")
+            .size()
+            .rename("inspections")
         )
         u = u.join(
-            pen[pen["decided_date"].between(qs, qe)].groupby("unit_code").size().rename(
-                "penalty_cases"
-            )
+            pen[pen["decided_date"].between(qs, qe)]
+            .groupby("unit_code")
+            .size()
+            .rename("penalty_cases")
         )
         # I6: the state of each enterprise at qe; active ones whose principal passed the training
         states = current(ent_versions, "credit_code", qe + pd.Timedelta(days=1))
@@ -383,9 +384,7 @@ def run(raw: Path, as_of: date, seeds: Path = REPO / "seeds") -> dict[str, pd.Da
             np.minimum(100.0, 100.0 * ev["i7_value"] / ev["four_no_target"]),
         ),
     )
-    ev["weighted_score"] = (
-        sum(weights[f"I{k}"] * ev[f"i{k}_score"] for k in range(1, 8)) / 100.0
-    )
+    ev["weighted_score"] = sum(weights[f"I{k}"] * ev[f"i{k}_score"] for k in range(1, 8)) / 100.0
 
     def points(rule: str) -> float:
         return float(rules.loc[rule, "points_per_item"])

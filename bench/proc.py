@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import os
 import resource
+import signal
 import subprocess
 import tempfile
 import threading
@@ -30,6 +31,7 @@ class Measured:
     peak_rss: int  # bytes, the largest sampled sum over the process tree
     peak_rss_single: int  # bytes, max ru_maxrss of any waited-for child so far (kernel figure)
     output: str
+    killed: str | None = None  # "timeout" / "rss" when the benchmark stopped it
 
 
 def _tree_rss_psutil(pid: int) -> int:
@@ -80,9 +82,12 @@ def run_measured(
     interval: float = 0.05,
     timeout: float | None = None,
     stdout: int | None = None,
+    max_rss: int | None = None,
 ) -> Measured:
     """Run `cmd`, sampling the RSS of its process tree; stdout+stderr are returned as text
-    (unless stdout=subprocess.DEVNULL)."""
+    (unless stdout=subprocess.DEVNULL). The whole tree (its own session) is killed after `timeout`
+    seconds or once its RSS exceeds `max_rss` bytes (a guard for the other users of the machine)."""
+    killed: list[str] = []
     with tempfile.TemporaryFile(mode="w+b") as out:
         t0 = time.perf_counter()
         proc = subprocess.Popen(
@@ -91,7 +96,15 @@ def run_measured(
             cwd=cwd,
             stdout=out if stdout is None else stdout,
             stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
+
+        def kill(reason: str) -> None:
+            if not killed:
+                killed.append(reason)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+
         peak = 0
         stop = threading.Event()
 
@@ -99,6 +112,8 @@ def run_measured(
             nonlocal peak
             while not stop.is_set():
                 peak = max(peak, tree_rss(proc.pid))
+                if max_rss is not None and peak > max_rss:
+                    kill("rss")
                 stop.wait(interval)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -106,7 +121,7 @@ def run_measured(
         try:
             code = proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            kill("timeout")
             code = proc.wait()
         wall = time.perf_counter() - t0
         stop.set()
@@ -114,4 +129,4 @@ def run_measured(
         out.seek(0)
         text = out.read().decode("utf-8", errors="replace")
     single = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-    return Measured(code, wall, peak, single, text)
+    return Measured(code, wall, peak, single, text, killed[0] if killed else None)

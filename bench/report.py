@@ -24,6 +24,7 @@ class ScaleResult:
     floor_agreement: list[Agreement] = field(default_factory=list)
     pandas_agreement: list[Agreement] = field(default_factory=list)
     pages: list[PageTiming] = field(default_factory=list)
+    dbt: dict = field(default_factory=dict)  # bench.dbt_nodes.summarise of the last build
 
     @staticmethod
     def _med(runs: list[Run], attr: str = "wall") -> float | None:
@@ -48,8 +49,16 @@ class ScaleResult:
         return self._med(self.pandas)
 
     def peak(self, runs: list[Run]) -> int | None:
-        vals = [r.peak_rss for r in runs if r.ok]
+        """The largest peak RSS (of a run stopped by the benchmark too: a lower bound then)."""
+        vals = [r.peak_rss for r in runs]
         return max(vals) if vals else None
+
+    @staticmethod
+    def cell(runs: list[Run], median: float | None, digits: int = 1) -> str:
+        if median is not None or not runs:
+            return _s(median, digits)
+        worst = max(runs, key=lambda r: r.wall)
+        return f"> {worst.wall:.0f} ({worst.killed or 'failed'})"
 
     @property
     def build_over_floor(self) -> float | None:
@@ -95,10 +104,11 @@ def main_table(results: list[ScaleResult]) -> str:
     for r in results:
         page = r.slowest_page
         rows.append(
-            f"| {r.scale} | {r.raw_rows:,} | {_s(r.build_s)} | "
+            f"| {r.scale} | {r.raw_rows:,} | {r.cell(r.builds, r.build_s)} | "
             f"{_s(r._stage(r.builds, 'ingest'))} | {_s(r._stage(r.builds, 'dbt'))} | "
             f"{_s(r._stage(r.builds, 'publish'))} | {_gib(r.peak(r.builds))} | "
-            f"{_s(r.floor_s, 2)} | {_gib(r.peak(r.floors))} | {_s(r.pandas_s)} | "
+            f"{r.cell(r.floors, r.floor_s, 2)} | {_gib(r.peak(r.floors))} | "
+            f"{r.cell(r.pandas, r.pandas_s)} | "
             f"{_gib(r.peak(r.pandas))} | {_s(r.build_over_floor)} | "
             f"{_s(r.pandas_over_build, 2)} | {_s(page.median if page else None, 3)} | "
             f"{_agree(r.floor_agreement)} | {_agree(r.pandas_agreement)} |"

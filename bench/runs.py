@@ -39,14 +39,27 @@ class Run:
     stages: dict[str, float] = field(default_factory=dict)
     detail: dict[str, object] = field(default_factory=dict)
     output_tail: str = ""
+    killed: str | None = None  # "timeout" / "rss": stopped by the benchmark
 
 
 def _fail_tail(m: Measured) -> str:
     return "\n".join(m.output.splitlines()[-30:])
 
 
+#: guard for the machine's other users: a child whose process tree exceeds this is killed
+MAX_RSS: int | None = None
+
+
+def _run(what: str, m: Measured) -> Run:
+    return Run(
+        what, m.wall, m.peak_rss, m.returncode == 0, output_tail=_fail_tail(m), killed=m.killed
+    )
+
+
 LANDED = re.compile(r"入库完成 / landed: (.*)$", re.M)
-DBT_DONE = re.compile(r"Done\. PASS=(\d+) WARN=(\d+) ERROR=(\d+) SKIP=(\d+) NO-OP=(\d+) TOTAL=(\d+)")
+DBT_DONE = re.compile(
+    r"Done\. PASS=(\d+) WARN=(\d+) ERROR=(\d+) SKIP=(\d+) NO-OP=(\d+) TOTAL=(\d+)"
+)
 
 
 def build(raw: Path, warehouse: Path, as_of: date, timeout: float | None = None) -> Run:
@@ -64,8 +77,8 @@ def build(raw: Path, warehouse: Path, as_of: date, timeout: float | None = None)
         "--as-of",
         as_of.isoformat(),
     ]
-    m = run_measured(cmd, env=child_env(), cwd=REPO, timeout=timeout)
-    run = Run("build", m.wall, m.peak_rss, m.returncode == 0, output_tail=_fail_tail(m))
+    m = run_measured(cmd, env=child_env(), cwd=REPO, timeout=timeout, max_rss=MAX_RSS)
+    run = _run("build", m)
     run.detail["dbt_parse_cache"] = "warm" if warm else "cold"
     history = work / f"{warehouse.name}.runs.jsonl"
     if history.exists():
@@ -84,8 +97,10 @@ def build(raw: Path, warehouse: Path, as_of: date, timeout: float | None = None)
 
 def floor(raw: Path, as_of: date, out: Path, timeout: float | None = None) -> Run:
     cmd = [PY, "-m", "bench.floor", "--raw", str(raw), "--as-of", as_of.isoformat()]
-    m = run_measured([*cmd, "--out", str(out)], env=child_env(), cwd=REPO, timeout=timeout)
-    run = Run("floor", m.wall, m.peak_rss, m.returncode == 0, output_tail=_fail_tail(m))
+    m = run_measured(
+        [*cmd, "--out", str(out)], env=child_env(), cwd=REPO, timeout=timeout, max_rss=MAX_RSS
+    )
+    run = _run("floor", m)
     if (hit := re.search(r"floor ([\d.]+) s", m.output)) is not None:
         run.stages["sql"] = float(hit.group(1))
     return run
@@ -94,8 +109,10 @@ def floor(raw: Path, as_of: date, out: Path, timeout: float | None = None) -> Ru
 def pandas(raw: Path, as_of: date, out: Path, timeout: float | None = None) -> Run:
     shutil.rmtree(out, ignore_errors=True)
     cmd = [PY, "-m", "bench.pandas_pipeline", "--raw", str(raw), "--as-of", as_of.isoformat()]
-    m = run_measured([*cmd, "--out", str(out)], env=child_env(), cwd=REPO, timeout=timeout)
-    run = Run("pandas", m.wall, m.peak_rss, m.returncode == 0, output_tail=_fail_tail(m))
+    m = run_measured(
+        [*cmd, "--out", str(out)], env=child_env(), cwd=REPO, timeout=timeout, max_rss=MAX_RSS
+    )
+    run = _run("pandas", m)
     if (hit := re.search(r"pandas ([\d.]+) s", m.output)) is not None:
         run.stages["pipeline"] = float(hit.group(1))
     return run

@@ -117,7 +117,12 @@ def build(
     except DbtError as exc:
         typer.echo(f"错误: dbt 失败，仓库未改动。\n{exc}", err=True)
         raise typer.Exit(EXIT_DBT_FAILED) from None
-    except (OSError, duckdb.IOException) as exc:
+    except (OSError, duckdb.Error) as exc:
+        io_failure = isinstance(exc, (OSError, duckdb.IOException)) or any(
+            k in str(exc) for k in ("No space left", "Could not write", "Disk quota")
+        )
+        if not io_failure:
+            raise
         typer.echo(f"错误: 写入失败 (磁盘已满或无权限?)，仓库未改动。\n{exc}", err=True)
         raise typer.Exit(EXIT_IO_ERROR) from None
     bad = [r for r in result.reconciliation if r[2] != r[3] + r[4] + r[5]]

@@ -117,7 +117,8 @@ def freshness(
                 age = (today - datetime.fromisoformat(str(latest)).date()).days
             except ValueError:
                 age = None
-        out.append(Freshness(extract, latest, age, age is None or age > stale_days))
+        # an extract without any record has no age: shown as 无数据, not as stale
+        out.append(Freshness(extract, latest, age, age is not None and age > stale_days))
     return out
 
 

@@ -56,6 +56,7 @@ def publish(
         _fsync(served.parent)
     finally:
         tmp.unlink(missing_ok=True)
+        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)  # left by a failed write
     return tables
 
 

@@ -167,20 +167,35 @@ def goals(results: list[ScaleResult]) -> str:
     def verdict(ok: bool | None) -> str:
         return "not measured" if ok is None else ("HOLDS" if ok else "MISSED")
 
-    d = by.get("district")
-    lines.append(
-        f"- district full build ≤ 20 s: {verdict(d.build_s <= 20 if d and d.build_s else None)}"
-        + (f" ({d.build_s:.1f} s)" if d and d.build_s else "")
-    )
+    def build_time(r: ScaleResult | None) -> tuple[float | None, str]:
+        """The median build, else (all stopped) the longest stopped run as a lower bound."""
+        if r is None or not r.builds:
+            return None, ""
+        if r.build_s is not None:
+            return r.build_s, f" ({r.build_s:.1f} s)"
+        worst = max(r.builds, key=lambda b: b.wall)
+        return worst.wall, f" (> {worst.wall:.0f} s, {worst.killed or 'failed'})"
+
+    def time_goal(r: ScaleResult | None, limit: float) -> str:
+        t, text = build_time(r)
+        if t is None:
+            return verdict(None)
+        done = r is not None and r.build_s is not None
+        return verdict(t <= limit if done else (False if t > limit else None)) + text
+
+    lines.append(f"- district full build ≤ 20 s: {time_goal(by.get('district'), 20)}")
     p = by.get("province")
-    lines.append(
-        f"- province full build ≤ 90 s: {verdict(p.build_s <= 90 if p and p.build_s else None)}"
-        + (f" ({p.build_s:.1f} s)" if p and p.build_s else "")
-    )
+    lines.append(f"- province full build ≤ 90 s: {time_goal(p, 90)}")
     peak = p.peak(p.builds) if p else None
+    complete = bool(p and p.build_s is not None)
+    rss_ok = (
+        None
+        if peak is None
+        else (peak <= 6 * GiB if complete else (False if peak > 6 * GiB else None))
+    )
     lines.append(
-        f"- province peak RSS ≤ 6 GiB: {verdict(peak <= 6 * GiB if peak else None)}"
-        + (f" ({peak / GiB:.2f} GiB)" if peak else "")
+        f"- province peak RSS ≤ 6 GiB: {verdict(rss_ok)}"
+        + (f" ({peak / GiB:.2f} GiB{'' if complete else ', at least'})" if peak else "")
     )
     for r in results:
         bf, pb = r.build_over_floor, r.pandas_over_build

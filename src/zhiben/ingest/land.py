@@ -103,7 +103,7 @@ class Lander:
         arrow = frame.head(0).select(need).to_arrow()  # noqa: F841 (DuckDB replacement scan)
         self.con.execute(f"CREATE OR REPLACE TABLE raw.{extract} AS {select}", params)
         for offset in range(0, frame.height, chunk_rows):
-            part = frame.slice(offset, chunk_rows).filter(pl.col(mask)).select(need)
+            part = frame.slice(offset, chunk_rows).select(*need, mask).filter(mask).drop(mask)
             if part.height == 0:
                 continue
             arrow = part.to_arrow()  # noqa: F841 (DuckDB replacement scan)

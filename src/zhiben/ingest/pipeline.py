@@ -98,16 +98,23 @@ def _tag(rf: RawFile, start_seq: int) -> pl.DataFrame:
     ).select(cols)
 
 
+def _row_hash(columns: list[str], seed: int) -> pl.Expr:
+    """A 64-bit hash of the row over `columns`: XOR of per-column hashes, each seeded apart."""
+    h = pl.col(columns[0]).hash(seed)
+    for i, c in enumerate(columns[1:], start=1):
+        h = h ^ pl.col(c).hash(seed + 7919 * i)
+    return h
+
+
 def _folded(extract: Extract, n: pl.DataFrame) -> pl.Series:
     """`_idx` of the loadable rows that repeat an earlier loadable row in every contract column.
 
     Two 64-bit hashes of the row find the candidates; the exact comparison runs on those only
     (a row-encoded hash table of every column of a 10 M-row extract would not fit)."""
     keys = _fold_key(extract)
-    row = pl.struct(keys)
-    h = n.filter(~pl.col("_bad")).select(
-        "_idx", row.hash(0x5A11).alias("h1"), row.hash(0x2B1D).alias("h2")
-    )
+    h = n.select(
+        "_idx", "_bad", _row_hash(keys, 0x5A11).alias("h1"), _row_hash(keys, 0x2B1D).alias("h2")
+    ).filter(~pl.col("_bad"))
     candidates = h.filter(pl.struct("h1", "h2").is_duplicated())["_idx"]
     if candidates.len() == 0:
         return pl.Series("_idx", [], dtype=n.schema["_idx"])
@@ -196,7 +203,7 @@ def _quarantine_rows(extract: Extract, n: pl.DataFrame, failures: pl.DataFrame) 
     if failures.height == 0:
         return pl.DataFrame(schema=QUARANTINE_SCHEMA)
     text_cols = [c.name for c in extract.columns if c.kind not in ("pii", "pii_id")]
-    bad = n.filter(pl.col("_idx").is_in(failures["_idx"].unique().implode()))
+    bad = n.filter(pl.col("_idx").is_in(failures["_idx"].unique().implode()))  # few rows
     main = MAIN_DATE[extract.name]
     main_ts = pl.col(f"{main}__v").cast(pl.Datetime("us"))
     unit = [pl.col("unit_code")] if "unit_code" in bad.columns else []
@@ -434,7 +441,7 @@ def _process(
     state.files += mine
     state.quarantine.append(_quarantine_rows(extract, n, failures))
 
-    keys = n.filter(pl.col("_load")).select(extract.key, "updated_at__v", "_file", "_read_seq")
+    keys = n.select(extract.key, "updated_at__v", "_file", "_read_seq", "_load").filter("_load")
     state.warnings += _equal_version_warnings(extract, keys)
     if keys.height:
         m = keys["updated_at__v"].max()
@@ -443,13 +450,15 @@ def _process(
     n_loaded = keys.height
     del keys
     if name == "enterprises":
-        ents = n.filter(pl.col("_load")).select(
-            "credit_code", "updated_at__v", "_read_seq", "unit_code", "industry"
-        )
+        ents = n.select(
+            "credit_code", "updated_at__v", "_read_seq", "unit_code", "industry", "_load"
+        ).filter("_load")
         state.ctx.enterprise_state = _enterprise_state(ents, state.as_of)
         state.ctx.enterprise_codes = ents["credit_code"].unique()
     elif name == "inspections":
-        state.ctx.inspection_ids = n.filter(pl.col("_load"))["inspection_id"].unique()
+        state.ctx.inspection_ids = (
+            n.select("inspection_id", "_load").filter("_load")["inspection_id"].unique()
+        )
 
     tl = perf_counter()
     lander.extract(name, n, "_load")

@@ -157,7 +157,12 @@ def serve(
     env[auth.REQUIRE_LOGIN_ENV] = "1" if login else "0"
     if login:
         accounts = auth.accounts_path()
-        if not auth.list_users():
+        try:
+            users = auth.list_users()
+        except auth.AuthError as exc:
+            typer.echo(f"错误: {exc}", err=True)
+            raise typer.Exit(2) from None
+        if not users:
             typer.echo(
                 f"错误: 监听 {address} 需要登录，但账户文件 {accounts} 中没有账户。"
                 "先运行 `zhiben user add 用户名 --role 领导`。",

@@ -95,7 +95,7 @@ def build(
     """校验、落地原始数据，运行 dbt，并原子替换对外服务的仓库。
 
     Exit codes: 0 ok; 2 a raw file was rejected (nothing changed); 3 dbt failed (nothing changed);
-    75 another build holds the lock."""
+    74 writing failed, e.g. disk full (nothing changed); 75 another build holds the lock."""
     import duckdb
 
     from zhiben.build import build as run_build

@@ -398,7 +398,7 @@ def test_kill9_during_dbt_leaves_served_file_then_next_build_succeeds(site: Site
                 dbt_nodes = 0.5
             elif dbt_nodes and " OK " in line:
                 dbt_nodes += 1
-                if dbt_nodes >= 15:  # into dbt: seeds done, models being written
+                if dbt_nodes >= 15:  # well into dbt: seeds and models being written
                     in_dbt.set()
 
     threading.Thread(target=pump, daemon=True).start()

@@ -64,7 +64,13 @@ def run_dbt(
         json.dumps({"as_of_date": as_of.isoformat()}),
     ]
     proc = subprocess.Popen(
-        cmd, env=env, cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        cmd,
+        env=env,
+        cwd=PROJECT_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        preexec_fn=_die_with_parent,
     )
     lines: list[str] = []
     assert proc.stdout is not None
@@ -82,6 +88,19 @@ def run_dbt(
             + "\n".join(errors[-40:] or lines[-40:])
         )
     return summary
+
+
+def _die_with_parent() -> None:
+    """In the dbt child: ask the kernel to SIGKILL it when the build process dies (kill -9
+    included), so a killed build never leaves dbt writing on (Linux; a no-op elsewhere)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig, sigkill = 1, 9
+        libc.prctl(pr_set_pdeathsig, sigkill, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _summary(run_results: Path) -> DbtSummary:

@@ -31,6 +31,8 @@ MAIN_DATE = {
 }
 TYPED = ("date", "datetime", "int", "decimal", "bool")
 MAX_WARNINGS_PER_EXTRACT = 20
+#: rows of raw text normalised at a time
+NORMALISE_BATCH_ROWS = 500_000
 
 
 @dataclass(frozen=True)
@@ -306,10 +308,7 @@ def ingest(
 
     t1 = perf_counter()
     ref = RefData.load(Path(seeds_dir))
-    tv = perf_counter()
-    gx_import.join()
-    validator = Validator()
-    timings["gx_setup"] = perf_counter() - tv
+    validator = _LazyValidator(gx_import, timings)
     # every file is readable: only now is anything written
     lander = Lander(build_db, salt)
     try:
@@ -350,6 +349,23 @@ def ingest(
     return IngestResult(as_of_date, max_updated, state.files, state.warnings, timings)
 
 
+class _LazyValidator:
+    """Creates the GX context on first use, so that importing GX overlaps with the first reads."""
+
+    def __init__(self, gx_import: threading.Thread, timings: dict[str, float]) -> None:
+        self._thread = gx_import
+        self._timings = timings
+        self._validator: Validator | None = None
+
+    def validate(self, extract: str, rules, frame: pl.DataFrame) -> pl.DataFrame:
+        if self._validator is None:
+            tv = perf_counter()
+            self._thread.join()
+            self._validator = Validator()
+            self._timings["gx_setup"] = perf_counter() - tv
+        return self._validator.validate(extract, rules, frame)
+
+
 class _State:
     """What the extracts processed so far leave for the next ones and for the result."""
 
@@ -371,7 +387,7 @@ def _process(
     extract: Extract,
     files: list[tuple[Path, str]],
     ref: RefData,
-    validator: Validator,
+    validator: _LazyValidator,
     lander: Lander,
     state: _State,
     timings: dict[str, float],
@@ -384,21 +400,34 @@ def _process(
     read_files: list[tuple[str, int]] = []
     encodings: dict[str, int] = {}
     t_norm = 0.0
+    pending: list[pl.DataFrame] = []
+    pending_rows = 0
+
+    def flush() -> float:
+        """Normalise the files read so far (batches: the raw text is freed as we go, and small
+        files do not pay the per-call overhead one by one)."""
+        tn = perf_counter()
+        parts.append(normalise(extract, pl.concat(pending, how="vertical"), ref))
+        pending.clear()
+        return perf_counter() - tn
+
     for path, rel in files:
         rf = read_file(path, rel, extract)
         read_files.append((rel, rf.rows_read))
         encodings[rf.encoding] = encodings.get(rf.encoding, 0) + 1
-        frame = _tag(rf, state.seq)
+        pending.append(_tag(rf, state.seq))
         state.seq += rf.rows_read
+        pending_rows += rf.rows_read
         del rf
-        tn = perf_counter()
-        parts.append(normalise(extract, frame, ref))  # per file: the raw text is freed at once
-        t_norm += perf_counter() - tn
-        del frame
+        if pending_rows >= NORMALISE_BATCH_ROWS:
+            t_norm += flush()
+            pending_rows = 0
+    if pending:
+        t_norm += flush()
     if not parts:
         parts.append(normalise(extract, _empty_frame(extract), ref))
     n = pl.concat(parts, how="vertical", rechunk=False).with_row_index("_idx")
-    del parts
+    parts.clear()
     _add_time(timings, "read", perf_counter() - tr - t_norm)
     if files:
         enc = ", ".join(f"{k} {v}" for k, v in sorted(encodings.items()))

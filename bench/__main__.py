@@ -52,7 +52,19 @@ def machine() -> dict[str, object]:
                 mem = int(line.split()[1]) * 1024
     with open("/proc/loadavg") as fh:
         load = fh.read().split()[:3]
+    import subprocess
+
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
+    ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     return {
+        "commit": commit + (" (working tree modified)" if dirty else ""),
         "nproc": os.cpu_count(),
         "memory_gib": round(mem / 1024**3, 1),
         "loadavg_at_start": load,

@@ -51,8 +51,9 @@ class IngestResult:
     max_updated_at: dt.datetime | None
     files: list[FileCount]
     warnings: list[str] = field(default_factory=list)
-    #: seconds per stage: read, validate (of which normalise, gx, gx:<extract>; gx_setup), land,
-    #: total
+    #: seconds: check (pass 1: every file's encoding / header), read (pass 2: parsing), validate
+    #: (normalise + GX + folding + quarantine; of which `normalise`, `gx_setup` (import + context),
+    #: `gx` and `gx:<extract>`), land, total
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -320,8 +321,13 @@ def ingest(
         for name in LOAD_ORDER:
             _process(EXTRACTS[name], files[name], ref, validator, lander, state, timings, progress)
         t2 = perf_counter()
-        for f in state.files:
-            assert f.rows_read == f.rows_loaded + f.rows_quarantined + f.rows_folded, f
+        unbalanced = [
+            f
+            for f in state.files
+            if f.rows_read != f.rows_loaded + f.rows_quarantined + f.rows_folded
+        ]
+        if unbalanced:  # never expected: a loader bug, not bad input
+            raise RuntimeError(f"reconciliation does not balance: {unbalanced}")
         max_updated = state.max_updated
         as_of_date = as_of or (max_updated.date() if max_updated else dt.date.today())
         for w in state.warnings:

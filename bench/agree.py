@@ -111,6 +111,7 @@ def compare_floor(floor_db: Path, warehouse: Path) -> list[Agreement]:
 
     con = duckdb.connect(str(floor_db), read_only=True)
     try:
+        con.execute("set enable_progress_bar = false")
         con.execute(f"attach '{warehouse}' as wh (read_only)")
         return [compare(con, t, out) for t, out in OUTPUTS.items()]
     finally:
@@ -121,6 +122,7 @@ def compare_parquet(folder: Path, warehouse: Path) -> list[Agreement]:
     """The pandas pipeline's three parquet files (<output>.parquet) against the warehouse."""
     con = duckdb.connect()
     try:
+        con.execute("set enable_progress_bar = false")
         con.execute(f"attach '{warehouse}' as wh (read_only)")
         return [compare(con, f"read_parquet('{folder / (out + '.parquet')}')", out) for out in KEYS]
     finally:

@@ -97,7 +97,7 @@ def run_scale(args: argparse.Namespace, scale: str) -> report.ScaleResult:
         say(
             f"  [{i + 1}/{args.repeat}] build {b.wall:.1f} s, peak RSS {b.peak_rss / 2**30:.2f} GiB"
             f", stages { ({k: round(v, 1) for k, v in b.stages.items()}) }"
-            f", dbt parse cache {b.detail.get('dbt_parse_cache')}"
+            f", dbt parse {b.detail.get('dbt_parse')} {b.detail.get('dbt_parse_s')} s"
             + ("" if b.ok else f"  FAILED ({b.killed or 'error'}):\n{b.output_tail}")
         )
         f = floor(drop.raw, args.as_of, floor_db, timeout=args.timeout)

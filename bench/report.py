@@ -36,6 +36,11 @@ class ScaleResult:
         vals = [r.stages[stage] for r in runs if r.ok and stage in r.stages]
         return statistics.median(vals) if vals else None
 
+    @staticmethod
+    def detail_median(runs: list[Run], key: str) -> float | None:
+        vals = [float(r.detail[key]) for r in runs if r.ok and key in r.detail]
+        return statistics.median(vals) if vals else None
+
     @property
     def build_s(self) -> float | None:
         return self._med(self.builds)
@@ -95,10 +100,11 @@ def _agree(ags: list[Agreement]) -> str:
 
 def main_table(results: list[ScaleResult]) -> str:
     head = (
-        "| scale | raw rows | build s | ingest s | dbt s | publish s | build peak RSS GiB "
+        "| scale | raw rows | build s | ingest s | dbt s | of which parse s | publish s "
+        "| build peak RSS GiB "
         "| floor s | floor RSS GiB | pandas s | pandas RSS GiB | build ÷ floor | pandas ÷ build "
         "| slowest page s | floor = warehouse | pandas = warehouse |\n"
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"
     )
     rows = [head]
     for r in results:
@@ -106,6 +112,7 @@ def main_table(results: list[ScaleResult]) -> str:
         rows.append(
             f"| {r.scale} | {r.raw_rows:,} | {r.cell(r.builds, r.build_s)} | "
             f"{_s(r._stage(r.builds, 'ingest'))} | {_s(r._stage(r.builds, 'dbt'))} | "
+            f"{_s(r.detail_median(r.builds, 'dbt_parse_s'))} | "
             f"{_s(r._stage(r.builds, 'publish'))} | {_gib(r.peak(r.builds))} | "
             f"{r.cell(r.floors, r.floor_s, 2)} | {_gib(r.peak(r.floors))} | "
             f"{r.cell(r.pandas, r.pandas_s)} | "

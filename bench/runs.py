@@ -66,7 +66,6 @@ def build(raw: Path, warehouse: Path, as_of: date, timeout: float | None = None)
     """`zhiben build --raw … --warehouse … --as-of D` (the warehouse's previous build, if any,
     stays: a nightly rebuild finds dbt's partial-parse cache from the night before)."""
     work = warehouse.parent / ".zhiben-build"
-    warm = (work / "target" / "partial_parse.msgpack").exists()
     cmd = [
         str(Path(PY).with_name("zhiben")),
         "build",
@@ -79,7 +78,7 @@ def build(raw: Path, warehouse: Path, as_of: date, timeout: float | None = None)
     ]
     m = run_measured(cmd, env=child_env(), cwd=REPO, timeout=timeout, max_rss=MAX_RSS)
     run = _run("build", m)
-    run.detail["dbt_parse_cache"] = "warm" if warm else "cold"
+    run.detail.update(_dbt_log_facts(work / "logs" / "dbt.log"))
     history = work / f"{warehouse.name}.runs.jsonl"
     if history.exists():
         last = [json.loads(x) for x in history.read_text().splitlines() if x.strip()][-1]
@@ -93,6 +92,37 @@ def build(raw: Path, warehouse: Path, as_of: date, timeout: float | None = None)
         run.detail["dbt_nodes"] = int(hit.group(6))
         run.detail["dbt_pass"] = int(hit.group(1))
     return run
+
+
+_LOG_TS = r"(\d\d:\d\d:\d\d\.\d+) \[\w+ *\] \[MainThread\]: "
+
+
+def _dbt_log_facts(log: Path) -> dict[str, object]:
+    """From the last dbt invocation in dbt.log: parse mode (partial, or full and why), parse
+    seconds (\"Running with dbt\" → \"Found …\"), dbt's own wall clock."""
+    from datetime import datetime
+
+    try:
+        text = log.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return {}
+    text = text[text.rfind("Running with dbt") - 40 :]
+
+    def ts(pattern: str) -> datetime | None:
+        m = re.search(_LOG_TS + pattern, text)
+        return datetime.strptime(m.group(1), "%H:%M:%S.%f") if m else None
+
+    out: dict[str, object] = {}
+    why = re.search(r"Unable to do partial parsing because ([^\n\x1b]*)", text)
+    out["dbt_parse"] = f"full ({why.group(1).strip()})" if why else "partial"
+    start, found = ts("Running with dbt"), ts("Found ")
+    if start and found:
+        out["dbt_parse_s"] = round((found - start).total_seconds(), 1)
+    if (
+        m := re.search(r"Command `dbt build` \w+ at [\d:.]+ after ([\d.]+) seconds", text)
+    ) is not None:
+        out["dbt_command_s"] = float(m.group(1))
+    return out
 
 
 def floor(raw: Path, as_of: date, out: Path, timeout: float | None = None) -> Run:

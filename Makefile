@@ -16,7 +16,7 @@ export GX_ANALYTICS_ENABLED := false
 demo: setup generate build serve
 
 setup: .setup-stamp
-.setup-stamp: pyproject.toml scripts/setup.sh
+.setup-stamp: pyproject.toml constraints.txt scripts/setup.sh
 	bash scripts/setup.sh
 	touch $@
 

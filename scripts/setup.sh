@@ -17,7 +17,7 @@ if [ ! -x .venv/bin/uv ]; then
     .venv/bin/python -m pip install -q --disable-pip-version-check uv 2>&1 | grep -v "is ignored" || true
 fi
 echo "==> 安装 Python 依赖 (pyproject.toml)"
-.venv/bin/uv pip install -q --python .venv/bin/python --compile-bytecode -e '.[dev]'
+.venv/bin/uv pip install -q --python .venv/bin/python --compile-bytecode -c constraints.txt -e '.[dev]'
 
 need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)

@@ -10,7 +10,8 @@
     2024
 {%- endmacro %}
 
-{#- num ÷ den as a double, NULL when den is 0 or NULL -#}
+{#- num ÷ den as a double (dbt.type_float() is a 4-byte FLOAT on DuckDB), NULL when den is 0 or
+    NULL; used by the analytical marts and the quarterly evaluation -#}
 {% macro safe_share(numerator, denominator) -%}
     case
         when coalesce({{ denominator }}, 0) = 0 then null

@@ -1,13 +1,5 @@
 {#- Helpers of the quarterly evaluation (issue 4, SPEC §7 / §9 "Evaluation"). -#}
 
-{#- num ÷ den as a DOUBLE (dbt.type_float() is a 4-byte FLOAT on DuckDB), NULL when den is 0 -#}
-{% macro evaluation_share(numerator, denominator) -%}
-    case
-        when coalesce({{ denominator }}, 0) = 0 then null
-        else cast({{ numerator }} as double) / {{ denominator }}
-    end
-{%- endmacro %}
-
 {#- "100 × value ÷ the best one's": the score of a value normalised by the best in its quarter.
     when_missing: the score of a NULL value; when_best_zero: the score when the best is 0. -#}
 {% macro score_against_best(value, best, when_missing, when_best_zero) -%}

@@ -53,13 +53,13 @@ valued as (
 
     select
         *,
-        {{ evaluation_share('major_hazards_rectified', 'major_hazards') }} as i1_value,
-        {{ evaluation_share('hazards_due_rectified_on_time', 'hazards_due') }} as i2_value,
-        {{ evaluation_share('hazards_found', 'active_enterprises') }} as i3_value,
-        {{ evaluation_share('penalty_cases', 'inspections') }} as i4_value,
-        {{ evaluation_share('active_enterprises_principal_trained', 'active_enterprises') }}
+        {{ safe_share('major_hazards_rectified', 'major_hazards') }} as i1_value,
+        {{ safe_share('hazards_due_rectified_on_time', 'hazards_due') }} as i2_value,
+        {{ safe_share('hazards_found', 'active_enterprises') }} as i3_value,
+        {{ safe_share('penalty_cases', 'inspections') }} as i4_value,
+        {{ safe_share('active_enterprises_principal_trained', 'active_enterprises') }}
             as i6_value,
-        {{ evaluation_share('four_no_drills_ytd', 'enterprise_drills_ytd') }} as i7_value
+        {{ safe_share('four_no_drills_ytd', 'enterprise_drills_ytd') }} as i7_value
     from counts
 
 ),

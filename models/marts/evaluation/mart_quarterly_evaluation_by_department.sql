@@ -45,9 +45,9 @@ valued as (
 
     select
         *,
-        {{ evaluation_share('major_hazards_rectified', 'major_hazards') }} as i1_value,
-        {{ evaluation_share('hazards_due_rectified_on_time', 'hazards_due') }} as i2_value,
-        {{ evaluation_share('penalty_cases', 'inspections') }} as i4_value
+        {{ safe_share('major_hazards_rectified', 'major_hazards') }} as i1_value,
+        {{ safe_share('hazards_due_rectified_on_time', 'hazards_due') }} as i2_value,
+        {{ safe_share('penalty_cases', 'inspections') }} as i4_value
     from counts
     where is_ranked
 

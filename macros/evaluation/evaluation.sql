@@ -74,3 +74,69 @@
         ) as with_previous
     ) as grouped
 {%- endmacro %}
+
+{#- I1 and I2 counts over `hazards` joined to `quarters` on found_date <= period_end: 重大隐患
+    found by qe and of those the ones rectified by qe; hazards of every level whose deadline falls
+    in the quarter (up to D) and of those the ones rectified by their deadline -#}
+{% macro hazard_rectification_counts(hazards='hazards', quarters='quarters') -%}
+    count(case when {{ hazards }}.is_major then 1 end) as major_hazards,
+    count(
+        case
+            when
+                {{ hazards }}.is_major
+                and {{ hazards }}.is_rectified
+                and {{ hazards }}.rectified_date <= {{ quarters }}.period_end
+                then 1
+        end
+    ) as major_hazards_rectified,
+    count(
+        case
+            when {{ hazards }}.deadline between {{ quarters }}.quarter_start and {{ quarters }}.period_end
+                then 1
+        end
+    ) as hazards_due,
+    count(
+        case
+            when
+                {{ hazards }}.deadline between {{ quarters }}.quarter_start and {{ quarters }}.period_end
+                and {{ hazards }}.is_rectified
+                and {{ hazards }}.rectified_date <= {{ hazards }}.deadline
+                then 1
+        end
+    ) as hazards_due_rectified_on_time
+{%- endmacro %}
+
+{#- I5: accidents and deaths Jan 1 → qe (accidents_ytd, deaths_ytd) and over the same span a year
+    before (accidents_prev_ytd, deaths_prev_ytd), over `accidents` joined to `quarters` on
+    accident_in_ytd_spans -#}
+{% macro accident_ytd_counts(accidents='accidents', quarters='quarters') -%}
+    count(
+        case when {{ accidents }}.occurred_date >= {{ quarters }}.year_start then 1 end
+    ) as accidents_ytd,
+    cast(coalesce(sum(
+        case
+            when {{ accidents }}.occurred_date >= {{ quarters }}.year_start
+                then {{ accidents }}.deaths
+        end
+    ), 0) as bigint) as deaths_ytd,
+    count(
+        case when {{ accidents }}.occurred_date <= {{ quarters }}.previous_year_period_end then 1 end
+    ) as accidents_prev_ytd,
+    cast(coalesce(sum(
+        case
+            when {{ accidents }}.occurred_date <= {{ quarters }}.previous_year_period_end
+                then {{ accidents }}.deaths
+        end
+    ), 0) as bigint) as deaths_prev_ytd
+{%- endmacro %}
+
+{#- the join condition of accidents to the quarters whose I5 spans (Jan 1 → qe, or the same span
+    a year before) hold their occurred_date -#}
+{% macro accident_in_ytd_spans(accidents='accidents', quarters='quarters') -%}
+    {{ accidents }}.occurred_date >= {{ quarters }}.previous_year_start
+    and {{ accidents }}.occurred_date <= {{ quarters }}.period_end
+    and (
+        {{ accidents }}.occurred_date >= {{ quarters }}.year_start
+        or {{ accidents }}.occurred_date <= {{ quarters }}.previous_year_period_end
+    )
+{%- endmacro %}

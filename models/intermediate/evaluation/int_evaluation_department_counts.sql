@@ -63,30 +63,7 @@ hazard_counts as (
     select
         quarters.quarter,
         hazards.attributed_department_code as department_code,
-        count(case when hazards.is_major then 1 end) as major_hazards,
-        count(
-            case
-                when
-                    hazards.is_major
-                    and hazards.is_rectified
-                    and hazards.rectified_date <= quarters.period_end
-                    then 1
-            end
-        ) as major_hazards_rectified,
-        count(
-            case
-                when hazards.deadline between quarters.quarter_start and quarters.period_end then 1
-            end
-        ) as hazards_due,
-        count(
-            case
-                when
-                    hazards.deadline between quarters.quarter_start and quarters.period_end
-                    and hazards.is_rectified
-                    and hazards.rectified_date <= hazards.deadline
-                    then 1
-            end
-        ) as hazards_due_rectified_on_time,
+        {{ hazard_rectification_counts() }},
         count(
             case when hazards.found_date >= quarters.year_start then 1 end
         ) as hazards_found_ytd
@@ -102,30 +79,10 @@ accident_counts as (
     select
         quarters.quarter,
         accidents.lead_department_code as department_code,
-        count(
-            case when accidents.occurred_date >= quarters.year_start then 1 end
-        ) as accidents_ytd,
-        cast(coalesce(sum(
-            case when accidents.occurred_date >= quarters.year_start then accidents.deaths end
-        ), 0) as bigint) as deaths_ytd,
-        count(
-            case when accidents.occurred_date <= quarters.previous_year_period_end then 1 end
-        ) as accidents_prev_ytd,
-        cast(coalesce(sum(
-            case
-                when accidents.occurred_date <= quarters.previous_year_period_end
-                    then accidents.deaths
-            end
-        ), 0) as bigint) as deaths_prev_ytd
+        {{ accident_ytd_counts() }}
     from accidents
     inner join quarters
-        on
-            accidents.occurred_date >= quarters.previous_year_start
-            and accidents.occurred_date <= quarters.period_end
-            and (
-                accidents.occurred_date >= quarters.year_start
-                or accidents.occurred_date <= quarters.previous_year_period_end
-            )
+        on {{ accident_in_ytd_spans() }}
     group by quarters.quarter, accidents.lead_department_code
 
 ),

@@ -93,32 +93,9 @@ hazard_counts as (
     select
         quarters.quarter,
         hazards.unit_code,
-        -- I1: 重大隐患 found by qe, and of those the ones rectified by qe
-        count(case when hazards.is_major then 1 end) as major_hazards,
-        count(
-            case
-                when
-                    hazards.is_major
-                    and hazards.is_rectified
-                    and hazards.rectified_date <= quarters.period_end
-                    then 1
-            end
-        ) as major_hazards_rectified,
-        -- I2: hazards of every level whose deadline falls in the quarter (up to D)
-        count(
-            case
-                when hazards.deadline between quarters.quarter_start and quarters.period_end then 1
-            end
-        ) as hazards_due,
-        count(
-            case
-                when
-                    hazards.deadline between quarters.quarter_start and quarters.period_end
-                    and hazards.is_rectified
-                    and hazards.rectified_date <= hazards.deadline
-                    then 1
-            end
-        ) as hazards_due_rectified_on_time,
+        -- I1: 重大隐患 found by qe, and of those the ones rectified by qe; I2: hazards of every
+        -- level whose deadline falls in the quarter (up to D)
+        {{ hazard_rectification_counts() }},
         -- I3: hazards found in the quarter
         count(case when hazards.found_date >= quarters.quarter_start then 1 end) as hazards_found,
         -- the −2 deduction: listed (挂牌督办) 重大隐患 open and overdue at qe
@@ -149,21 +126,7 @@ accident_counts as (
         quarters.quarter,
         accidents.unit_code,
         -- I5: Jan 1 → qe against the same span a year before
-        count(
-            case when accidents.occurred_date >= quarters.year_start then 1 end
-        ) as accidents_ytd,
-        cast(coalesce(sum(
-            case when accidents.occurred_date >= quarters.year_start then accidents.deaths end
-        ), 0) as bigint) as deaths_ytd,
-        count(
-            case when accidents.occurred_date <= quarters.previous_year_period_end then 1 end
-        ) as accidents_prev_ytd,
-        cast(coalesce(sum(
-            case
-                when accidents.occurred_date <= quarters.previous_year_period_end
-                    then accidents.deaths
-            end
-        ), 0) as bigint) as deaths_prev_ytd,
+        {{ accident_ytd_counts() }},
         -- deductions and veto: accidents that occurred in the quarter, by derived grade
         count(
             case
@@ -189,13 +152,7 @@ accident_counts as (
         ) as veto_accidents
     from accidents
     inner join quarters
-        on
-            accidents.occurred_date >= quarters.previous_year_start
-            and accidents.occurred_date <= quarters.period_end
-            and (
-                accidents.occurred_date >= quarters.year_start
-                or accidents.occurred_date <= quarters.previous_year_period_end
-            )
+        on {{ accident_in_ytd_spans() }}
     cross join parameters
     left join deduction_rules as veto_rules
         on

@@ -75,6 +75,37 @@
     ) as grouped
 {%- endmacro %}
 
+{#- The body of the one-row `weights` CTE: weight_<id> for each indicator of a scope (unit or
+    department), read from the import CTE `indicators` (the seed evaluation_indicators). -#}
+{% macro indicator_weights(scope, indicator_ids) -%}
+    select
+        {%- for indicator_id in indicator_ids %}
+        {{ indicator_weight(indicator_id) }} as weight_{{ indicator_id | lower }}
+        {{- "," if not loop.last }}
+        {%- endfor %}
+    from indicators
+    where scope = '{{ scope }}'
+{%- endmacro %}
+
+{#- Σ weight × score ÷ 100 over the indicators, in their order (weight_<id> columns of `weights`,
+    <id>_score columns of `scores`) -#}
+{% macro weighted_score(weights, scores, indicator_ids) -%}
+    (
+        {%- for indicator_id in indicator_ids %}
+        {{ "+ " if not loop.first }}{{ weights }}.weight_{{ indicator_id | lower }}
+        * {{ scores }}.{{ indicator_id | lower }}_score
+        {%- endfor %}
+    ) / 100.0
+{%- endmacro %}
+
+{#- I5's raw value: how many of accidents and deaths met the 双下降 (0, 1 or 2) -#}
+{% macro double_decline_met_count(accidents, prev_accidents, deaths, prev_deaths) -%}
+    (
+        case when {{ is_decline_met(accidents, prev_accidents) }} then 1 else 0 end
+        + case when {{ is_decline_met(deaths, prev_deaths) }} then 1 else 0 end
+    )
+{%- endmacro %}
+
 {#- I1 and I2 counts over `hazards` joined to `quarters` on found_date <= period_end: 重大隐患
     found by qe and of those the ones rectified by qe; hazards of every level whose deadline falls
     in the quarter (up to D) and of those the ones rectified by their deadline -#}

@@ -36,16 +36,7 @@ parameters as (
 
 weights as (
 
-    select
-        {{ indicator_weight('I1') }} as weight_i1,
-        {{ indicator_weight('I2') }} as weight_i2,
-        {{ indicator_weight('I3') }} as weight_i3,
-        {{ indicator_weight('I4') }} as weight_i4,
-        {{ indicator_weight('I5') }} as weight_i5,
-        {{ indicator_weight('I6') }} as weight_i6,
-        {{ indicator_weight('I7') }} as weight_i7
-    from indicators
-    where scope = 'unit'
+    {{ indicator_weights('unit', ['I1', 'I2', 'I3', 'I4', 'I5', 'I6', 'I7']) }}
 
 ),
 
@@ -78,21 +69,12 @@ scored as (
 
     select
         normalised.*,
-        -- I5's raw value: how many of accidents and deaths met the 双下降 (0, 1 or 2)
-        (
-            case
-                when {{ is_decline_met(
-                    'normalised.accidents_ytd', 'normalised.accidents_prev_ytd'
-                ) }}
-                    then 1
-                else 0
-            end
-            + case
-                when {{ is_decline_met('normalised.deaths_ytd', 'normalised.deaths_prev_ytd') }}
-                    then 1
-                else 0
-            end
-        ) as i5_value,
+        {{ double_decline_met_count(
+            'normalised.accidents_ytd',
+            'normalised.accidents_prev_ytd',
+            'normalised.deaths_ytd',
+            'normalised.deaths_prev_ytd'
+        ) }} as i5_value,
         coalesce(100.0 * normalised.i1_value, 100.0) as i1_score,
         coalesce(100.0 * normalised.i2_value, 100.0) as i2_score,
         {{ score_against_best('normalised.i3_value', 'normalised.i3_best_value', '0.0', '100.0') }}
@@ -138,15 +120,8 @@ deducted as (
                 )
             )
         end as deduction_listed_overdue,
-        (
-            weights.weight_i1 * scored.i1_score
-            + weights.weight_i2 * scored.i2_score
-            + weights.weight_i3 * scored.i3_score
-            + weights.weight_i4 * scored.i4_score
-            + weights.weight_i5 * scored.i5_score
-            + weights.weight_i6 * scored.i6_score
-            + weights.weight_i7 * scored.i7_score
-        ) / 100.0 as weighted_score,
+        {{ weighted_score('weights', 'scored', ['I1', 'I2', 'I3', 'I4', 'I5', 'I6', 'I7']) }}
+            as weighted_score,
         coalesce(scored.veto_accidents > 0, false) as veto
     from scored
     cross join weights

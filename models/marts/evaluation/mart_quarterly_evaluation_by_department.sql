@@ -31,13 +31,7 @@ indicators as (
 
 weights as (
 
-    select
-        {{ indicator_weight('I1') }} as weight_i1,
-        {{ indicator_weight('I2') }} as weight_i2,
-        {{ indicator_weight('I4') }} as weight_i4,
-        {{ indicator_weight('I5') }} as weight_i5
-    from indicators
-    where scope = 'department'
+    {{ indicator_weights('department', ['I1', 'I2', 'I4', 'I5']) }}
 
 ),
 
@@ -58,10 +52,9 @@ scored as (
     select
         *,
         max(i4_value) over (partition by quarter) as i4_best_value,
-        (
-            case when {{ is_decline_met('accidents_ytd', 'accidents_prev_ytd') }} then 1 else 0 end
-            + case when {{ is_decline_met('deaths_ytd', 'deaths_prev_ytd') }} then 1 else 0 end
-        ) as i5_value,
+        {{ double_decline_met_count(
+            'accidents_ytd', 'accidents_prev_ytd', 'deaths_ytd', 'deaths_prev_ytd'
+        ) }} as i5_value,
         coalesce(100.0 * i1_value, 100.0) as i1_score,
         coalesce(100.0 * i2_value, 100.0) as i2_score,
         {{ double_decline_score(
@@ -86,12 +79,7 @@ weighted as (
 
     select
         totalled.*,
-        (
-            weights.weight_i1 * totalled.i1_score
-            + weights.weight_i2 * totalled.i2_score
-            + weights.weight_i4 * totalled.i4_score
-            + weights.weight_i5 * totalled.i5_score
-        ) / 100.0 as weighted_score
+        {{ weighted_score('weights', 'totalled', ['I1', 'I2', 'I4', 'I5']) }} as weighted_score
     from totalled
     cross join weights
 

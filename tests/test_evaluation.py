@@ -19,11 +19,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-import duckdb
 import pytest
+from fixtures.hand_drop import add_build_info, built_drop, t
 from fixtures.raw_schema import RawBuilder, pii_hash
 
-from zhiben.dbt import run_dbt
 from zhiben.report.rank import rank_rows
 
 AS_OF = date(2026, 8, 15)
@@ -46,10 +45,6 @@ def code(n: int) -> str:
 E1, E2, E3, E4, E5, E6, E7, E8 = (code(n) for n in range(1, 9))
 P5 = "370406198005050055"
 P6 = "370406198006060066"
-
-
-def t(y: int, m: int, d: int, hh: int = 9) -> datetime:
-    return datetime(y, m, d, hh, 0)
 
 
 def _enterprise(credit_code: str, unit: str, status: str, updated: datetime, **kw) -> dict:
@@ -497,16 +492,8 @@ def build_drop(path: Path) -> None:
             ),
         ],
     )
-    rb.add_other(
-        "build_info",
-        [
-            dict(
-                as_of_date=AS_OF,
-                built_at=t(2026, 8, 16),
-                raw_dir="hand-made",
-                max_updated_at=t(2026, 8, 15),
-            )
-        ],
+    add_build_info(
+        rb, AS_OF, built_at=t(2026, 8, 16), max_updated_at=t(2026, 8, 15), raw_dir="hand-made"
     )
     rb.close()
 
@@ -560,24 +547,17 @@ def hand_rows() -> list[dict]:
 
 @pytest.fixture(scope="module")
 def evaluation(tmp_path_factory: pytest.TempPathFactory):
-    db = tmp_path_factory.mktemp("evaluation") / "build.duckdb"
-    build_drop(db)
-    run_dbt(
-        db,
+    yield from built_drop(
+        tmp_path_factory,
+        "evaluation",
+        build_drop,
         AS_OF,
         (
-            "build",
-            "--select",
             "+mart_quarterly_evaluation+",
             "+mart_quarterly_evaluation_by_department+",
             "+mart_evaluation_method",
-            "--indirect-selection",
-            "cautious",
         ),
     )
-    con = duckdb.connect(str(db), read_only=True)
-    yield con
-    con.close()
 
 
 def _mart(con, quarter: str) -> dict[str, dict]:

@@ -5,32 +5,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-import duckdb
 import pytest
+from fixtures.hand_drop import built_drop
 from fixtures.known_rows import AS_OF, ENT_A, ENT_B, ENT_C, UNKNOWN, build
-
-from zhiben.dbt import run_dbt
 
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory):
-    db = tmp_path_factory.mktemp("facts") / "build.duckdb"
-    build(db)
-    run_dbt(
-        db,
-        AS_OF,
-        (
-            "build",
-            "--select",
-            "+path:models/marts/core",
-            "path:data_tests/core",
-            "--indirect-selection",
-            "cautious",
-        ),
+    yield from built_drop(
+        tmp_path_factory, "facts", build, AS_OF, ("+path:models/marts/core", "path:data_tests/core")
     )
-    con = duckdb.connect(str(db), read_only=True)
-    yield con
-    con.close()
 
 
 def rows(con, sql: str) -> dict[str, dict]:

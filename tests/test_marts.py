@@ -17,12 +17,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-import duckdb
 import pytest
+from fixtures.hand_drop import add_build_info, built_drop, t
 from fixtures.raw_schema import RawBuilder, pii_hash
 
 from zhiben.codes import credit_check_char, id_check_char
-from zhiben.dbt import run_dbt
 
 AS_OF = date(2025, 8, 15)
 #: T7's task size (seed target_parameters)
@@ -47,10 +46,6 @@ def person(n: int) -> str:
 
 E1, E2, E3 = credit(1), credit(2), credit(3)  # 店子镇 工贸 / 店子镇 非煤矿山 / 西集镇 民爆
 PRINCIPAL_E1, OTHER_PERSON = person(11), person(12)
-
-
-def t(y: int, m: int, d: int, hh: int = 9) -> datetime:
-    return datetime(y, m, d, hh, 0)
 
 
 def make_drop(path: Path) -> None:
@@ -590,39 +585,21 @@ def make_drop(path: Path) -> None:
             ),
         ],
     )
-    rb.add_other(
-        "build_info",
-        [
-            dict(
-                as_of_date=AS_OF,
-                built_at=t(2025, 8, 15),
-                raw_dir="hand-made",
-                max_updated_at=t(2025, 8, 1),
-            )
-        ],
+    add_build_info(
+        rb, AS_OF, built_at=t(2025, 8, 15), max_updated_at=t(2025, 8, 1), raw_dir="hand-made"
     )
     rb.close()
 
 
 @pytest.fixture(scope="module")
 def con(tmp_path_factory: pytest.TempPathFactory):
-    db = tmp_path_factory.mktemp("marts") / "build.duckdb"
-    make_drop(db)
-    run_dbt(
-        db,
+    yield from built_drop(
+        tmp_path_factory,
+        "marts",
+        make_drop,
         AS_OF,
-        (
-            "build",
-            "--select",
-            "+path:models/marts/analytics",
-            "path:data_tests/analytics",
-            "--indirect-selection",
-            "cautious",
-        ),
+        ("+path:models/marts/analytics", "path:data_tests/analytics"),
     )
-    connection = duckdb.connect(str(db), read_only=True)
-    yield connection
-    connection.close()
 
 
 def one(con, sql: str, *params) -> dict:

@@ -660,15 +660,21 @@ def test_region_industry_found_rectified_by_quarter(con):
     assert r["fines_yuan"] == 12000.0
 
 
-def test_region_industry_open_overdue_at_quarter_end(con):
-    # H1 open and overdue all 2024Q1; H6 (deadline 2024-04-01) is not overdue on 2024-03-31
-    assert stats(con, "2024Q1", "U02", "工贸")["open_overdue_at_quarter_end"] == 1
-    # H1 rectified 2024-11-15; H2 (deadline 2024-01-31) open until 2025-01-10
-    assert stats(con, "2024Q4", "U02", "工贸")["open_overdue_at_quarter_end"] == 0
-    assert stats(con, "2024Q4", "U02", "非煤矿山")["open_overdue_at_quarter_end"] == 1
-    # the current quarter is taken at D: H3 overdue since 2025-07-01, H5 not yet due
-    assert stats(con, "2025Q3", "U02", "工贸")["open_overdue_at_quarter_end"] == 1
-    assert stats(con, "2025Q3", "U02", "非煤矿山")["open_overdue_at_quarter_end"] == 0
+@pytest.mark.parametrize(
+    ("quarter", "industry_name", "expected"),
+    [
+        # H1 open and overdue all 2024Q1; H6 (deadline 2024-04-01) is not overdue on 2024-03-31
+        ("2024Q1", "工贸", 1),
+        # H1 rectified 2024-11-15; H2 (deadline 2024-01-31) open until 2025-01-10
+        ("2024Q4", "工贸", 0),
+        ("2024Q4", "非煤矿山", 1),
+        # the current quarter is taken at D: H3 overdue since 2025-07-01, H5 not yet due
+        ("2025Q3", "工贸", 1),
+        ("2025Q3", "非煤矿山", 0),
+    ],
+)
+def test_region_industry_open_overdue_at_quarter_end(con, quarter, industry_name, expected):
+    assert stats(con, quarter, "U02", industry_name)["open_overdue_at_quarter_end"] == expected
 
 
 def test_region_industry_zero_rows(con):
@@ -748,35 +754,42 @@ def test_accident_trend_units(con):
 
 
 # ---------------------------------------------------------------- enforcement
-def test_enforcement_by_unit(con):
+@pytest.mark.parametrize(
+    ("quarter", "unit", "expected"),
+    [
+        (
+            "2025Q2",
+            "U02",
+            dict(
+                inspections=2,
+                penalty_cases=1,
+                double_penalty_cases=1,
+                fines_yuan=12000.0,
+                penalty_rate=0.5,
+                non_site_share=0.5,
+                is_zero_penalty=False,
+            ),
+        ),
+        (
+            "2025Q2",
+            "U03",
+            dict(inspections=1, penalty_cases=0, penalty_rate=0.0, is_zero_penalty=True),
+        ),
+        (
+            "2025Q3",
+            "U03",
+            dict(inspections=0, penalty_cases=1, penalty_rate=None, is_zero_penalty=False),
+        ),
+    ],
+)
+def test_enforcement_by_unit(con, quarter, unit, expected):
     r = one(
-        con, "select * from marts.mart_enforcement where quarter = '2025Q2' and unit_code = 'U02'"
+        con,
+        "select * from marts.mart_enforcement where quarter = ? and unit_code = ?",
+        quarter,
+        unit,
     )
-    assert pick(r, "inspections", "penalty_cases", "double_penalty_cases", "fines_yuan") == (
-        2,
-        1,
-        1,
-        12000.0,
-    )
-    assert pick(r, "penalty_rate", "non_site_share", "is_zero_penalty") == (0.5, 0.5, False)
-    r = one(
-        con, "select * from marts.mart_enforcement where quarter = '2025Q2' and unit_code = 'U03'"
-    )
-    assert pick(r, "inspections", "penalty_cases", "penalty_rate", "is_zero_penalty") == (
-        1,
-        0,
-        0.0,
-        True,
-    )
-    r = one(
-        con, "select * from marts.mart_enforcement where quarter = '2025Q3' and unit_code = 'U03'"
-    )
-    assert pick(r, "inspections", "penalty_cases", "penalty_rate", "is_zero_penalty") == (
-        0,
-        1,
-        None,
-        False,
-    )
+    assert pick(r, *expected) == tuple(expected.values())
 
 
 def test_enforcement_by_department(con):

@@ -471,16 +471,28 @@ def _method_sheet(ctx: _Context, data: dict[str, Any]) -> None:
         ws.set_column(c, c, w)
     row = ctx.title_block(ws, "安全生产晾晒考评办法", len(widths))
 
-    def indicators(scope: str, heading: str) -> None:
+    def section(heading: str, headers: Sequence[str]) -> None:
+        """The section's heading row, then its header row."""
         nonlocal row
         ws.write_string(row, 0, heading, fmt["section"])
         row += 1
-        for c, h in enumerate(("指标", "名称", "权重", "统计口径", "计分规则")):
+        for c, h in enumerate(headers):
             ws.write_string(row, c, h, fmt["header"])
         row += 1
+
+    def cells(values: Sequence[tuple[Any, str]]) -> None:
+        """One row of (value, format name) cells."""
+        nonlocal row
+        for c, (value, f) in enumerate(values):
+            _cell(ws, row, c, value, fmt[f])
+        row += 1
+
+    def indicators(scope: str, heading: str) -> None:
+        nonlocal row
+        section(heading, ("指标", "名称", "权重", "统计口径", "计分规则"))
         part = method.filter((pl.col("scope") == scope) & (pl.col("item_type") == "indicator"))
         for r in part.sort("sort_order").iter_rows(named=True):
-            for c, (value, f) in enumerate(
+            cells(
                 (
                     (r["item_id"], "center"),
                     (r["item_name"], "text"),
@@ -488,9 +500,7 @@ def _method_sheet(ctx: _Context, data: dict[str, Any]) -> None:
                     (r["raw_value"], "wrap"),
                     (r["scoring"], "wrap"),
                 )
-            ):
-                _cell(ws, row, c, value, fmt[f])
-            row += 1
+            )
         ws.write_string(row, 1, "合计", fmt["text"])
         ws.write_number(row, 2, float(part["weight"].sum()), fmt["int"])
         row += 2
@@ -498,25 +508,18 @@ def _method_sheet(ctx: _Context, data: dict[str, Any]) -> None:
     indicators(
         "unit", "一、镇街考评指标（各项 0–100 分，总分 = Σ 权重 × 得分 ÷ 100 + 扣分，最低 0 分）"
     )
-    ws.write_string(row, 0, "二、扣分与一票否决", fmt["section"])
-    row += 1
-    for c, h in enumerate(("类型", "规则", "每项分值", "本项上限", "说明")):
-        ws.write_string(row, c, h, fmt["header"])
-    row += 1
+    section("二、扣分与一票否决", ("类型", "规则", "每项分值", "本项上限", "说明"))
     rules = method.filter(pl.col("item_type").is_in(["deduction", "veto"])).sort("sort_order")
     for r in rules.iter_rows(named=True):
-        kind = "扣分" if r["item_type"] == "deduction" else "一票否决"
-        for c, (value, f) in enumerate(
+        cells(
             (
-                (kind, "center"),
+                ("扣分" if r["item_type"] == "deduction" else "一票否决", "center"),
                 (r["item_name"], "text"),
                 (r["points_per_item"], "score"),
                 (r["cap_points"], "score"),
                 (r["scoring"], "wrap"),
             )
-        ):
-            _cell(ws, row, c, value, fmt[f])
-        row += 1
+        )
     row += 1
     indicators("department", "三、区直部门考评指标（不设扣分与一票否决）")
     ws.write_string(row, 0, "四、排名规则与口径", fmt["section"])

@@ -233,6 +233,24 @@ def _indicator_names(method: pl.DataFrame, scope: str) -> dict[str, tuple[str, f
     return {r["item_id"]: (r["item_name"], r["weight"]) for r in rows.iter_rows(named=True)}
 
 
+def _rank_columns(name: Col) -> list[Col]:
+    """The leading columns of a ranking: rank, the ranked one's name, total, rank change."""
+    return [
+        Col("排名", "rank", "int", 6),
+        name,
+        Col("总分", "total_score", "total", 9),
+        Col("上季排名", "prev_rank", "int", 8),
+        Col("排名变化", "rank_change", "change", 8),
+    ]
+
+
+def _indicator_column(indicator_id: str, name: str, weight: float) -> Col:
+    """An indicator's score column, headed by its name and weight."""
+    return Col(
+        f"{indicator_id} {name}\n(权重 {weight:g})", f"{indicator_id.lower()}_score", "score", 12
+    )
+
+
 # ---------------------------------------------------------------------------------- sheets
 
 
@@ -252,18 +270,9 @@ def _ranking_sheet(ctx: _Context, data: dict[str, Any]) -> None:
         "一票否决: " + ("、".join(vetoed) if vetoed else "无"),
     ]
     cols = [
-        Col("排名", "rank", "int", 6),
-        Col("单位", "unit_name", "text", 16),
-        Col("总分", "total_score", "total", 9),
-        Col("上季排名", "prev_rank", "int", 8),
-        Col("排名变化", "rank_change", "change", 8),
+        *_rank_columns(Col("单位", "unit_name", "text", 16)),
         *[
-            Col(
-                f"{i} {names.get(i, (i, 0))[0]}\n(权重 {names.get(i, (i, 0))[1]:g})",
-                f"{i.lower()}_score",
-                "score",
-                12,
-            )
+            _indicator_column(i, *names.get(i, (i, 0)))
             for i in ("I1", "I2", "I3", "I4", "I5", "I6", "I7")
         ],
         Col("加权得分", "weighted_score", "score", 9),
@@ -342,17 +351,9 @@ def _values_sheet(ctx: _Context, data: dict[str, Any]) -> None:
 def _department_sheet(ctx: _Context, data: dict[str, Any]) -> None:
     ws = ctx.sheet("部门排名")
     names = _indicator_names(data["method"], "department")
-    indicator_cols = [
-        Col(f"{i} {name}\n(权重 {weight:g})", f"{i.lower()}_score", "score", 12)
-        for i, (name, weight) in sorted(names.items())
-    ]
     cols = [
-        Col("排名", "rank", "int", 6),
-        Col("部门", "department_name", "text", 20),
-        Col("总分", "total_score", "total", 9),
-        Col("上季排名", "prev_rank", "int", 8),
-        Col("排名变化", "rank_change", "change", 8),
-        *indicator_cols,
+        *_rank_columns(Col("部门", "department_name", "text", 20)),
+        *[_indicator_column(i, name, weight) for i, (name, weight) in sorted(names.items())],
         Col("重大隐患", "major_hazards", "int", 9),
         Col("本季到期隐患", "hazards_due", "int", 9),
         Col("检查次数", "inspections", "int", 9),

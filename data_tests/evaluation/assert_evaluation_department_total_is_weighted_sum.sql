@@ -15,13 +15,7 @@ indicators as (
 
 weights as (
 
-    select
-        {{ indicator_weight('I1') }} as weight_i1,
-        {{ indicator_weight('I2') }} as weight_i2,
-        {{ indicator_weight('I4') }} as weight_i4,
-        {{ indicator_weight('I5') }} as weight_i5
-    from indicators
-    where scope = 'department'
+    {{ indicator_weights('department', ['I1', 'I2', 'I4', 'I5']) }}
 
 ),
 

@@ -16,16 +16,7 @@ indicators as (
 
 weights as (
 
-    select
-        {{ indicator_weight('I1') }} as weight_i1,
-        {{ indicator_weight('I2') }} as weight_i2,
-        {{ indicator_weight('I3') }} as weight_i3,
-        {{ indicator_weight('I4') }} as weight_i4,
-        {{ indicator_weight('I5') }} as weight_i5,
-        {{ indicator_weight('I6') }} as weight_i6,
-        {{ indicator_weight('I7') }} as weight_i7
-    from indicators
-    where scope = 'unit'
+    {{ indicator_weights('unit', ['I1', 'I2', 'I3', 'I4', 'I5', 'I6', 'I7']) }}
 
 ),
 

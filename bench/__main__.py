@@ -33,18 +33,15 @@ def say(msg: str) -> None:
 
 def machine() -> dict[str, object]:
     import os
+    import subprocess
+    from importlib.metadata import PackageNotFoundError, version
 
-    import dbt.version
-    import duckdb
-    import pandas as pd
-    import polars as pl
+    def v(dist: str) -> str:
+        try:
+            return version(dist)
+        except PackageNotFoundError:
+            return "-"
 
-    try:
-        import great_expectations as gx
-
-        gx_version = gx.__version__
-    except Exception:  # noqa: BLE001 - the version is informative only
-        gx_version = "?"
     mem = 0
     with open("/proc/meminfo") as fh:
         for line in fh:
@@ -52,8 +49,6 @@ def machine() -> dict[str, object]:
                 mem = int(line.split()[1]) * 1024
     with open("/proc/loadavg") as fh:
         load = fh.read().split()[:3]
-    import subprocess
-
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
     ).stdout.strip()
@@ -69,11 +64,13 @@ def machine() -> dict[str, object]:
         "memory_gib": round(mem / 1024**3, 1),
         "loadavg_at_start": load,
         "python": platform.python_version(),
-        "duckdb": duckdb.__version__,
-        "dbt-core": str(dbt.version.installed).lstrip("="),
-        "polars": pl.__version__,
-        "pandas": pd.__version__,
-        "great_expectations": gx_version,
+        "duckdb": v("duckdb"),
+        "dbt-core": v("dbt-core"),
+        "dbt-duckdb": v("dbt-duckdb"),
+        "polars": v("polars"),
+        "pandas": v("pandas"),
+        "great_expectations": v("great-expectations"),
+        "psutil": v("psutil"),
         "platform": platform.platform(),
     }
 

@@ -110,7 +110,8 @@ def run_scale(args: argparse.Namespace, scale: str) -> report.ScaleResult:
                 f"  [{i + 1}/{args.repeat}] pandas {p.wall:.1f} s, peak RSS "
                 f"{p.peak_rss / 2**30:.2f} GiB" + ("" if p.ok else f"\n{p.output_tail}")
             )
-        if i == 0 and b.ok:
+        checked = res.floor_agreement or res.pandas_agreement
+        if b.ok and not checked:  # the first round whose build succeeded
             if f.ok:
                 res.floor_agreement = compare_floor(floor_db, warehouse)
             if res.pandas and res.pandas[0].ok:

@@ -633,9 +633,12 @@ def test_department_variant(evaluation):
         f"select * from marts.mart_quarterly_evaluation_by_department where quarter = '{Q}'"
     )
     m = {r[1]: dict(zip(rel.columns, r, strict=True)) for r in rel.fetchall()}
-    # 区自然资源局 leads no industry and owns no record: not ranked
-    assert sorted(m) == [f"D{i:02d}" for i in range(1, 13) if i != 8]
-    assert sorted(r["rank"] for r in m.values()) == list(range(1, 12))
+    # every department has its row (SPEC §9 grid); 区自然资源局 leads no industry and owns no
+    # record: not ranked, no scores
+    assert sorted(m) == [f"D{i:02d}" for i in range(1, 13)]
+    assert [c for c, r in m.items() if not r["is_ranked"]] == ["D08"]
+    assert (m["D08"]["rank"], m["D08"]["total_score"], m["D08"]["i1_score"]) == (None, None, None)
+    assert sorted(r["rank"] for c, r in m.items() if c != "D08") == list(range(1, 12))
     d01, d02 = m["D01"], m["D02"]
     # D01 (应急) by 责任部门: 重大 H1 H2 H5 H6 H7, of which H1 H5 H6 rectified by qe; X1, X2 and
     # F1, F3 by 执法部门 (店子镇's own X3 / F2 count for no department)

@@ -1,4 +1,5 @@
 -- SPEC §7 department variant: total = Σ weight × score / 100 over I1, I2, I4, I5 (no deductions)
+-- for every ranked department; an unranked one has neither total nor rank
 with
 
 evaluation as (
@@ -28,15 +29,25 @@ final as (
     from evaluation
     cross join weights
     where
-        abs(
-            evaluation.total_score
-            - (
-                weights.weight_i1 * evaluation.i1_score
-                + weights.weight_i2 * evaluation.i2_score
-                + weights.weight_i4 * evaluation.i4_score
-                + weights.weight_i5 * evaluation.i5_score
-            ) / 100
-        ) > 1e-9
+        (
+            evaluation.is_ranked
+            and (
+                evaluation.rank is null
+                or abs(
+                    evaluation.total_score
+                    - (
+                        weights.weight_i1 * evaluation.i1_score
+                        + weights.weight_i2 * evaluation.i2_score
+                        + weights.weight_i4 * evaluation.i4_score
+                        + weights.weight_i5 * evaluation.i5_score
+                    ) / 100
+                ) > 1e-9
+            )
+        )
+        or (
+            not evaluation.is_ranked
+            and (evaluation.total_score is not null or evaluation.rank is not null)
+        )
 
 )
 

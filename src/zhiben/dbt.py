@@ -82,7 +82,7 @@ def run_dbt(
     code = proc.wait()
     summary = _summary(target_dir / "run_results.json")
     if code != 0:
-        errors = [ln for ln in lines if "ERROR" in ln or "FAIL" in ln or "Error" in ln]
+        errors = [ln for ln in lines if any(k in ln for k in ("ERROR", "FAIL", "Error", "Failure", "Got "))]
         raise DbtError(
             f"dbt {' '.join(args)} 失败 (exit {code}), {summary}:\n"
             + "\n".join(errors[-40:] or lines[-40:])

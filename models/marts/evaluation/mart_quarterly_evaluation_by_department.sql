@@ -2,7 +2,8 @@
 -- the as-of quarter, on I1, I2, I4 and I5 weighted by the seed evaluation_indicators (scope
 -- department). "Best" normalisers run over the ranked departments; no deductions, no veto; ties
 -- (within 1e-9) by the higher I1 score, then the lower department code. A department that leads
--- no industry and owns no record in the year (Jan 1 → qe) is not ranked and has no row.
+-- no industry and owns no record in the year (Jan 1 → qe) is not ranked: its row (the grid carries
+-- every department every quarter, SPEC §9) has is_ranked = false and no scores or rank.
 with
 
 counts as (
@@ -103,12 +104,13 @@ ranked as (
 final as (
 
     select
-        ranked.quarter,
-        ranked.department_code,
+        counts.quarter,
+        counts.department_code,
         departments.department_name,
         departments.short_name,
         quarters.previous_quarter,
         quarters.year,
+        counts.is_ranked,
         ranked.i1_value,
         ranked.i2_value,
         ranked.i4_value,
@@ -122,31 +124,35 @@ final as (
         ranked.rank,
         previous.rank as prev_rank,
         previous.rank - ranked.rank as rank_change,
-        ranked.industries_led,
-        ranked.major_hazards,
-        ranked.major_hazards_rectified,
-        ranked.hazards_due,
-        ranked.hazards_due_rectified_on_time,
-        ranked.penalty_cases,
-        ranked.inspections,
+        counts.industries_led,
+        counts.major_hazards,
+        counts.major_hazards_rectified,
+        counts.hazards_due,
+        counts.hazards_due_rectified_on_time,
+        counts.penalty_cases,
+        counts.inspections,
         ranked.i4_best_value,
-        ranked.accidents_ytd,
-        ranked.accidents_prev_ytd,
-        ranked.deaths_ytd,
-        ranked.deaths_prev_ytd,
+        counts.accidents_ytd,
+        counts.accidents_prev_ytd,
+        counts.deaths_ytd,
+        counts.deaths_prev_ytd,
         quarters.is_complete,
         quarters.quarter_start,
         quarters.quarter_end,
         quarters.period_end as evaluated_as_of
-    from ranked
+    from counts
     inner join quarters
-        on ranked.quarter = quarters.quarter
+        on counts.quarter = quarters.quarter
     inner join departments
-        on ranked.department_code = departments.department_code
+        on counts.department_code = departments.department_code
+    left join ranked
+        on
+            counts.quarter = ranked.quarter
+            and counts.department_code = ranked.department_code
     left join ranked as previous
         on
             quarters.previous_quarter = previous.quarter
-            and ranked.department_code = previous.department_code
+            and counts.department_code = previous.department_code
 
 )
 

@@ -118,6 +118,7 @@ COLUMN_LABELS: dict[str, str] = {
     "rank_change": "名次变化",
     "rank_arrow": "升降",
     "veto": "一票否决",
+    "is_ranked": "参与排名",
     "weighted_score": "加权得分",
     "indicator": "指标",
     "weight": "权重",

@@ -478,6 +478,7 @@ def quarterly_evaluation_by_department(
         path,
         "mart_quarterly_evaluation_by_department",
         quarter=quarter,
+        is_ranked=True,  # a department that leads nothing and owns no record is not ranked
         order_by="t.quarter, t.rank",
     )
 

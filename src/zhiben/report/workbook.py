@@ -93,7 +93,8 @@ def _read(quarter: str, warehouse: str | Path | None) -> dict[str, Any]:
         "is_complete": bool(evaluation["is_complete"][0]),
         "evaluation": evaluation,
         "departments": query(
-            "select * from mart_quarterly_evaluation_by_department where quarter = ? order by rank",
+            "select * from mart_quarterly_evaluation_by_department "
+            "where quarter = ? and is_ranked order by rank",
             [quarter],
             path=warehouse,
         ),

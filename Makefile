@@ -46,8 +46,8 @@ test: setup lint
 	$(VENV)/bin/pytest
 
 lint: setup
-	$(VENV)/bin/ruff check src tests app bench
-	$(VENV)/bin/sqlfluff lint models --disable-progress-bar --nocolor
+	$(VENV)/bin/ruff check src tests app bench notebooks
+	$(VENV)/bin/sqlfluff lint models data_tests --disable-progress-bar --nocolor
 
 clean:
 	rm -rf data target logs .zhiben-build test-artifacts

@@ -106,7 +106,10 @@ def _dbt_log_facts(log: Path) -> dict[str, object]:
         text = log.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return {}
-    text = text[text.rfind("Running with dbt") - 40 :]
+    at = text.rfind("Running with dbt")
+    if at < 0:  # dbt rotated its log during this invocation
+        return {}
+    text = text[max(at - 40, 0) :]
 
     def ts(pattern: str) -> datetime | None:
         m = re.search(_LOG_TS + pattern, text)

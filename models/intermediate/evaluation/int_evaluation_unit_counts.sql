@@ -188,28 +188,30 @@ penalty_counts as (
 -- records the ID) passed a 主要负责人专题培训 between the training start and qe
 active_enterprises as (
 
+    -- a correlated exists (a hash semi join for DuckDB), not a left join + group by: the
+    -- principal-ID condition made that a nested-loop join, quadratic at city scale and beyond
     select
         enterprise_states.quarter,
         enterprise_states.unit_code,
         enterprise_states.credit_code,
-        max(case when training.training_id is not null then 1 else 0 end) = 1
-            as is_principal_trained
+        exists(
+            select 1
+            from training
+            where
+                training.credit_code = enterprise_states.credit_code
+                and training.is_principal_training_passed
+                and training.training_date <= quarters.period_end
+                and training.training_date >= parameters.training_since_date
+                and (
+                    enterprise_states.principal_id_hash is null
+                    or enterprise_states.principal_id_hash = training.person_key
+                )
+        ) as is_principal_trained
     from enterprise_states
     inner join quarters
         on enterprise_states.quarter = quarters.quarter
     cross join parameters
-    left join training
-        on
-            enterprise_states.credit_code = training.credit_code
-            and training.is_principal_training_passed
-            and quarters.period_end >= training.training_date
-            and parameters.training_since_date <= training.training_date
-            and (
-                enterprise_states.principal_id_hash is null
-                or enterprise_states.principal_id_hash = training.person_key
-            )
     where enterprise_states.is_active
-    group by enterprise_states.quarter, enterprise_states.unit_code, enterprise_states.credit_code
 
 ),
 

@@ -28,7 +28,7 @@ from zhiben.dbt import DbtError, DbtSummary, run_dbt
 from zhiben.lock import build_lock
 from zhiben.lock import holder as lock_holder
 from zhiben.paths import SEEDS_DIR, WarehousePaths
-from zhiben.publish import publish
+from zhiben.publish import publish, remove_duckdb_file
 
 Progress = Callable[[str], None]
 
@@ -127,8 +127,7 @@ def build(
             if isinstance(exc, DbtError):
                 record.dbt_tests = _dbt_test_summary(paths.dbt_target_dir, since=started)
             _append_history(paths.history_file, record)
-            build_db.unlink(missing_ok=True)
-            build_db.with_name(build_db.name + ".wal").unlink(missing_ok=True)
+            remove_duckdb_file(build_db)
             raise
         record.status, record.ended_at, record.stages = "success", _now(), stages
         _append_history(paths.history_file, record)
@@ -194,8 +193,7 @@ def _remove_leftovers(paths: WarehousePaths) -> None:
     }
     for old in paths.work_dir.glob("build-*.duckdb"):
         if old.name not in ok:
-            old.unlink(missing_ok=True)
-            old.with_name(old.name + ".wal").unlink(missing_ok=True)
+            remove_duckdb_file(old)
 
 
 def _stop_orphaned_dbt(work_dir: Path) -> None:
@@ -259,5 +257,4 @@ def _dbt_test_summary(target_dir: Path, since: float = 0.0) -> dict[str, int]:
 def _prune_build_files(work_dir: Path, keep: int) -> None:
     builds = sorted(work_dir.glob("build-*.duckdb"), key=lambda p: p.stat().st_mtime)
     for old in builds[: max(0, len(builds) - keep)]:
-        old.unlink(missing_ok=True)
-        old.with_name(old.name + ".wal").unlink(missing_ok=True)
+        remove_duckdb_file(old)

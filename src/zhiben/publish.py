@@ -55,8 +55,7 @@ def publish(
         os.replace(tmp, served)
         _fsync(served.parent)
     finally:
-        tmp.unlink(missing_ok=True)
-        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)  # left by a failed write
+        remove_duckdb_file(tmp)  # with the WAL a failed write leaves
     return tables
 
 
@@ -73,6 +72,12 @@ def _write_build_runs(con: duckdb.DuckDBPyConnection, runs: list[dict[str, Any]]
             con.executemany(f'insert into main."{table}" values ({marks})', rows)
         written.append(table)
     return written
+
+
+def remove_duckdb_file(path: Path) -> None:
+    """Delete a DuckDB file and its write-ahead log, whichever exist."""
+    path.unlink(missing_ok=True)
+    path.with_name(path.name + ".wal").unlink(missing_ok=True)
 
 
 def _fsync(path: Path) -> None:

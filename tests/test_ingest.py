@@ -963,15 +963,16 @@ def test_unknown_folder_warns(tmp_path):
     assert any("misc/" in w for w in result.warnings)
 
 
-def test_gx_chunks_report_global_row_positions(reasons_build):
-    """The validator gives the same failures whether a frame is validated whole or in chunks."""
+def test_gx_on_the_dictionary_equals_gx_on_every_row(reasons_build):
+    """Validating the distinct values (the loader's way) finds exactly the failures that running
+    the same suite on every row of the frame finds."""
     import polars as pl
 
     from zhiben.ingest.normalise import normalise
     from zhiben.ingest.pipeline import _add_context, _Context
     from zhiben.ingest.read import read_csv
     from zhiben.ingest.refdata import RefData
-    from zhiben.ingest.suites import Validator, rules_for
+    from zhiben.ingest.suites import Validator, _to_pandas, rules_for
 
     _result, con, _expected, _good = reasons_build
     raw_file = con.execute(
@@ -987,7 +988,20 @@ def test_gx_chunks_report_global_row_positions(reasons_build):
         pl.lit(True).alias("_nfkc_dirty"),
     )
     n = _add_context(ex, normalise(ex, frame, ref).with_row_index("_idx"), _Context())
+    rules = rules_for(ex, ref)
     v = Validator()
-    whole = v.validate("h_whole", rules_for(ex, ref), n).sort(pl.all())
-    chunked = v.validate("h_chunked", rules_for(ex, ref), n, chunk_rows=3).sort(pl.all())
-    assert whole.height > 0 and whole.equals(chunked)
+    by_dictionary = v.validate("h_dictionary", rules, n)
+    cols = list(dict.fromkeys(c for r in rules for c in r.gx_columns))
+    every_row = pl.DataFrame(
+        [
+            (i, rules[rule].column, rules[rule].reason)
+            for rule, idx in v.run_suite("h_rows", rules, _to_pandas(n.select(cols)))
+            for i in idx
+        ],
+        schema={"_idx": pl.Int64, "column_name": pl.String, "reason_code": pl.String},
+        orient="row",
+    ).unique()
+    assert by_dictionary.height > 10
+    # every reason the file plants is found, and the same rows for each
+    assert by_dictionary.sort(pl.all()).equals(every_row.sort(pl.all()))
+    assert by_dictionary["reason_code"].n_unique() >= 8

@@ -178,7 +178,7 @@ def _add_context(extract: Extract, n: pl.DataFrame, ctx: _Context) -> pl.DataFra
             pl.when(pl.col("status") == "已销号")
             .then(pl.col("closed_date").is_not_null())
             .alias("_closed_ok"),
-            pl.col("found_date__v").cast(pl.Datetime("us")).alias("found_date__ts"),
+            pl.col("updated_at__v").dt.date().alias("updated_at__date"),
         ]
     if name == "penalties":
         exprs.append(

@@ -34,8 +34,6 @@ TOWN_EXTRACTS_NEEDING_UNIT = (
 )
 INDUSTRY_EXTRACTS = ("hazards", "accidents")
 POSITIVE = {("training", "hours"), ("drills", "participants")}
-#: rows per GX validation (bounds the pandas copy and GX's working memory)
-CHUNK_ROWS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -188,8 +186,9 @@ def rules_for(extract: Extract, ref: RefData) -> list[Rule]:
                 "found_after_update",
                 "ExpectColumnPairValuesAToBeGreaterThanB",
                 {
-                    "column_A": "updated_at__v",
-                    "column_B": "found_date__ts",
+                    # updated_at ≥ found_date 00:00 ⟺ the date of updated_at ≥ found_date
+                    "column_A": "updated_at__date",
+                    "column_B": "found_date__v",
                     "or_equal": True,
                     "ignore_row_if": "either_value_is_missing",
                 },
@@ -267,8 +266,52 @@ def preload_gx() -> None:
         import great_expectations  # noqa: F401
 
 
+def _groups(rules: list[Rule]) -> list[list[str]]:
+    """The GX columns in groups that must be seen together: a pair rule joins its two columns
+    (union-find over the rules), every other column stands alone."""
+    parent: dict[str, str] = {}
+
+    def find(c: str) -> str:
+        while parent.setdefault(c, c) != c:
+            c = parent[c]
+        return c
+
+    for r in rules:
+        cols = r.gx_columns
+        for c in cols:
+            find(c)
+        for c in cols[1:]:
+            parent[find(c)] = find(cols[0])
+    groups: dict[str, list[str]] = {}
+    for c in parent:
+        groups.setdefault(find(c), []).append(c)
+    return list(groups.values())
+
+
+def _projections(rules: list[Rule]) -> dict[str, pl.Expr]:
+    """What GX needs to see of each column: its values, or — when every rule on it is
+    not-null — only whether it is null (an ID column has as many values as rows)."""
+    kinds: dict[str, set[str]] = {}
+    for r in rules:
+        for c in r.gx_columns:
+            kinds.setdefault(c, set()).add(r.type)
+    return {
+        c: pl.when(pl.col(c).is_not_null()).then(pl.lit(True)).alias(c)
+        if types == {"ExpectColumnValuesToNotBeNull"}
+        else pl.col(c)
+        for c, types in kinds.items()
+    }
+
+
 class Validator:
-    """An ephemeral GX context with one pandas data source; one suite per extract."""
+    """An ephemeral GX context with one pandas data source; one suite per extract.
+
+    :meth:`validate` runs a suite on the *dictionary* of a frame rather than on its rows: every
+    rule is row-wise and reads only its own columns, so a row fails a rule exactly when its value
+    (pair rules: its pair of values) does. GX therefore validates one frame holding every
+    distinct value of each column (of each column pair) that occurs — thousands of rows where the
+    extract has millions — and polars maps the unexpected values back to the rows that hold them.
+    """
 
     def __init__(self) -> None:
         os.environ["GX_ANALYTICS_ENABLED"] = "false"
@@ -284,54 +327,71 @@ class Validator:
     def suite(self, extract: str, rules: list[Rule]):
         gx = self.gx
         suite = gx.ExpectationSuite(name=f"raw.{extract}")
-        for r in rules:
+        for i, r in enumerate(rules):
             cls = getattr(gx.expectations, r.type)
             suite.add_expectation(
-                cls(**r.kwargs, meta={"column": r.column, "reason_code": r.reason})
+                cls(**r.kwargs, meta={"column": r.column, "reason_code": r.reason, "rule": i})
             )
         return self.ctx.suites.add(suite)
 
-    def validate(
-        self, extract: str, rules: list[Rule], frame: pl.DataFrame, chunk_rows: int | None = None
-    ) -> pl.DataFrame:
-        """Run the extract's suite on `frame` (in chunks of `chunk_rows`, bounding memory); return
-        the failures: ``_idx`` (row position in `frame`), ``column_name``, ``reason_code``."""
+    def run_suite(self, name: str, rules: list[Rule], pdf) -> list[tuple[int, list[int]]]:
+        """Validate the pandas frame `pdf` with a suite of `rules` (GX, result_format COMPLETE);
+        return, per rule that failed, (its position in `rules`, the unexpected row positions)."""
+        batch_definition = self.source.add_dataframe_asset(
+            name
+        ).add_batch_definition_whole_dataframe("all")
+        suite = self.suite(name, rules)
+        batch = batch_definition.get_batch(batch_parameters={"dataframe": pdf})
+        result = batch.validate(
+            suite,
+            result_format={"result_format": "COMPLETE", "return_unexpected_index_query": False},
+        )
+        out: list[tuple[int, list[int]]] = []
+        for r in result.results:
+            message = _raised(r.exception_info)
+            if message is not None or r.success is None:
+                raise RuntimeError(
+                    f"great-expectations failed on raw.{name} "
+                    f"{r.expectation_config.type} {r.expectation_config.kwargs}: {message}"
+                )
+            idx = r.result.get("unexpected_index_list") or []
+            if idx:
+                out.append((int(r.expectation_config.meta["rule"]), [int(i) for i in idx]))
+        return sorted(out)
+
+    def validate(self, extract: str, rules: list[Rule], frame: pl.DataFrame) -> pl.DataFrame:
+        """Run the extract's suite on `frame`; return the failures: ``_idx`` (row position in
+        `frame`), ``column_name`` (contract column), ``reason_code`` — rule by rule, rows in
+        frame order."""
         empty = pl.DataFrame(
             schema={"_idx": pl.Int64, "column_name": pl.String, "reason_code": pl.String}
         )
         if frame.height == 0 or not rules:
             return empty
-        chunk_rows = chunk_rows or CHUNK_ROWS
-        cols = list(dict.fromkeys(c for r in rules for c in r.gx_columns))
-        batch_definition = self.source.add_dataframe_asset(
-            extract
-        ).add_batch_definition_whole_dataframe("all")
-        suite = self.suite(extract, rules)
+        proj = _projections(rules)
+        groups = _groups(rules)
+        keyed = frame.lazy().select(list(proj.values()))
+        uniques = pl.collect_all([keyed.select(g).unique(maintain_order=True) for g in groups])
+        size = max(u.height for u in uniques)
+        # one frame of `size` rows: each group's distinct tuples, repeated to the common length
+        dictionary = pl.concat(
+            [u.gather(pl.int_range(size, eager=True) % u.height) for u in uniques],
+            how="horizontal",
+        )
+        failed = self.run_suite(extract, rules, _to_pandas(dictionary))
+        if not failed:
+            return empty
+        positions = frame.lazy().select(list(proj.values())).with_row_index("_idx")
         parts = []
-        for offset in range(0, frame.height, chunk_rows):
-            pdf = _to_pandas(frame.slice(offset, chunk_rows).select(cols))
-            pdf.index = range(offset, offset + len(pdf))
-            batch = batch_definition.get_batch(batch_parameters={"dataframe": pdf})
-            result = batch.validate(suite, result_format={"result_format": "COMPLETE"})
-            del pdf, batch
-            for r in result.results:
-                message = _raised(r.exception_info)
-                if message is not None or r.success is None:
-                    raise RuntimeError(
-                        f"great-expectations failed on raw.{extract} "
-                        f"{r.expectation_config.type} {r.expectation_config.kwargs}: {message}"
-                    )
-                idx = r.result.get("unexpected_index_list") or []
-                if not idx:
-                    continue
-                meta = r.expectation_config.meta
-                parts.append(
-                    pl.DataFrame(
-                        {
-                            "_idx": pl.Series([int(i) for i in idx], dtype=pl.Int64),
-                            "column_name": meta["column"],
-                            "reason_code": meta["reason_code"],
-                        }
-                    )
-                )
-        return pl.concat(parts).unique(maintain_order=True) if parts else empty
+        for i, idx in failed:
+            rule = rules[i]
+            cols = rule.gx_columns
+            bad = dictionary.select(cols)[idx].unique()
+            rows = positions.join(bad.lazy(), on=cols, how="semi", nulls_equal=True).select(
+                pl.col("_idx").cast(pl.Int64),
+                pl.lit(rule.column).alias("column_name"),
+                pl.lit(rule.reason).alias("reason_code"),
+            )
+            parts.append(rows)
+        failures = pl.concat(pl.collect_all(parts)).sort("_idx", maintain_order=True)
+        return failures.unique(maintain_order=True)

@@ -972,7 +972,7 @@ def test_gx_on_the_dictionary_equals_gx_on_every_row(reasons_build):
     from zhiben.ingest.pipeline import _add_context, _Context
     from zhiben.ingest.read import read_csv
     from zhiben.ingest.refdata import RefData
-    from zhiben.ingest.suites import Validator, _to_pandas, rules_for
+    from zhiben.ingest.suites import Validator, rules_for
 
     _result, con, _expected, _good = reasons_build
     raw_file = con.execute(
@@ -995,7 +995,7 @@ def test_gx_on_the_dictionary_equals_gx_on_every_row(reasons_build):
     every_row = pl.DataFrame(
         [
             (i, rules[rule].column, rules[rule].reason)
-            for rule, idx in v.run_suite("h_rows", rules, _to_pandas(n.select(cols)))
+            for rule, idx in v.run_suite("h_rows", rules, n.select(cols))
             for i in idx
         ],
         schema={"_idx": pl.Int64, "column_name": pl.String, "reason_code": pl.String},
@@ -1005,3 +1005,27 @@ def test_gx_on_the_dictionary_equals_gx_on_every_row(reasons_build):
     # every reason the file plants is found, and the same rows for each
     assert by_dictionary.sort(pl.all()).equals(every_row.sort(pl.all()))
     assert by_dictionary["reason_code"].n_unique() >= 8
+
+
+def test_gx_worker_ends_with_the_load_and_with_a_rejected_file(tmp_path):
+    """great-expectations runs in a child process: it is gone after a load, and after a load
+    stopped by a rejected file before any validation."""
+    import psutil
+
+    def workers() -> list[psutil.Process]:
+        return [
+            p
+            for p in psutil.Process().children(recursive=True)
+            if "gx_worker" in " ".join(p.cmdline())
+        ]
+
+    raw = tmp_path / "raw"
+    write_csv(raw / "enterprises" / "e.csv", [ENT])
+    result, con = run(raw, tmp_path)
+    con.close()
+    assert result.files[0].rows_loaded == 1
+    assert workers() == []
+    write_csv(raw / "hazards" / "h.csv", [HAZ]).write_bytes(b"\xff\xfe\xff\n")
+    with pytest.raises(ExtractFileError, match="hazards/h.csv"):
+        run(raw, tmp_path)
+    assert workers() == []

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from time import perf_counter
@@ -12,11 +12,12 @@ from time import perf_counter
 import polars as pl
 
 from zhiben.contract import EXTRACTS, LOAD_ORDER, REASONS, Extract
+from zhiben.ingest.gx_worker import GxWorker
 from zhiben.ingest.land import QUARANTINE_SCHEMA, RECONCILIATION_SCHEMA, Lander
 from zhiben.ingest.normalise import normalise
 from zhiben.ingest.read import RawFile, check_all, ignored_folders, read_file
 from zhiben.ingest.refdata import RefData
-from zhiben.ingest.suites import Validator, preload_gx, rules_for
+from zhiben.ingest.suites import rules_for, validate
 
 #: the date that places a row in a month (quarantine `month`); `updated_at` where unreadable
 MAIN_DATE = {
@@ -51,9 +52,10 @@ class IngestResult:
     max_updated_at: dt.datetime | None
     files: list[FileCount]
     warnings: list[str] = field(default_factory=list)
-    #: seconds: check (pass 1: every file's encoding / header), read (pass 2: parsing), validate
-    #: (normalise + GX + folding + quarantine; of which `normalise`, `gx_setup` (import + context),
-    #: `gx` and `gx:<extract>`), land, total
+    #: seconds: check (pass 1: every file's encoding / header); read and normalise (pass 2:
+    #: parsing and normalising, in the read-ahead thread, overlapping the rest); read_wait (the
+    #: time the loader waited for it); validate (context + GX + folding + quarantine, of which
+    #: `gx_setup` (waiting for the GX worker's import) and `gx`, `gx:<extract>`); land; total
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -301,15 +303,30 @@ def ingest(
     raw_dir, build_db = Path(raw_dir), Path(build_db)
     timings: dict[str, float] = {}
     t0 = perf_counter()
-    # importing great-expectations takes seconds: overlap it with reading the files
-    gx_import = threading.Thread(target=preload_gx, daemon=True)
-    gx_import.start()
+    # great-expectations runs in a child process that imports it (seconds) while we read
+    validator = _Gx(GxWorker(), timings)
+    try:
+        return _ingest(raw_dir, build_db, seeds_dir, salt, as_of, progress, validator, timings, t0)
+    finally:
+        validator.close()
+
+
+def _ingest(
+    raw_dir: Path,
+    build_db: Path,
+    seeds_dir: Path,
+    salt: str,
+    as_of: dt.date | None,
+    progress: Callable[[str], None],
+    validator: _Gx,
+    timings: dict[str, float],
+    t0: float,
+) -> IngestResult:
     files = check_all(raw_dir, progress)
     timings["check"] = perf_counter() - t0
 
     t1 = perf_counter()
     ref = RefData.load(Path(seeds_dir))
-    validator = _LazyValidator(gx_import, timings)
     # every file is readable: only now is anything written
     lander = Lander(build_db, salt)
     try:
@@ -318,8 +335,19 @@ def ingest(
             f"{d}/ 不是约定的数据目录，已忽略 / {d}/ is not an extract folder: ignored"
             for d in ignored_folders(raw_dir)
         ]
-        for name in LOAD_ORDER:
-            _process(EXTRACTS[name], files[name], ref, validator, lander, state, timings, progress)
+        # one extract is read and normalised ahead, in a thread, while the last is validated,
+        # folded and landed
+        reader = _Reader(files, ref, timings)
+        with ThreadPoolExecutor(1, thread_name_prefix="zhiben-read") as pool:
+            ahead = pool.submit(reader.read, EXTRACTS[LOAD_ORDER[0]])
+            for i, _name in enumerate(LOAD_ORDER):
+                tw = perf_counter()
+                read = ahead.result()
+                _add_time(timings, "read_wait", perf_counter() - tw)
+                if i + 1 < len(LOAD_ORDER):
+                    ahead = pool.submit(reader.read, EXTRACTS[LOAD_ORDER[i + 1]])
+                _process(read, ref, validator, lander, state, timings, progress)
+                del read
         t2 = perf_counter()
         unbalanced = [
             f
@@ -349,27 +377,31 @@ def ingest(
         timings["land"] = timings.get("land", 0.0) + perf_counter() - t2
     finally:
         lander.close()
-    timings["validate"] = perf_counter() - t1 - timings["land"] - timings["read"]
+    timings["validate"] = perf_counter() - t1 - timings["land"] - timings["read_wait"]
     timings["total"] = perf_counter() - t0
     progress("入库完成 / landed: " + ", ".join(f"{k} {v:.2f}s" for k, v in timings.items()))
     return IngestResult(as_of_date, max_updated, state.files, state.warnings, timings)
 
 
-class _LazyValidator:
-    """Creates the GX context on first use, so that importing GX overlaps with the first reads."""
+class _Gx:
+    """The GX worker; the first call waits for it to be ready (`gx_setup`: what of its import
+    and context setup was not hidden behind the reading)."""
 
-    def __init__(self, gx_import: threading.Thread, timings: dict[str, float]) -> None:
-        self._thread = gx_import
+    def __init__(self, worker: GxWorker, timings: dict[str, float]) -> None:
+        self._worker = worker
         self._timings = timings
-        self._validator: Validator | None = None
+        self._ready = False
 
     def validate(self, extract: str, rules, frame: pl.DataFrame) -> pl.DataFrame:
-        if self._validator is None:
+        if not self._ready:
             tv = perf_counter()
-            self._thread.join()
-            self._validator = Validator()
+            self._worker.wait_ready()
+            self._ready = True
             self._timings["gx_setup"] = perf_counter() - tv
-        return self._validator.validate(extract, rules, frame)
+        return validate(self._worker, extract, rules, frame)
+
+    def close(self) -> None:
+        self._worker.close()
 
 
 class _State:
@@ -382,66 +414,88 @@ class _State:
         self.warnings: list[str] = []
         self.quarantine: list[pl.DataFrame] = []
         self.max_updated: dt.datetime | None = None
-        self.seq = 0
 
 
 def _add_time(timings: dict[str, float], key: str, seconds: float) -> None:
     timings[key] = timings.get(key, 0.0) + seconds
 
 
+@dataclass
+class _Read:
+    """One extract read and normalised (by the read-ahead thread)."""
+
+    extract: Extract
+    frame: pl.DataFrame  # normalised, with `_idx`
+    files: list[tuple[str, int]]  # (file, rows read), in read order
+    encodings: dict[str, int]
+
+
+class _Reader:
+    """Reads and normalises the extracts in load order; `_read_seq` runs on across them."""
+
+    def __init__(self, files: dict[str, list[tuple[Path, str]]], ref: RefData, timings):
+        self.files = files
+        self.ref = ref
+        self.timings = timings
+        self.seq = 0
+
+    def read(self, extract: Extract) -> _Read:
+        tr = perf_counter()
+        parts: list[pl.DataFrame] = []
+        read_files: list[tuple[str, int]] = []
+        encodings: dict[str, int] = {}
+        t_norm = 0.0
+        pending: list[pl.DataFrame] = []
+        pending_rows = 0
+
+        def flush() -> float:
+            """Normalise the files read so far (batches: the raw text is freed as we go, and
+            small files do not pay the per-call overhead one by one)."""
+            tn = perf_counter()
+            parts.append(normalise(extract, pl.concat(pending, how="vertical"), self.ref))
+            pending.clear()
+            return perf_counter() - tn
+
+        for path, rel in self.files[extract.name]:
+            rf = read_file(path, rel, extract)
+            read_files.append((rel, rf.rows_read))
+            encodings[rf.encoding] = encodings.get(rf.encoding, 0) + 1
+            pending.append(_tag(rf, self.seq))
+            self.seq += rf.rows_read
+            pending_rows += rf.rows_read
+            del rf
+            if pending_rows >= NORMALISE_BATCH_ROWS:
+                t_norm += flush()
+                pending_rows = 0
+        if pending:
+            t_norm += flush()
+        if not parts:
+            parts.append(normalise(extract, _empty_frame(extract), self.ref))
+        n = pl.concat(parts, how="vertical", rechunk=False).with_row_index("_idx")
+        _add_time(self.timings, "read", perf_counter() - tr - t_norm)
+        _add_time(self.timings, "normalise", t_norm)
+        return _Read(extract, n, read_files, encodings)
+
+
 def _process(
-    extract: Extract,
-    files: list[tuple[Path, str]],
+    read: _Read,
     ref: RefData,
-    validator: _LazyValidator,
+    validator: _Gx,
     lander: Lander,
     state: _State,
     timings: dict[str, float],
     progress: Callable[[str], None],
 ) -> None:
-    """Read, normalise, validate, fold and land one extract."""
+    """Validate, fold and land one extract."""
+    extract, n, read_files = read.extract, read.frame, read.files
     name = extract.name
-    tr = perf_counter()
-    parts: list[pl.DataFrame] = []
-    read_files: list[tuple[str, int]] = []
-    encodings: dict[str, int] = {}
-    t_norm = 0.0
-    pending: list[pl.DataFrame] = []
-    pending_rows = 0
-
-    def flush() -> float:
-        """Normalise the files read so far (batches: the raw text is freed as we go, and small
-        files do not pay the per-call overhead one by one)."""
-        tn = perf_counter()
-        parts.append(normalise(extract, pl.concat(pending, how="vertical"), ref))
-        pending.clear()
-        return perf_counter() - tn
-
-    for path, rel in files:
-        rf = read_file(path, rel, extract)
-        read_files.append((rel, rf.rows_read))
-        encodings[rf.encoding] = encodings.get(rf.encoding, 0) + 1
-        pending.append(_tag(rf, state.seq))
-        state.seq += rf.rows_read
-        pending_rows += rf.rows_read
-        del rf
-        if pending_rows >= NORMALISE_BATCH_ROWS:
-            t_norm += flush()
-            pending_rows = 0
-    if pending:
-        t_norm += flush()
-    if not parts:
-        parts.append(normalise(extract, _empty_frame(extract), ref))
-    n = pl.concat(parts, how="vertical", rechunk=False).with_row_index("_idx")
-    parts.clear()
-    _add_time(timings, "read", perf_counter() - tr - t_norm)
-    if files:
-        enc = ", ".join(f"{k} {v}" for k, v in sorted(encodings.items()))
-        progress(f"读取 {name}: {len(files)} 个文件 / files, {n.height} 行 / rows ({enc})")
+    if read_files:
+        enc = ", ".join(f"{k} {v}" for k, v in sorted(read.encodings.items()))
+        progress(f"读取 {name}: {len(read_files)} 个文件 / files, {n.height} 行 / rows ({enc})")
     tn = perf_counter()
     n = _add_context(extract, n, state.ctx)
     tg = perf_counter()
-    _add_time(timings, "normalise", t_norm + tg - tn)
+    _add_time(timings, "normalise", tg - tn)
     setup_before = timings.get("gx_setup", 0.0)
     failures = validator.validate(name, rules_for(extract, ref), n)
     # GX validation proper (its one-off import and context setup are `gx_setup`)

@@ -13,10 +13,9 @@ enter a GX frame: only their ``__ok`` booleans do.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import polars as pl
 
@@ -259,13 +258,6 @@ def _raised(info: Any) -> str | None:
     return None
 
 
-def preload_gx() -> None:
-    """Import great-expectations (slow: seconds), e.g. in a thread while files are read."""
-    os.environ["GX_ANALYTICS_ENABLED"] = "false"
-    with contextlib.suppress(Exception):  # the real import in Validator reports it
-        import great_expectations  # noqa: F401
-
-
 def _groups(rules: list[Rule]) -> list[list[str]]:
     """The GX columns in groups that must be seen together: a pair rule joins its two columns
     (union-find over the rules), every other column stands alone."""
@@ -303,18 +295,15 @@ def _projections(rules: list[Rule]) -> dict[str, pl.Expr]:
     }
 
 
-class Validator:
-    """An ephemeral GX context with one pandas data source; one suite per extract.
+def _gx_offline() -> None:
+    os.environ["GX_ANALYTICS_ENABLED"] = "false"
 
-    :meth:`validate` runs a suite on the *dictionary* of a frame rather than on its rows: every
-    rule is row-wise and reads only its own columns, so a row fails a rule exactly when its value
-    (pair rules: its pair of values) does. GX therefore validates one frame holding every
-    distinct value of each column (of each column pair) that occurs — thousands of rows where the
-    extract has millions — and polars maps the unexpected values back to the rows that hold them.
-    """
+
+class Validator:
+    """An ephemeral GX context with one pandas data source: runs a suite of rules on a frame."""
 
     def __init__(self) -> None:
-        os.environ["GX_ANALYTICS_ENABLED"] = "false"
+        _gx_offline()
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -322,11 +311,10 @@ class Validator:
         self.ctx = gx.get_context(mode="ephemeral")
         self.ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
         self.source = self.ctx.data_sources.add_pandas("zhiben_raw")
-        self.suites: dict[str, Any] = {}
 
-    def suite(self, extract: str, rules: list[Rule]):
+    def suite(self, name: str, rules: list[Rule]):
         gx = self.gx
-        suite = gx.ExpectationSuite(name=f"raw.{extract}")
+        suite = gx.ExpectationSuite(name=f"raw.{name}")
         for i, r in enumerate(rules):
             cls = getattr(gx.expectations, r.type)
             suite.add_expectation(
@@ -334,14 +322,16 @@ class Validator:
             )
         return self.ctx.suites.add(suite)
 
-    def run_suite(self, name: str, rules: list[Rule], pdf) -> list[tuple[int, list[int]]]:
-        """Validate the pandas frame `pdf` with a suite of `rules` (GX, result_format COMPLETE);
-        return, per rule that failed, (its position in `rules`, the unexpected row positions)."""
+    def run_suite(
+        self, name: str, rules: list[Rule], frame: pl.DataFrame
+    ) -> list[tuple[int, list[int]]]:
+        """Validate `frame` (as pandas) with a suite of `rules` (result_format COMPLETE); return,
+        per rule that failed, (its position in `rules`, the unexpected row positions)."""
         batch_definition = self.source.add_dataframe_asset(
             name
         ).add_batch_definition_whole_dataframe("all")
         suite = self.suite(name, rules)
-        batch = batch_definition.get_batch(batch_parameters={"dataframe": pdf})
+        batch = batch_definition.get_batch(batch_parameters={"dataframe": _to_pandas(frame)})
         result = batch.validate(
             suite,
             result_format={"result_format": "COMPLETE", "return_unexpected_index_query": False},
@@ -360,38 +350,58 @@ class Validator:
         return sorted(out)
 
     def validate(self, extract: str, rules: list[Rule], frame: pl.DataFrame) -> pl.DataFrame:
-        """Run the extract's suite on `frame`; return the failures: ``_idx`` (row position in
-        `frame`), ``column_name`` (contract column), ``reason_code`` — rule by rule, rows in
-        frame order."""
-        empty = pl.DataFrame(
-            schema={"_idx": pl.Int64, "column_name": pl.String, "reason_code": pl.String}
-        )
-        if frame.height == 0 or not rules:
-            return empty
-        proj = _projections(rules)
-        groups = _groups(rules)
-        keyed = frame.lazy().select(list(proj.values()))
-        uniques = pl.collect_all([keyed.select(g).unique(maintain_order=True) for g in groups])
-        size = max(u.height for u in uniques)
-        # one frame of `size` rows: each group's distinct tuples, repeated to the common length
-        dictionary = pl.concat(
-            [u.gather(pl.int_range(size, eager=True) % u.height) for u in uniques],
-            how="horizontal",
-        )
-        failed = self.run_suite(extract, rules, _to_pandas(dictionary))
-        if not failed:
-            return empty
-        positions = frame.lazy().select(list(proj.values())).with_row_index("_idx")
-        parts = []
-        for i, idx in failed:
-            rule = rules[i]
-            cols = rule.gx_columns
-            bad = dictionary.select(cols)[idx].unique()
-            rows = positions.join(bad.lazy(), on=cols, how="semi", nulls_equal=True).select(
+        """:func:`validate` in this process."""
+        return validate(self, extract, rules, frame)
+
+
+class SuiteRunner(Protocol):
+    def run_suite(
+        self, name: str, rules: list[Rule], frame: pl.DataFrame
+    ) -> list[tuple[int, list[int]]]: ...
+
+
+def validate(
+    runner: SuiteRunner, extract: str, rules: list[Rule], frame: pl.DataFrame
+) -> pl.DataFrame:
+    """Run the extract's suite on `frame`; return the failures: ``_idx`` (row position in
+    `frame`), ``column_name`` (contract column), ``reason_code`` — rows in frame order, for a row
+    its rules in suite order.
+
+    GX runs on the *dictionary* of the frame rather than on its rows: every rule is row-wise and
+    reads only its own columns, so a row fails a rule exactly when its value (pair rules: its pair
+    of values) does. GX validates one frame holding every distinct value of each column (of each
+    column pair) that occurs — thousands of rows where the extract has millions — and polars maps
+    the unexpected values back to the rows that hold them.
+    """
+    empty = pl.DataFrame(
+        schema={"_idx": pl.Int64, "column_name": pl.String, "reason_code": pl.String}
+    )
+    if frame.height == 0 or not rules:
+        return empty
+    keyed = frame.lazy().select(list(_projections(rules).values()))
+    groups = _groups(rules)
+    uniques = pl.collect_all([keyed.select(g).unique(maintain_order=True) for g in groups])
+    size = max(u.height for u in uniques)
+    # one frame of `size` rows: each group's distinct tuples, repeated to the common length
+    dictionary = pl.concat(
+        [u.gather(pl.int_range(size, eager=True) % u.height) for u in uniques],
+        how="horizontal",
+    )
+    failed = runner.run_suite(extract, rules, dictionary)
+    if not failed:
+        return empty
+    positions = keyed.with_row_index("_idx")
+    parts = []
+    for i, idx in failed:
+        rule = rules[i]
+        cols = rule.gx_columns
+        bad = dictionary.select(cols)[idx].unique()
+        parts.append(
+            positions.join(bad.lazy(), on=cols, how="semi", nulls_equal=True).select(
                 pl.col("_idx").cast(pl.Int64),
                 pl.lit(rule.column).alias("column_name"),
                 pl.lit(rule.reason).alias("reason_code"),
             )
-            parts.append(rows)
-        failures = pl.concat(pl.collect_all(parts)).sort("_idx", maintain_order=True)
-        return failures.unique(maintain_order=True)
+        )
+    failures = pl.concat(pl.collect_all(parts)).sort("_idx", maintain_order=True)
+    return failures.unique(maintain_order=True)

@@ -1,12 +1,19 @@
-{#- The as-of date D (SPEC §9 "Time"): var `as_of_date`, 'YYYY-MM-DD', always passed by
-    `zhiben build`. D covers all of day D: anything timestamped after the end of D is ignored. -#}
+{#- The as-of date D (SPEC §9 "Time"), 'YYYY-MM-DD': var `as_of_date`, else (as `zhiben build`
+    passes it) the environment variable ZHIBEN_AS_OF_DATE. The environment is read only when
+    executing, never while parsing: D is then no part of dbt's parse state, and a new D does not
+    force a full parse as a changed --vars does. D covers all of day D: anything timestamped after
+    the end of D is ignored. -#}
 
 {% macro as_of_date() -%}
     {%- set value = var('as_of_date', none) -%}
+    {%- if (value is none or value == '') and execute -%}
+        {%- set value = env_var('ZHIBEN_AS_OF_DATE', '') -%}
+    {%- endif -%}
     {%- if value is none or value == '' -%}
         {%- if execute -%}
             {{ exceptions.raise_compiler_error(
-                "var 'as_of_date' is required: dbt ... --vars '{as_of_date: \"YYYY-MM-DD\"}'"
+                "as-of date D required: dbt ... --vars '{as_of_date: \"YYYY-MM-DD\"}' "
+                ~ "or ZHIBEN_AS_OF_DATE=YYYY-MM-DD"
             ) }}
         {%- endif -%}
         cast(null as date)

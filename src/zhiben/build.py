@@ -32,6 +32,9 @@ from zhiben.publish import publish, remove_duckdb_file
 
 Progress = Callable[[str], None]
 
+#: the production `dbt build`
+DBT_BUILD_ARGS = ("build",)
+
 
 @dataclass
 class BuildResult:
@@ -68,7 +71,10 @@ def build(
     with build_lock(paths.lock_file, wait_seconds):
         _remove_leftovers(paths)
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        build_db = paths.work_dir / f"build-{stamp}-{os.getpid()}.duckdb"
+        # land and run dbt in the fixed-name build file (dbt parses partially only when the
+        # profile, i.e. this path, is unchanged); renamed build-<run id>.duckdb once dbt is done
+        build_db = paths.build_file
+        remove_duckdb_file(build_db)
         record = history.RunRecord(
             run_id=f"{stamp}-{os.getpid()}",
             started_at=_now(),
@@ -102,15 +108,19 @@ def build(
             summary = run_dbt(
                 build_db,
                 built_as_of,
-                ("build",),
+                DBT_BUILD_ARGS,
                 target_dir=paths.dbt_target_dir,
                 log_dir=paths.dbt_log_dir,
                 on_line=_dbt_progress(progress),
+                as_of_in_env=True,
             )
             stages["dbt"] = time.perf_counter() - t0
             record.dbt = str(summary)
             record.dbt_tests = _dbt_test_summary(paths.dbt_target_dir)
             progress(f"      完成 {stages['dbt']:.1f} s; {summary}")
+            build_db = _rename_duckdb_file(
+                build_db, paths.work_dir / f"build-{record.run_id}.duckdb"
+            )
 
             t0 = time.perf_counter()
             progress(f"[3/3] 发布 (publish) → {served}")
@@ -180,9 +190,10 @@ def _dbt_progress(progress: Progress) -> Callable[[str], None]:
 
 
 def _remove_leftovers(paths: WarehousePaths) -> None:
-    """Under the lock no other build runs: a half-written publish copy (`.<served>.new-<pid>`)
-    or a build file (build-*.duckdb) left behind by a killed run is garbage. The build file of
-    the last successful build is kept (prune keeps one)."""
+    """Under the lock no other build runs: a half-written publish copy (`.<served>.new-<pid>`),
+    the working build file (build.duckdb) or a build file (build-*.duckdb) left behind by a
+    killed or failed run is garbage. The build file of the last successful build is kept
+    (prune keeps one)."""
     _stop_orphaned_dbt(paths.work_dir)
     for tmp in paths.served.parent.glob(f".{paths.served.name}.new-*"):
         tmp.unlink(missing_ok=True)
@@ -194,6 +205,16 @@ def _remove_leftovers(paths: WarehousePaths) -> None:
     for old in paths.work_dir.glob("build-*.duckdb"):
         if old.name not in ok:
             remove_duckdb_file(old)
+    remove_duckdb_file(paths.build_file)  # the working file of a killed run
+
+
+def _rename_duckdb_file(src: Path, dst: Path) -> Path:
+    """Rename a closed DuckDB file (and its write-ahead log, if any) within its folder."""
+    wal = src.with_name(src.name + ".wal")
+    os.replace(src, dst)
+    if wal.exists():
+        os.replace(wal, dst.with_name(dst.name + ".wal"))
+    return dst
 
 
 def _stop_orphaned_dbt(work_dir: Path) -> None:

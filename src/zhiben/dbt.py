@@ -42,11 +42,22 @@ def run_dbt(
     target_dir: Path | None = None,
     log_dir: Path | None = None,
     on_line: Callable[[str], None] | None = None,
+    as_of_in_env: bool = False,
 ) -> DbtSummary:
     """Run `dbt <args>` on the project at the repo root with the build file as its database.
 
+    The as-of date goes to dbt as `--vars` or, with `as_of_in_env`, only in the environment
+    (ZHIBEN_AS_OF_DATE, read by macros/as_of.sql when executing): vars are part of dbt's parse
+    state, so a new date passed as a var forces a full parse, while in the environment it does
+    not (`zhiben build`: consecutive builds parse partially).
+
     Raises DbtError (with dbt's own error lines) when dbt exits non-zero."""
-    env = {**os.environ, **OFFLINE_ENV, "ZHIBEN_BUILD_DB": str(build_db)}
+    env = {
+        **os.environ,
+        **OFFLINE_ENV,
+        "ZHIBEN_BUILD_DB": str(build_db),
+        "ZHIBEN_AS_OF_DATE": as_of.isoformat(),
+    }
     target_dir = target_dir or build_db.parent / "target"
     log_dir = log_dir or build_db.parent / "logs"
     cmd = [
@@ -60,8 +71,7 @@ def run_dbt(
         str(target_dir),
         "--log-path",
         str(log_dir),
-        "--vars",
-        json.dumps({"as_of_date": as_of.isoformat()}),
+        *([] if as_of_in_env else ["--vars", json.dumps({"as_of_date": as_of.isoformat()})]),
     ]
     proc = subprocess.Popen(
         cmd,

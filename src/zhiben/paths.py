@@ -24,6 +24,13 @@ class WarehousePaths:
         return self.served.parent / ".zhiben-build"
 
     @property
+    def build_file(self) -> Path:
+        """The file a build lands into and dbt writes (the profile's path): one fixed name per
+        warehouse, so dbt's profile is the same from build to build and dbt parses partially.
+        Only the lock holder uses it; after dbt it is renamed `build-<run id>.duckdb`."""
+        return self.work_dir / "build.duckdb"
+
+    @property
     def lock_file(self) -> Path:
         return self.work_dir / f"{self.served.name}.lock"
 

@@ -69,6 +69,7 @@ def test_dbt_sees_one_fixed_path_and_no_vars(tmp_path: Path, stand_ins: dict) ->
     assert db1 == db2 == paths.build_file  # the same profile path: dbt parses partially
     assert d1 == AS_OF and kw1["as_of_in_env"] and kw2["as_of_in_env"]
     assert args1 == args2 == build_mod.DBT_BUILD_ARGS
+    assert "--exclude-resource-type" in args1 and "unit_test" in args1
     # published from the renamed file; only the last successful build file is kept
     assert stand_ins["published"][-1] == result.build_db
     assert sorted(p.name for p in paths.work_dir.glob("build*.duckdb")) == [result.build_db.name]

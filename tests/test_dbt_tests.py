@@ -3,8 +3,10 @@
 - Every dbt unit test (`unit_tests:` in models/**/*.yml) runs here: `zhiben build` leaves them out
   (`--exclude-resource-type unit_test`; they check the models' SQL on fixed inputs, not the
   data), so `make test` is where they run and can fail.
+- The merged per-model column test `columns_valid` (macros/columns_valid.sql) fails on planted
+  bad data, for each of its checks, and names the column, the check and the offending value.
 
-It runs dbt on a COPY of the demo build file (the demo build is left as it is)."""
+Both run dbt on a COPY of the demo build file (the demo build is left as it is)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ import duckdb
 import pytest
 
 from zhiben.build import DBT_BUILD_ARGS
-from zhiben.dbt import run_dbt
+from zhiben.dbt import DbtError, run_dbt
 
 
 @pytest.fixture()
@@ -59,3 +61,65 @@ def test_every_unit_test_runs_and_passes(build_copy: Path, tmp_path: Path) -> No
     assert sorted(r["unique_id"] for r in results) == sorted(manifest["unit_tests"])
     assert all(r["status"] == "pass" for r in results), results
     assert summary.passed == len(results) and summary.errored == 0
+
+
+def test_columns_valid_fails_on_planted_bad_data(build_copy: Path, tmp_path: Path) -> None:
+    with duckdb.connect(str(build_copy)) as con:
+        con.execute(
+            "update marts.dim_enterprise set operating_status = '歇业' "
+            "where credit_code = (select min(credit_code) from marts.dim_enterprise)"
+        )
+        con.execute(
+            "update marts.dim_enterprise set industry_code = null "
+            "where credit_code = (select max(credit_code) from marts.dim_enterprise)"
+        )
+        con.execute(
+            "insert into marts.dim_enterprise select * from marts.dim_enterprise "
+            "where credit_code = (select max(credit_code) from marts.dim_enterprise)"
+        )
+        con.execute(
+            "update marts.mart_quarterly_evaluation set i1_value = 1.5 "
+            "where (quarter, unit_code) = (select (min(quarter), min(unit_code)) "
+            "from marts.mart_quarterly_evaluation)"
+        )
+    target = tmp_path / "target"
+    with pytest.raises(DbtError):
+        run_dbt(
+            build_copy,
+            _as_of(build_copy),
+            (
+                "test",
+                "--select",
+                "test_name:columns_valid,dim_enterprise",
+                "test_name:columns_valid,mart_quarterly_evaluation",
+            ),
+            target_dir=target,
+            log_dir=tmp_path / "logs",
+        )
+    nodes = json.loads((target / "manifest.json").read_text())["nodes"]
+    results = {nodes[r["unique_id"]]["attached_node"].split(".")[-1]: r for r in _results(target)}
+    assert sorted(results) == ["dim_enterprise", "mart_quarterly_evaluation"], results
+    # dim_enterprise: one bad enum, one NULL (the duplicated row carries it twice), one duplicate
+    assert (results["dim_enterprise"]["status"], results["dim_enterprise"]["failures"]) == (
+        "fail",
+        4,
+    )
+    assert results["mart_quarterly_evaluation"]["status"] == "fail"
+    assert results["mart_quarterly_evaluation"]["failures"] == 1
+
+    # what the failing rows say: column, check, offending value
+    with duckdb.connect(str(build_copy), read_only=True) as con:
+        rows = {
+            name: sorted(con.execute(r["compiled_code"]).fetchall(), key=str)
+            for name, r in results.items()
+        }
+    enterprise_rows, evaluation_rows = rows["dim_enterprise"], rows["mart_quarterly_evaluation"]
+    checks = sorted((column, check) for column, check, _value in enterprise_rows)
+    assert checks == [
+        ("credit_code", "unique"),
+        ("industry_code", "not_null"),
+        ("industry_code", "not_null"),
+        ("operating_status", "accepted_values"),
+    ], enterprise_rows
+    assert ("operating_status", "accepted_values", "歇业") in enterprise_rows
+    assert evaluation_rows == [("i1_value", "in_range", "1.5")], evaluation_rows

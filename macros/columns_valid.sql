@@ -1,0 +1,92 @@
+{#- The per-column checks of one model in ONE query (one dbt node) instead of one test per column
+    and check — the same conditions as dbt's `not_null` and `accepted_values` and our
+    `value_in_range`:
+      not_null:        [column, …]                        the column is never NULL
+      unique:          [column, …]                        no non-NULL value occurs twice
+      accepted_values: {column: [value, …], …}           a non-NULL value is one of these
+      in_range:        {column: {min_value: x, max_value: y}, …}   a non-NULL value lies in [x, y]
+    One scan of the model for the row checks (a failing row yields one row per broken check) and
+    one aggregation per unique column (a duplicated value yields one row): the column, the check,
+    the offending value (as text). dbt counts those rows as the test's failures. -#}
+
+{% test columns_valid(model, not_null=[], unique=[], accepted_values={}, in_range={}) %}
+    {%- set checks = [] -%}
+    {%- for column in not_null -%}
+        {%- do checks.append((column, 'not_null', column ~ ' is null')) -%}
+    {%- endfor -%}
+    {%- for column, values in accepted_values.items() -%}
+        {%- set quoted = [] -%}
+        {%- for value in values -%}
+            {%- do quoted.append("'" ~ (value | string | replace("'", "''")) ~ "'") -%}
+        {%- endfor -%}
+        {%- do checks.append((
+            column,
+            'accepted_values',
+            column ~ ' is not null and ' ~ column ~ ' not in (' ~ quoted | join(', ') ~ ')'
+        )) -%}
+    {%- endfor -%}
+    {%- for column, bounds in in_range.items() -%}
+        {%- set outside = ['false'] -%}
+        {%- if bounds.get('min_value') is not none -%}
+            {%- do outside.append(column ~ ' < ' ~ bounds['min_value']) -%}
+        {%- endif -%}
+        {%- if bounds.get('max_value') is not none -%}
+            {%- do outside.append(column ~ ' > ' ~ bounds['max_value']) -%}
+        {%- endif -%}
+        {%- do checks.append((
+            column,
+            'in_range',
+            column ~ ' is not null and (' ~ outside | join(' or ') ~ ')'
+        )) -%}
+    {%- endfor -%}
+    {%- if not (checks or unique) -%}
+        {{ exceptions.raise_compiler_error("columns_valid on " ~ model ~ ": no checks given") }}
+    {%- endif %}
+
+    {%- if checks %}
+    with failing_rows as (
+        select
+            [
+                {%- for column, check, condition in checks %}
+                    case
+                        when {{ condition }}
+                            then {
+                                'column_name': '{{ column }}',
+                                'check_name': '{{ check }}',
+                                'value': cast({{ column }} as varchar)
+                            }
+                    end{{ ',' if not loop.last }}
+                {%- endfor %}
+            ] as problems
+        from {{ model }}
+        where
+            {%- for column, check, condition in checks %}
+                {{ 'or ' if not loop.first }}({{ condition }})
+            {%- endfor %}
+    ),
+
+    problems as (
+        select unnest(problems) as problem
+        from failing_rows
+    )
+
+    select
+        problem['column_name'] as column_name,
+        problem['check_name'] as check_name,
+        problem['value'] as failing_value
+    from problems
+    where problem is not null
+    {%- endif %}
+    {%- for column in unique %}
+        {{ 'union all' if checks or not loop.first }}
+
+        select
+            '{{ column }}' as column_name,
+            'unique' as check_name,
+            cast({{ column }} as varchar) as failing_value
+        from {{ model }}
+        where {{ column }} is not null
+        group by {{ column }}
+        having count(*) > 1
+    {%- endfor %}
+{% endtest %}

@@ -9,6 +9,9 @@ import polars as pl
 
 from zhiben.contract import EXTRACTS
 
+#: compression methods not used in the build file (DuckDB `disabled_compression_methods`)
+BUILD_FILE_NO_COMPRESSION = "fsst,dictionary"
+
 _SQL_TYPES = {
     "date": "DATE",
     "datetime": "TIMESTAMP",
@@ -92,6 +95,9 @@ class Lander:
     def __init__(self, build_db: Path, salt: str):
         self.salt = salt
         self.con = duckdb.connect(str(build_db))
+        # the build file is private and short-lived: analysing strings for FSST / dictionary
+        # compression made writing it ~6x slower (BENCH.md); the served file stays compressed
+        self.con.execute(f"SET disabled_compression_methods = '{BUILD_FILE_NO_COMPRESSION}'")
         self.con.execute("CREATE SCHEMA IF NOT EXISTS raw")
 
     def extract(self, extract: str, frame: pl.DataFrame, mask: str, chunk_rows: int = 1_000_000):

@@ -146,7 +146,11 @@ def _add_context(extract: Extract, n: pl.DataFrame, ctx: _Context) -> pl.DataFra
     cols = {c.name for c in extract.columns}
     name = extract.name
     if "credit_code" in cols and name != "enterprises":
-        n = n.join(ctx.enterprise_state, on="credit_code", how="left", maintain_order="left")
+        # join the one key column, not the frame (a join gathers every column: a copy of it)
+        ent = n.select("credit_code").join(
+            ctx.enterprise_state, on="credit_code", how="left", maintain_order="left"
+        )
+        n = n.with_columns(ent["_ent_unit"], ent["_ent_industry"])
     else:
         n = n.with_columns(
             pl.lit(None, dtype=pl.String).alias("_ent_unit"),

@@ -5,11 +5,16 @@
       unique:          [column, …]                        no non-NULL value occurs twice
       accepted_values: {column: [value, …], …}           a non-NULL value is one of these
       in_range:        {column: {min_value: x, max_value: y}, …}   a non-NULL value lies in [x, y]
+      references:      {column: {to: model, field: f[, where: condition]}, …}   a non-NULL value
+                       (of the rows meeting the condition) occurs in model.f (dbt's relationships)
     One scan of the model for the row checks (a failing row yields one row per broken check) and
-    one aggregation per unique column (a duplicated value yields one row): the column, the check,
-    the offending value (as text). dbt counts those rows as the test's failures. -#}
+    one aggregation per unique column (a duplicated value yields one row) and one anti-join per
+    reference (a value missing in the referenced model yields one row per row): the column, the
+    check, the offending value (as text). dbt counts those rows as the test's failures. -#}
 
-{% test columns_valid(model, not_null=[], unique=[], accepted_values={}, in_range={}) %}
+{% test columns_valid(
+    model, not_null=[], unique=[], accepted_values={}, in_range={}, references={}
+) %}
     {%- set checks = [] -%}
     {%- for column in not_null -%}
         {%- do checks.append((column, 'not_null', column ~ ' is null')) -%}
@@ -39,7 +44,7 @@
             column ~ ' is not null and (' ~ outside | join(' or ') ~ ')'
         )) -%}
     {%- endfor -%}
-    {%- if not (checks or unique) -%}
+    {%- if not (checks or unique or references) -%}
         {{ exceptions.raise_compiler_error("columns_valid on " ~ model ~ ": no checks given") }}
     {%- endif %}
 
@@ -88,5 +93,26 @@
         where {{ column }} is not null
         group by {{ column }}
         having count(*) > 1
+    {%- endfor %}
+    {%- for column, reference in references.items() %}
+        {{ 'union all' if checks or unique or not loop.first }}
+
+        select
+            '{{ column }}' as column_name,
+            'references {{ reference["to"] }}.{{ reference["field"] }}' as check_name,
+            cast(child.from_field as varchar) as failing_value
+        from (
+            select {{ column }} as from_field
+            from {{ model }}
+            where
+                {{ column }} is not null
+                {%- if reference.get('where') %} and ({{ reference['where'] }}){% endif %}
+        ) as child
+        left join (
+            select {{ reference['field'] }} as to_field
+            from {{ ref(reference['to']) }}
+        ) as parent
+            on child.from_field = parent.to_field
+        where parent.to_field is null
     {%- endfor %}
 {% endtest %}

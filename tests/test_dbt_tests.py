@@ -4,7 +4,8 @@
   (`--exclude-resource-type unit_test`; they check the models' SQL on fixed inputs, not the
   data), so `make test` is where they run and can fail.
 - The merged per-model column test `columns_valid` (macros/columns_valid.sql) fails on planted
-  bad data, for each of its checks, and names the column, the check and the offending value.
+  bad data, for each of its checks (references included), and names the column, the check and
+  the offending value.
 
 Both run dbt on a COPY of the demo build file (the demo build is left as it is)."""
 
@@ -70,6 +71,10 @@ def test_columns_valid_fails_on_planted_bad_data(build_copy: Path, tmp_path: Pat
             "where credit_code = (select min(credit_code) from marts.dim_enterprise)"
         )
         con.execute(
+            "update marts.dim_enterprise set unit_code = 'U99' "
+            "where credit_code = (select min(credit_code) from marts.dim_enterprise)"
+        )
+        con.execute(
             "update marts.dim_enterprise set industry_code = null "
             "where credit_code = (select max(credit_code) from marts.dim_enterprise)"
         )
@@ -98,12 +103,14 @@ def test_columns_valid_fails_on_planted_bad_data(build_copy: Path, tmp_path: Pat
         )
     nodes = json.loads((target / "manifest.json").read_text())["nodes"]
     results = {nodes[r["unique_id"]]["attached_node"].split(".")[-1]: r for r in _results(target)}
-    assert sorted(results) == ["dim_enterprise", "mart_quarterly_evaluation"], results
-    # dim_enterprise: one bad enum, one NULL (the duplicated row carries it twice), one duplicate
-    assert (results["dim_enterprise"]["status"], results["dim_enterprise"]["failures"]) == (
-        "fail",
-        4,
-    )
+    results = {
+        k: v for k, v in results.items() if k in ("dim_enterprise", "mart_quarterly_evaluation")
+    }
+    assert len(results) == 2, results
+    # dim_enterprise: one bad enum, one unknown unit, one NULL (the duplicated row carries it
+    # twice), one duplicate
+    assert results["dim_enterprise"]["status"] == "fail"
+    assert results["dim_enterprise"]["failures"] == 5
     assert results["mart_quarterly_evaluation"]["status"] == "fail"
     assert results["mart_quarterly_evaluation"]["failures"] == 1
 
@@ -120,6 +127,8 @@ def test_columns_valid_fails_on_planted_bad_data(build_copy: Path, tmp_path: Pat
         ("industry_code", "not_null"),
         ("industry_code", "not_null"),
         ("operating_status", "accepted_values"),
+        ("unit_code", "references dim_unit.unit_code"),
     ], enterprise_rows
     assert ("operating_status", "accepted_values", "歇业") in enterprise_rows
+    assert ("unit_code", "references dim_unit.unit_code", "U99") in enterprise_rows
     assert evaluation_rows == [("i1_value", "in_range", "1.5")], evaluation_rows

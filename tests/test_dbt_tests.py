@@ -25,6 +25,7 @@ from zhiben.dbt import DbtError, run_dbt
 
 @pytest.fixture()
 def build_copy(demo_build_db: Path, tmp_path: Path) -> Path:
+    # named build.duckdb like the file dbt built it as: its views name that catalog (`build.…`)
     copy = tmp_path / "build.duckdb"
     shutil.copyfile(demo_build_db, copy)
     return copy

@@ -11,6 +11,8 @@ from zhiben.contract import EXTRACTS
 
 #: compression methods not used in the build file (DuckDB `disabled_compression_methods`)
 BUILD_FILE_NO_COMPRESSION = "fsst,dictionary"
+#: DuckDB memory while landing (it writes the rest to the build file)
+LANDING_MEMORY_LIMIT = "2GB"
 
 _SQL_TYPES = {
     "date": "DATE",
@@ -94,7 +96,8 @@ class Lander:
 
     def __init__(self, build_db: Path, salt: str):
         self.salt = salt
-        self.con = duckdb.connect(str(build_db))
+        # DuckDB's buffer pool would otherwise grow towards 80 % of RAM while an extract lands
+        self.con = duckdb.connect(str(build_db), config={"memory_limit": LANDING_MEMORY_LIMIT})
         # the build file is private and short-lived: analysing strings for FSST / dictionary
         # compression made writing it ~6x slower (BENCH.md); the served file stays compressed
         self.con.execute(f"SET disabled_compression_methods = '{BUILD_FILE_NO_COMPRESSION}'")

@@ -114,13 +114,12 @@ def _row_hash(columns: list[str], seed: int) -> pl.Expr:
 def _folded(extract: Extract, n: pl.DataFrame) -> pl.Series:
     """`_idx` of the loadable rows that repeat an earlier loadable row in every contract column.
 
-    Two 64-bit hashes of the row find the candidates; the exact comparison runs on those only
-    (a row-encoded hash table of every column of a 10 M-row extract would not fit)."""
+    A 64-bit hash of the row finds the candidates (a hash set of integers); the exact comparison
+    runs on those only (a row-encoded hash table of every column of a 10 M-row extract would not
+    fit)."""
     keys = _fold_key(extract)
-    h = n.select(
-        "_idx", "_bad", _row_hash(keys, 0x5A11).alias("h1"), _row_hash(keys, 0x2B1D).alias("h2")
-    ).filter(~pl.col("_bad"))
-    candidates = h.filter(pl.struct("h1", "h2").is_duplicated())["_idx"]
+    h = n.select("_idx", "_bad", _row_hash(keys, 0x5A11).alias("h")).filter(~pl.col("_bad"))
+    candidates = h.filter(pl.col("h").is_duplicated())["_idx"]
     if candidates.len() == 0:
         return pl.Series("_idx", [], dtype=n.schema["_idx"])
     sub = n.select("_idx", *keys).filter(pl.col("_idx").is_in(candidates.implode()))
@@ -146,11 +145,15 @@ def _add_context(extract: Extract, n: pl.DataFrame, ctx: _Context) -> pl.DataFra
     cols = {c.name for c in extract.columns}
     name = extract.name
     if "credit_code" in cols and name != "enterprises":
-        # join the one key column, not the frame (a join gathers every column: a copy of it)
-        ent = n.select("credit_code").join(
-            ctx.enterprise_state, on="credit_code", how="left", maintain_order="left"
+        # a lookup expression, not a join: a join gathers every column of the extract (a copy of
+        # it), and adding the joined columns to the chunked frame rechunks it (another)
+        es = ctx.enterprise_state
+        n = n.with_columns(
+            pl.col("credit_code")
+            .replace_strict(es["credit_code"], es[c], default=None, return_dtype=pl.String)
+            .alias(c)
+            for c in ("_ent_unit", "_ent_industry")
         )
-        n = n.with_columns(ent["_ent_unit"], ent["_ent_industry"])
     else:
         n = n.with_columns(
             pl.lit(None, dtype=pl.String).alias("_ent_unit"),
@@ -269,8 +272,13 @@ def _enterprise_state(loaded: pl.DataFrame, as_of: dt.date | None) -> pl.DataFra
 
 
 def _equal_version_warnings(extract: Extract, loaded: pl.DataFrame) -> list[str]:
+    # only the few (key, updated_at) pairs that repeat are grouped (a group_by with a list per
+    # group over every row of a 10 M-row extract cost gigabytes): a 64-bit hash of the pair finds
+    # the candidates, the group_by below is exact
+    pair = _row_hash([extract.key, "updated_at__v"], 0x3C07)
+    repeats = loaded.filter(pair.is_duplicated())
     dup = (
-        loaded.group_by(extract.key, "updated_at__v")
+        repeats.group_by(extract.key, "updated_at__v")
         .agg(pl.len().alias("n"), pl.col("_file").unique().sort().alias("files"))
         .filter(pl.col("n") > 1)
         .sort(extract.key, "updated_at__v")

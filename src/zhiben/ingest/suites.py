@@ -378,9 +378,12 @@ def validate(
     )
     if frame.height == 0 or not rules:
         return empty
-    keyed = frame.lazy().select(list(_projections(rules).values()))
-    groups = _groups(rules)
-    uniques = pl.collect_all([keyed.select(g).unique(maintain_order=True) for g in groups])
+    proj = _projections(rules)
+    # one group at a time: all of them at once held every projected column and hash table together
+    uniques = [
+        frame.lazy().select(proj[c] for c in g).unique(maintain_order=True).collect()
+        for g in _groups(rules)
+    ]
     size = max(u.height for u in uniques)
     # one frame of `size` rows: each group's distinct tuples, repeated to the common length
     dictionary = pl.concat(
@@ -390,14 +393,17 @@ def validate(
     failed = runner.run_suite(extract, rules, dictionary)
     if not failed:
         return empty
-    positions = keyed.with_row_index("_idx")
     parts = []
     for i, idx in failed:
         rule = rules[i]
         cols = rule.gx_columns
         bad = dictionary.select(cols)[idx].unique()
         parts.append(
-            positions.join(bad.lazy(), on=cols, how="semi", nulls_equal=True).select(
+            frame.lazy()
+            .select(proj[c] for c in cols)
+            .with_row_index("_idx")
+            .join(bad.lazy(), on=cols, how="semi", nulls_equal=True)
+            .select(
                 pl.col("_idx").cast(pl.Int64),
                 pl.lit(rule.column).alias("column_name"),
                 pl.lit(rule.reason).alias("reason_code"),

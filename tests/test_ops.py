@@ -426,7 +426,10 @@ def test_kill9_during_dbt_leaves_served_file_then_next_build_succeeds(site: Site
         [ZHIBEN, "status", "--warehouse", str(site.served)], capture_output=True, text=True
     )
     assert "interrupted" in st.stdout and "interrupted" in st.stderr, st.stdout + st.stderr
-    leftovers = list(paths.work_dir.glob(f"build-*-{proc.pid}.duckdb"))
+    # killed in dbt: the fixed-path build file is there (the next build must clear it)
+    wal = paths.build_file.with_name(paths.build_file.name + ".wal")
+    leftovers = [p for p in (paths.build_file, wal) if p.exists()]
+    assert paths.build_file in leftovers
 
     # the next build: a lock holder is busy for 3 s, `--wait 120` waits for it, then builds
     script = site.base / "lock_holder.py"

@@ -1,102 +1,106 @@
-"""The build's working file: one fixed path per warehouse (so dbt parses partially from build to
-build), renamed build-<run id>.duckdb after dbt, removed on failure and when left behind.
-
-dbt and the loader are replaced by stand-ins here (no real build): what is checked is how
-zhiben.build handles the files and what it hands to dbt. Real builds: tests/test_ops.py."""
+"""The build's working file, with real builds of a tiny generated drop: one fixed path per
+warehouse (so dbt parses partially from build to build, also when D changes), renamed
+build-<run id>.duckdb after dbt, removed when left behind by a killed run, and removed when dbt
+fails — the served file untouched. Heavier operational checks (kill -9, disk full, readers):
+tests/test_ops.py."""
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date
 from pathlib import Path
 
 import duckdb
+import psutil
 import pytest
 
-import zhiben.build as build_mod
-import zhiben.ingest
-from zhiben.dbt import DbtError, DbtSummary
+from zhiben import history
+from zhiben.build import build
+from zhiben.dbt import DbtError
+from zhiben.generate import generate
 from zhiben.paths import WarehousePaths
 
-AS_OF = date(2026, 11, 28)
+D1, D2 = date(2026, 11, 27), date(2026, 11, 28)
 
 
-def _fake_ingest(raw_dir: Path, build_db: Path, **_kwargs: object) -> None:
-    assert not build_db.exists(), "the working build file must start empty"
-    with duckdb.connect(str(build_db)) as con:
-        con.execute("create schema raw")
-        con.execute(
-            "create table raw.build_info as select date '2026-11-28' as as_of_date, "
-            "now()::timestamp as built_at, 'x' as raw_dir, null::timestamp as max_updated_at"
-        )
-        con.execute(
-            "create table raw.load_reconciliation as select 'hazards' as extract, "
-            "'hazards/a.csv' as file, 1 as rows_read, 1 as rows_loaded, 0 as rows_quarantined, "
-            "0 as rows_folded"
-        )
+@pytest.fixture(scope="module")
+def tiny_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    raw = tmp_path_factory.mktemp("tiny") / "raw"
+    generate(raw, scale="tiny", seed=7, dirty=False, as_of=D2)
+    return raw
 
 
-@pytest.fixture()
-def stand_ins(monkeypatch: pytest.MonkeyPatch) -> dict[str, list]:
-    calls: dict[str, list] = {"dbt": [], "published": []}
-
-    def fake_dbt(build_db: Path, as_of: date, args, **kwargs) -> DbtSummary:
-        calls["dbt"].append((build_db, as_of, tuple(args), kwargs))
-        if calls.get("fail_dbt"):
-            raise DbtError("planted dbt failure")
-        return DbtSummary(1, 0, 0, 0)
-
-    def fake_publish(build_db: Path, served: Path, build_runs=None) -> list[str]:
-        assert build_db.exists()
-        calls["published"].append(build_db)
-        served.write_bytes(b"served " + build_db.name.encode())
-        return ["fct_x"]
-
-    monkeypatch.setattr(zhiben.ingest, "ingest", _fake_ingest)
-    monkeypatch.setattr(build_mod, "run_dbt", fake_dbt)
-    monkeypatch.setattr(build_mod, "publish", fake_publish)
-    monkeypatch.setenv("ZHIBEN_PII_SALT", "test")
-    return calls
+def _as_of(served: Path) -> date:
+    """D as dbt used it: the current quarter of the evaluation is evaluated as of D."""
+    with duckdb.connect(str(served), read_only=True) as con:
+        sql = "select max(evaluated_as_of) from mart_quarterly_evaluation"
+        return con.execute(sql).fetchone()[0]
 
 
-def test_dbt_sees_one_fixed_path_and_no_vars(tmp_path: Path, stand_ins: dict) -> None:
+def test_fixed_path_partial_parse_and_leftovers(tiny_raw: Path, tmp_path: Path) -> None:
     served = tmp_path / "warehouse.duckdb"
     paths = WarehousePaths(served)
-    for _ in range(2):
-        result = build_mod.build(tmp_path, served, progress=lambda _m: None)
-        assert result.build_db.name.startswith("build-") and result.build_db.exists()
-        assert not paths.build_file.exists()
-    (db1, d1, args1, kw1), (db2, _d2, args2, kw2) = stand_ins["dbt"]
-    assert db1 == db2 == paths.build_file  # the same profile path: dbt parses partially
-    assert d1 == AS_OF and kw1["as_of_in_env"] and kw2["as_of_in_env"]
-    assert args1 == args2 == build_mod.DBT_BUILD_ARGS
-    assert "--exclude-resource-type" in args1 and "unit_test" in args1
-    # published from the renamed file; only the last successful build file is kept
-    assert stand_ins["published"][-1] == result.build_db
-    assert sorted(p.name for p in paths.work_dir.glob("build*.duckdb")) == [result.build_db.name]
-
-
-def test_failed_dbt_removes_the_working_file_and_keeps_served(
-    tmp_path: Path, stand_ins: dict
-) -> None:
-    served = tmp_path / "warehouse.duckdb"
-    paths = WarehousePaths(served)
-    ok = build_mod.build(tmp_path, served, progress=lambda _m: None)
-    before = served.read_bytes()
-    stand_ins["fail_dbt"] = True
-    with pytest.raises(DbtError):
-        build_mod.build(tmp_path, served, progress=lambda _m: None)
-    assert served.read_bytes() == before
-    assert not paths.build_file.exists()
-    assert sorted(p.name for p in paths.work_dir.glob("build*.duckdb")) == [ok.build_db.name]
-
-
-def test_leftover_working_file_is_removed_under_the_lock(tmp_path: Path, stand_ins: dict) -> None:
-    served = tmp_path / "warehouse.duckdb"
-    paths = WarehousePaths(served)
-    paths.work_dir.mkdir(parents=True)
-    # a killed run's working file, its WAL and a stray stamped file
+    first = build(tiny_raw, served, as_of=D1, progress=lambda _m: None)
+    assert first.build_db.name.startswith("build-") and first.build_db.exists()
+    assert not paths.build_file.exists() and _as_of(served) == D1
+    log = paths.dbt_log_dir / "dbt.log"
+    seen = log.stat().st_size
+    # what a killed run leaves: the working file, its WAL, a stamped file
     paths.build_file.write_bytes(b"half written")
     paths.build_file.with_name("build.duckdb.wal").write_bytes(b"wal")
     (paths.work_dir / "build-20000101-000000-1.duckdb").write_bytes(b"killed run")
-    result = build_mod.build(tmp_path, served, progress=lambda _m: None)
-    assert sorted(p.name for p in paths.work_dir.glob("build*")) == [result.build_db.name]
+
+    second = build(tiny_raw, served, as_of=D2, progress=lambda _m: None)
+    # a new D reached dbt (in the environment), and dbt parsed partially all the same
+    assert _as_of(served) == D2
+    with log.open(encoding="utf-8", errors="replace") as f:
+        f.seek(seen)
+        tail = f.read()
+    assert "Partial parsing enabled" in tail, tail[-3000:]
+    assert "Unable to do partial parsing" not in tail
+    # the leftovers are gone; only the last successful build file is kept
+    assert sorted(p.name for p in paths.work_dir.glob("build*")) == [second.build_db.name]
+
+
+def test_dbt_dying_fails_the_build_and_leaves_the_served_file(
+    tiny_raw: Path, tmp_path: Path
+) -> None:
+    served = tmp_path / "warehouse.duckdb"
+    paths = WarehousePaths(served)
+    ok = build(tiny_raw, served, as_of=D2, progress=lambda _m: None)
+    before = served.read_bytes()
+
+    def kill_dbt() -> None:  # as the OOM killer would, once dbt runs the nodes
+        time.sleep(1.0)
+        for p in psutil.Process().children(recursive=True):
+            if "_warm_main" in " ".join(p.cmdline()):
+                p.kill()
+
+    def progress(message: str) -> None:
+        if message.startswith("[2/3]"):
+            threading.Thread(target=kill_dbt, daemon=True).start()
+
+    with pytest.raises(DbtError):
+        build(tiny_raw, served, as_of=D2, progress=progress)
+    assert served.read_bytes() == before
+    assert not paths.build_file.exists()
+    assert sorted(p.name for p in paths.work_dir.glob("build*.duckdb")) == [ok.build_db.name]
+    assert history.read(paths.history_file)[-1]["status"] == "failed"
+
+
+def test_a_rejected_file_stops_dbt_before_it_runs(tiny_raw: Path, tmp_path: Path) -> None:
+    """dbt starts parsing beside the loader: a rejected file must not leave it behind."""
+    import shutil
+
+    from zhiben.ingest import ExtractFileError
+
+    raw = tmp_path / "raw"
+    shutil.copytree(tiny_raw, raw)
+    victim = sorted((raw / "hazards").glob("*.csv"))[0]
+    victim.write_bytes(victim.read_bytes() + b"\xff\xfe\n")
+    with pytest.raises(ExtractFileError):
+        build(raw, tmp_path / "warehouse.duckdb", progress=lambda _m: None)
+    assert not any(
+        "_warm_main" in " ".join(p.cmdline()) for p in psutil.Process().children(recursive=True)
+    )

@@ -25,7 +25,7 @@ import duckdb
 
 from zhiben import history
 from zhiben.config import apply_offline_env, pii_salt
-from zhiben.dbt import DbtError, DbtSummary, run_dbt
+from zhiben.dbt import DbtError, DbtSummary, WarmDbt
 from zhiben.lock import build_lock
 from zhiben.lock import holder as lock_holder
 from zhiben.paths import SEEDS_DIR, WarehousePaths
@@ -78,6 +78,10 @@ def build(
         # profile, i.e. this path, is unchanged); renamed build-<run id>.duckdb once dbt is done
         build_db = paths.build_file
         remove_duckdb_file(build_db)
+        # dbt imports and parses the project meanwhile (it needs neither the file nor D)
+        dbt = WarmDbt(
+            build_db, DBT_BUILD_ARGS, target_dir=paths.dbt_target_dir, log_dir=paths.dbt_log_dir
+        )
         record = history.RunRecord(
             run_id=f"{stamp}-{os.getpid()}",
             started_at=_now(),
@@ -108,15 +112,7 @@ def build(
 
             t0 = time.perf_counter()
             progress("[2/3] dbt build (seeds, models, tests)")
-            summary = run_dbt(
-                build_db,
-                built_as_of,
-                DBT_BUILD_ARGS,
-                target_dir=paths.dbt_target_dir,
-                log_dir=paths.dbt_log_dir,
-                on_line=_dbt_progress(progress),
-                as_of_in_env=True,
-            )
+            summary = dbt.run(built_as_of, on_line=_dbt_progress(progress))
             stages["dbt"] = time.perf_counter() - t0
             record.dbt = str(summary)
             record.dbt_tests = _dbt_test_summary(paths.dbt_target_dir)
@@ -134,6 +130,7 @@ def build(
             stages["publish"] = time.perf_counter() - t0
             progress(f"      完成 {stages['publish']:.1f} s; {len(tables)} 张表")
         except BaseException as exc:
+            dbt.cancel()
             record.status, record.ended_at = "failed", _now()
             record.error = "".join(traceback.format_exception_only(exc)).strip()
             record.stages = stages

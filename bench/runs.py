@@ -98,18 +98,28 @@ _LOG_TS = r"(\d\d:\d\d:\d\d\.\d+) \[\w+ *\] \[MainThread\]: "
 
 
 def _dbt_log_facts(log: Path) -> dict[str, object]:
-    """From the last dbt invocation in dbt.log: parse mode (partial, or full and why), parse
-    seconds (\"Running with dbt\" → \"Found …\"), dbt's own wall clock."""
+    """From dbt.log: the parse mode (partial, or full and why) and parse seconds of the last
+    invocation that parsed, and the last `dbt build` command's wall clock."""
     from datetime import datetime
 
     try:
         text = log.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return {}
-    at = text.rfind("Running with dbt")
-    if at < 0:  # dbt rotated its log during this invocation
+    # `zhiben build` runs dbt twice in one process: `dbt parse` (beside the loader, so its time
+    # is hidden) and then `dbt build` on the parsed manifest; take the last invocation that parsed
+    starts = [m.start() for m in re.finditer("Running with dbt", text)]
+    if not starts:  # dbt rotated its log during this invocation
         return {}
-    text = text[max(at - 40, 0) :]
+    parse_marks = ("artial parsing",)
+    block_at = starts[-1]
+    for at in reversed(starts):
+        block = text[at : next((s for s in starts if s > at), len(text))]
+        if any(k in block for k in parse_marks):
+            block_at = at
+            break
+    build_text = text[max(starts[-1] - 40, 0) :]
+    text = text[max(block_at - 40, 0) : next((s for s in starts if s > block_at), len(text))]
 
     def ts(pattern: str) -> datetime | None:
         m = re.search(_LOG_TS + pattern, text)
@@ -118,9 +128,11 @@ def _dbt_log_facts(log: Path) -> dict[str, object]:
     out: dict[str, object] = {}
     why = re.search(r"Unable to do partial parsing because ([^\n\x1b]*)", text)
     out["dbt_parse"] = f"full ({why.group(1).strip()})" if why else "partial"
-    start, found = ts("Running with dbt"), ts("Found ")
-    if start and found:
-        out["dbt_parse_s"] = round((found - start).total_seconds(), 1)
+    start = ts("Running with dbt")
+    done = ts("Partial parsing enabled") or ts("Found ") or ts("Wrote artifact")
+    if start and done:
+        out["dbt_parse_s"] = round((done - start).total_seconds(), 1)
+    text = build_text
     if (
         m := re.search(r"Command `dbt build` \w+ at [\d:.]+ after ([\d.]+) seconds", text)
     ) is not None:

@@ -111,15 +111,23 @@ def _row_hash(columns: list[str], seed: int) -> pl.Expr:
     return h
 
 
+def _repeated(h: pl.Series) -> pl.Series:
+    """Mask of the rows whose value of `h` occurs more than once. Sort-based: `is_duplicated`
+    groups by value and keeps a row list per group — gigabytes for 10 M distinct values."""
+    s = h.sort()
+    twice = s.filter(s == s.shift(1)).unique()
+    return h.is_in(twice.implode())
+
+
 def _folded(extract: Extract, n: pl.DataFrame) -> pl.Series:
     """`_idx` of the loadable rows that repeat an earlier loadable row in every contract column.
 
-    A 64-bit hash of the row finds the candidates (a hash set of integers); the exact comparison
-    runs on those only (a row-encoded hash table of every column of a 10 M-row extract would not
-    fit)."""
+    A 64-bit hash of the row (`_h`, computed per batch by the reader) finds the candidates (a
+    hash set of integers); the exact comparison runs on those only (a row-encoded hash table of
+    every column of a 10 M-row extract would not fit)."""
     keys = _fold_key(extract)
-    h = n.select("_idx", "_bad", _row_hash(keys, 0x5A11).alias("h")).filter(~pl.col("_bad"))
-    candidates = h.filter(pl.col("h").is_duplicated())["_idx"]
+    h = n.select("_idx", "_bad", pl.col("_h").alias("h")).filter(~pl.col("_bad"))
+    candidates = h.filter(_repeated(h["h"]))["_idx"]
     if candidates.len() == 0:
         return pl.Series("_idx", [], dtype=n.schema["_idx"])
     sub = n.select("_idx", *keys).filter(pl.col("_idx").is_in(candidates.implode()))
@@ -275,8 +283,8 @@ def _equal_version_warnings(extract: Extract, loaded: pl.DataFrame) -> list[str]
     # only the few (key, updated_at) pairs that repeat are grouped (a group_by with a list per
     # group over every row of a 10 M-row extract cost gigabytes): a 64-bit hash of the pair finds
     # the candidates, the group_by below is exact
-    pair = _row_hash([extract.key, "updated_at__v"], 0x3C07)
-    repeats = loaded.filter(pair.is_duplicated())
+    pair = loaded.select(_row_hash([extract.key, "updated_at__v"], 0x3C07)).to_series()
+    repeats = loaded.filter(_repeated(pair))
     dup = (
         repeats.group_by(extract.key, "updated_at__v")
         .agg(pl.len().alias("n"), pl.col("_file").unique().sort().alias("files"))
@@ -464,7 +472,10 @@ class _Reader:
             """Normalise the files read so far (batches: the raw text is freed as we go, and
             small files do not pay the per-call overhead one by one)."""
             tn = perf_counter()
-            parts.append(normalise(extract, pl.concat(pending, how="vertical"), self.ref))
+            part = normalise(extract, pl.concat(pending, how="vertical"), self.ref)
+            # the row hash that finds duplicate candidates, one batch at a time (over a whole
+            # extract its per-column hashes took gigabytes at once)
+            parts.append(part.with_columns(_row_hash(_fold_key(extract), 0x5A11).alias("_h")))
             pending.clear()
             return perf_counter() - tn
 
@@ -482,7 +493,8 @@ class _Reader:
         if pending:
             t_norm += flush()
         if not parts:
-            parts.append(normalise(extract, _empty_frame(extract), self.ref))
+            empty = normalise(extract, _empty_frame(extract), self.ref)
+            parts.append(empty.with_columns(pl.lit(None, dtype=pl.UInt64).alias("_h")))
         n = pl.concat(parts, how="vertical", rechunk=False).with_row_index("_idx")
         _add_time(self.timings, "read", perf_counter() - tr - t_norm)
         _add_time(self.timings, "normalise", t_norm)

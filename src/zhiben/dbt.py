@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from zhiben.config import OFFLINE_ENV
+from zhiben.children import child_env, die_with_parent
 from zhiben.paths import PROJECT_DIR
 
 
@@ -47,13 +47,6 @@ def _common_args(target_dir: Path, log_dir: Path) -> list[str]:
     ]
 
 
-def _env(build_db: Path, as_of: date | None) -> dict[str, str]:
-    env = {**os.environ, **OFFLINE_ENV, "ZHIBEN_BUILD_DB": str(build_db)}
-    if as_of is not None:
-        env["ZHIBEN_AS_OF_DATE"] = as_of.isoformat()
-    return env
-
-
 def run_dbt(
     build_db: Path,
     as_of: date,
@@ -62,14 +55,10 @@ def run_dbt(
     target_dir: Path | None = None,
     log_dir: Path | None = None,
     on_line: Callable[[str], None] | None = None,
-    as_of_in_env: bool = False,
 ) -> DbtSummary:
-    """Run `dbt <args>` on the project at the repo root with the build file as its database.
-
-    The as-of date goes to dbt as `--vars` or, with `as_of_in_env`, only in the environment
-    (ZHIBEN_AS_OF_DATE, read by macros/as_of.sql when executing): vars are part of dbt's parse
-    state, so a new date passed as a var forces a full parse, while in the environment it does
-    not (`zhiben build`: consecutive builds parse partially).
+    """Run `dbt <args>` on the project at the repo root with the build file as its database and
+    the as-of date as `--vars` (tests and hand runs; `zhiben build` uses :class:`WarmDbt`, which
+    passes D in the environment so that a new D does not force a full parse).
 
     Raises DbtError (with dbt's own error lines) when dbt exits non-zero."""
     target_dir = target_dir or build_db.parent / "target"
@@ -78,16 +67,17 @@ def run_dbt(
         dbt_executable(),
         *args,
         *_common_args(target_dir, log_dir),
-        *([] if as_of_in_env else ["--vars", json.dumps({"as_of_date": as_of.isoformat()})]),
+        "--vars",
+        json.dumps({"as_of_date": as_of.isoformat()}),
     ]
     proc = subprocess.Popen(
         cmd,
-        env=_env(build_db, as_of),
+        env=child_env(ZHIBEN_BUILD_DB=str(build_db)),
         cwd=PROJECT_DIR,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        preexec_fn=_die_with_parent,
+        preexec_fn=die_with_parent,
     )
     return _follow(proc, args, target_dir, on_line)
 
@@ -137,13 +127,13 @@ class WarmDbt:
                 "from zhiben.dbt import _warm_main; _warm_main()",
                 json.dumps(spec),
             ],
-            env=_env(build_db, None),
+            env=child_env(ZHIBEN_BUILD_DB=str(build_db)),
             cwd=PROJECT_DIR,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
-            preexec_fn=_die_with_parent,
+            preexec_fn=die_with_parent,
         )
 
     def run(self, as_of: date, on_line: Callable[[str], None] | None = None) -> DbtSummary:
@@ -175,19 +165,6 @@ def _warm_main() -> None:
     runner = dbtRunner(manifest=parsed.result) if parsed.success else dbtRunner()
     result = runner.invoke([*spec["args"], *spec["common"]])
     sys.exit(0 if result.success else (1 if result.exception is None else 2))
-
-
-def _die_with_parent() -> None:
-    """In the dbt child: ask the kernel to SIGKILL it when the build process dies (kill -9
-    included), so a killed build never leaves dbt writing on (Linux; a no-op elsewhere)."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        pr_set_pdeathsig, sigkill = 1, 9
-        libc.prctl(pr_set_pdeathsig, sigkill, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
 
 
 def _summary(run_results: Path) -> DbtSummary:

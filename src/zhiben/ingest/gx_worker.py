@@ -18,8 +18,7 @@ from typing import BinaryIO
 
 import polars as pl
 
-from zhiben.config import OFFLINE_ENV
-from zhiben.dbt import _die_with_parent
+from zhiben.children import child_env, die_with_parent
 from zhiben.ingest.suites import Rule, Validator
 
 
@@ -31,8 +30,8 @@ class GxWorker:
             [sys.executable, "-c", "from zhiben.ingest.gx_worker import main; main()"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            env={**os.environ, **OFFLINE_ENV},
-            preexec_fn=_die_with_parent,
+            env=child_env(),
+            preexec_fn=die_with_parent,
         )
         self._ready = False
 
@@ -60,6 +59,12 @@ class GxWorker:
         pickle.dump((name, rules, frame), self._proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
         self._proc.stdin.flush()
         return self._receive()
+
+    def __enter__(self) -> GxWorker:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
 
     def close(self) -> None:
         if self._proc.poll() is None:

@@ -324,104 +324,54 @@ def ingest(
     timings: dict[str, float] = {}
     t0 = perf_counter()
     # great-expectations runs in a child process that imports it (seconds) while we read
-    validator = _Gx(GxWorker(), timings)
-    try:
-        return _ingest(raw_dir, build_db, seeds_dir, salt, as_of, progress, validator, timings, t0)
-    finally:
-        validator.close()
+    with GxWorker() as gx:
+        files = check_all(raw_dir, progress)
+        timings["check"] = perf_counter() - t0
 
-
-def _ingest(
-    raw_dir: Path,
-    build_db: Path,
-    seeds_dir: Path,
-    salt: str,
-    as_of: dt.date | None,
-    progress: Callable[[str], None],
-    validator: _Gx,
-    timings: dict[str, float],
-    t0: float,
-) -> IngestResult:
-    files = check_all(raw_dir, progress)
-    timings["check"] = perf_counter() - t0
-
-    t1 = perf_counter()
-    ref = RefData.load(Path(seeds_dir))
-    # every file is readable: only now is anything written
-    lander = Lander(build_db, salt)
-    try:
-        state = _State(as_of)
-        state.warnings += [
-            f"{d}/ 不是约定的数据目录，已忽略 / {d}/ is not an extract folder: ignored"
-            for d in ignored_folders(raw_dir)
-        ]
-        # one extract is read and normalised ahead, in a thread, while the last is validated,
-        # folded and landed
-        reader = _Reader(files, ref, timings)
-        with ThreadPoolExecutor(1, thread_name_prefix="zhiben-read") as pool:
-            ahead = pool.submit(reader.read, EXTRACTS[LOAD_ORDER[0]])
-            for i, _name in enumerate(LOAD_ORDER):
-                tw = perf_counter()
-                read = ahead.result()
-                _add_time(timings, "read_wait", perf_counter() - tw)
-                if i + 1 < len(LOAD_ORDER):
-                    ahead = pool.submit(reader.read, EXTRACTS[LOAD_ORDER[i + 1]])
-                _process(read, ref, validator, lander, state, timings, progress)
-                del read
-        t2 = perf_counter()
-        unbalanced = [
-            f
-            for f in state.files
-            if f.rows_read != f.rows_loaded + f.rows_quarantined + f.rows_folded
-        ]
-        if unbalanced:  # never expected: a loader bug, not bad input
-            raise RuntimeError(f"reconciliation does not balance: {unbalanced}")
-        max_updated = state.max_updated
-        as_of_date = as_of or (max_updated.date() if max_updated else dt.date.today())
-        for w in state.warnings:
-            progress(f"警告 / warning: {w}")
-        quarantine = pl.concat(state.quarantine, how="vertical")
-        reconciliation = pl.DataFrame(
-            [f.__dict__ for f in state.files], schema=RECONCILIATION_SCHEMA
-        )
-        lander.finish(
-            quarantine,
-            reconciliation,
-            {
-                "as_of_date": as_of_date,
-                "built_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
-                "raw_dir": str(raw_dir),
-                "max_updated_at": max_updated,
-            },
-        )
-        timings["land"] = timings.get("land", 0.0) + perf_counter() - t2
-    finally:
-        lander.close()
-    timings["validate"] = perf_counter() - t1 - timings["land"] - timings["read_wait"]
-    timings["total"] = perf_counter() - t0
-    progress("入库完成 / landed: " + ", ".join(f"{k} {v:.2f}s" for k, v in timings.items()))
-    return IngestResult(as_of_date, max_updated, state.files, state.warnings, timings)
-
-
-class _Gx:
-    """The GX worker; the first call waits for it to be ready (`gx_setup`: what of its import
-    and context setup was not hidden behind the reading)."""
-
-    def __init__(self, worker: GxWorker, timings: dict[str, float]) -> None:
-        self._worker = worker
-        self._timings = timings
-        self._ready = False
-
-    def validate(self, extract: str, rules, frame: pl.DataFrame) -> pl.DataFrame:
-        if not self._ready:
-            tv = perf_counter()
-            self._worker.wait_ready()
-            self._ready = True
-            self._timings["gx_setup"] = perf_counter() - tv
-        return validate(self._worker, extract, rules, frame)
-
-    def close(self) -> None:
-        self._worker.close()
+        t1 = perf_counter()
+        ref = RefData.load(Path(seeds_dir))
+        # every file is readable: only now is anything written
+        lander = Lander(build_db, salt)
+        try:
+            state = _State(as_of)
+            state.warnings += [
+                f"{d}/ 不是约定的数据目录，已忽略 / {d}/ is not an extract folder: ignored"
+                for d in ignored_folders(raw_dir)
+            ]
+            _load_extracts(files, ref, gx, lander, state, timings, progress)
+            t2 = perf_counter()
+            unbalanced = [
+                f
+                for f in state.files
+                if f.rows_read != f.rows_loaded + f.rows_quarantined + f.rows_folded
+            ]
+            if unbalanced:  # never expected: a loader bug, not bad input
+                raise RuntimeError(f"reconciliation does not balance: {unbalanced}")
+            max_updated = state.max_updated
+            as_of_date = as_of or (max_updated.date() if max_updated else dt.date.today())
+            for w in state.warnings:
+                progress(f"警告 / warning: {w}")
+            quarantine = pl.concat(state.quarantine, how="vertical")
+            reconciliation = pl.DataFrame(
+                [f.__dict__ for f in state.files], schema=RECONCILIATION_SCHEMA
+            )
+            lander.finish(
+                quarantine,
+                reconciliation,
+                {
+                    "as_of_date": as_of_date,
+                    "built_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                    "raw_dir": str(raw_dir),
+                    "max_updated_at": max_updated,
+                },
+            )
+            timings["land"] = timings.get("land", 0.0) + perf_counter() - t2
+        finally:
+            lander.close()
+        timings["validate"] = perf_counter() - t1 - timings["land"] - timings["read_wait"]
+        timings["total"] = perf_counter() - t0
+        progress("入库完成 / landed: " + ", ".join(f"{k} {v:.2f}s" for k, v in timings.items()))
+        return IngestResult(as_of_date, max_updated, state.files, state.warnings, timings)
 
 
 class _State:
@@ -458,11 +408,9 @@ class _Reader:
         self.ref = ref
         self.timings = timings
         self.seq = 0
-        self.extract_rows = 0
 
     def read(self, extract: Extract) -> _Read:
         tr = perf_counter()
-        self.extract_rows = 0
         parts: list[pl.DataFrame] = []
         read_files: list[tuple[str, int]] = []
         encodings: dict[str, int] = {}
@@ -477,8 +425,8 @@ class _Reader:
             part = normalise(extract, pl.concat(pending, how="vertical"), self.ref)
             # one chunk per batch for every column, `_idx` included: columns chunked unlike the
             # rest make polars rechunk the whole extract later (a copy of it: GiBs at province)
-            part = part.rechunk().with_row_index("_idx", offset=self.extract_rows)
-            self.extract_rows += part.height
+            offset = sum(p.height for p in parts)
+            part = part.rechunk().with_row_index("_idx", offset=offset)
             # the row hash that finds duplicate candidates, one batch at a time (over a whole
             # extract its per-column hashes took gigabytes at once)
             parts.append(part.with_columns(_row_hash(_fold_key(extract), 0x5A11).alias("_h")))
@@ -507,10 +455,34 @@ class _Reader:
         return _Read(extract, n, read_files, encodings)
 
 
+def _load_extracts(
+    files: dict[str, list[tuple[Path, str]]],
+    ref: RefData,
+    gx: GxWorker,
+    lander: Lander,
+    state: _State,
+    timings: dict[str, float],
+    progress: Callable[[str], None],
+) -> None:
+    """All extracts in load order: one is read and normalised ahead, in a thread, while the last
+    is validated, folded and landed."""
+    reader = _Reader(files, ref, timings)
+    with ThreadPoolExecutor(1, thread_name_prefix="zhiben-read") as pool:
+        ahead = pool.submit(reader.read, EXTRACTS[LOAD_ORDER[0]])
+        for i, _name in enumerate(LOAD_ORDER):
+            tw = perf_counter()
+            read = ahead.result()
+            _add_time(timings, "read_wait", perf_counter() - tw)
+            if i + 1 < len(LOAD_ORDER):
+                ahead = pool.submit(reader.read, EXTRACTS[LOAD_ORDER[i + 1]])
+            _process(read, ref, gx, lander, state, timings, progress)
+            del read
+
+
 def _process(
     read: _Read,
     ref: RefData,
-    validator: _Gx,
+    gx: GxWorker,
     lander: Lander,
     state: _State,
     timings: dict[str, float],
@@ -526,10 +498,12 @@ def _process(
     n = _add_context(extract, n, state.ctx)
     tg = perf_counter()
     _add_time(timings, "normalise", tg - tn)
-    setup_before = timings.get("gx_setup", 0.0)
-    failures = validator.validate(name, rules_for(extract, ref), n)
-    # GX validation proper (its one-off import and context setup are `gx_setup`)
-    timings[f"gx:{name}"] = perf_counter() - tg - (timings.get("gx_setup", 0.0) - setup_before)
+    # the first time: what of the GX worker's import the reading did not hide (`gx_setup`)
+    gx.wait_ready()
+    tv = perf_counter()
+    _add_time(timings, "gx_setup", tv - tg)
+    failures = validate(gx, name, rules_for(extract, ref), n)
+    timings[f"gx:{name}"] = perf_counter() - tv
     _add_time(timings, "gx", timings[f"gx:{name}"])
 
     n = n.with_columns(pl.col("_idx").is_in(failures["_idx"].unique().implode()).alias("_bad"))

@@ -295,15 +295,11 @@ def _projections(rules: list[Rule]) -> dict[str, pl.Expr]:
     }
 
 
-def _gx_offline() -> None:
-    os.environ["GX_ANALYTICS_ENABLED"] = "false"
-
-
 class Validator:
     """An ephemeral GX context with one pandas data source: runs a suite of rules on a frame."""
 
     def __init__(self) -> None:
-        _gx_offline()
+        os.environ["GX_ANALYTICS_ENABLED"] = "false"
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
 

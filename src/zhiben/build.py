@@ -29,7 +29,7 @@ from zhiben.dbt import DbtError, DbtSummary, WarmDbt
 from zhiben.lock import build_lock
 from zhiben.lock import holder as lock_holder
 from zhiben.paths import SEEDS_DIR, WarehousePaths
-from zhiben.publish import publish, remove_duckdb_file
+from zhiben.publish import publish, remove_duckdb_file, rename_duckdb_file
 
 Progress = Callable[[str], None]
 
@@ -76,8 +76,7 @@ def build(
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         # land and run dbt in the fixed-name build file (dbt parses partially only when the
         # profile, i.e. this path, is unchanged); renamed build-<run id>.duckdb once dbt is done
-        build_db = paths.build_file
-        remove_duckdb_file(build_db)
+        build_db = paths.build_file  # cleared by _remove_leftovers
         # dbt imports and parses the project meanwhile (it needs neither the file nor D)
         dbt = WarmDbt(
             build_db, DBT_BUILD_ARGS, target_dir=paths.dbt_target_dir, log_dir=paths.dbt_log_dir
@@ -117,7 +116,7 @@ def build(
             record.dbt = str(summary)
             record.dbt_tests = _dbt_test_summary(paths.dbt_target_dir)
             progress(f"      完成 {stages['dbt']:.1f} s; {summary}")
-            build_db = _rename_duckdb_file(
+            build_db = rename_duckdb_file(
                 build_db, paths.work_dir / f"build-{record.run_id}.duckdb"
             )
 
@@ -206,15 +205,6 @@ def _remove_leftovers(paths: WarehousePaths) -> None:
         if old.name not in ok:
             remove_duckdb_file(old)
     remove_duckdb_file(paths.build_file)  # the working file of a killed run
-
-
-def _rename_duckdb_file(src: Path, dst: Path) -> Path:
-    """Rename a closed DuckDB file (and its write-ahead log, if any) within its folder."""
-    wal = src.with_name(src.name + ".wal")
-    os.replace(src, dst)
-    if wal.exists():
-        os.replace(wal, dst.with_name(dst.name + ".wal"))
-    return dst
 
 
 def _stop_orphaned_dbt(work_dir: Path) -> None:

@@ -74,10 +74,22 @@ def _write_build_runs(con: duckdb.DuckDBPyConnection, runs: list[dict[str, Any]]
     return written
 
 
+def _wal(path: Path) -> Path:
+    return path.with_name(path.name + ".wal")
+
+
 def remove_duckdb_file(path: Path) -> None:
     """Delete a DuckDB file and its write-ahead log, whichever exist."""
     path.unlink(missing_ok=True)
-    path.with_name(path.name + ".wal").unlink(missing_ok=True)
+    _wal(path).unlink(missing_ok=True)
+
+
+def rename_duckdb_file(src: Path, dst: Path) -> Path:
+    """Rename a closed DuckDB file (and its write-ahead log, if any) within its folder."""
+    os.replace(src, dst)
+    if _wal(src).exists():
+        os.replace(_wal(src), _wal(dst))
+    return dst
 
 
 def _fsync(path: Path) -> None:

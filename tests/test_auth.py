@@ -266,6 +266,29 @@ def test_client_address(remote, headers, expected) -> None:
     assert auth.client_address(remote, headers) == expected
 
 
+def test_scope_run_history() -> None:
+    runs = pl.DataFrame(
+        {
+            "run_id": ["r2", "r1"],
+            "raw_dir": ["/srv/zhiben/raw", None],
+            "warnings": [
+                "警告: hazards: hazard_id=YH2026000001 …\n警告: /srv/zhiben/raw/x/ 已忽略",
+                None,
+            ],
+            "error": ["文件无法读取 /srv/zhiben/raw/hazards/h.csv", None],
+        }
+    )
+    leader = auth.scope_run_history(runs, auth.Account("l", "领导"))
+    assert leader["raw_dir"].to_list() == ["raw", None]
+    assert "YH2026000001" in leader["warnings"][0] and "/srv" not in leader["warnings"][0]
+    assert leader["error"][0] == "文件无法读取 raw/hazards/h.csv"
+    unit = auth.scope_run_history(runs, auth.Account("u", "unit", "U03"))
+    assert unit.schema == runs.schema
+    assert unit["warnings"].to_list() == ["2 条(详情仅领导可见)", None]
+    assert unit["error"].to_list() == ["构建失败(详情仅领导可见)", None]
+    assert "/srv" not in str(unit.to_dicts())
+
+
 # ------------------------------------------------------------------------------------- serve
 
 

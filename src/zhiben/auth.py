@@ -584,6 +584,40 @@ def read_mart(account: Account, name: str, **kwargs: Any) -> Any:
     return filter_detail(_read(name, unit_code=account.unit_code, **kwargs), account)
 
 
+def scope_run_history(runs: Any, account: Account) -> Any:
+    """The build runs (a polars DataFrame: `queries.run_history`) as `account` may see them.
+
+    - The raw drop only by its folder name, for every account: the server's directory path is
+      neither in `raw_dir` nor in the warning and error texts.
+    - The warning and error texts are server-wide loader output that can name any unit's record
+      keys and files: a 领导 reads them, a unit account sees how many warnings there were and that
+      the run failed."""
+    import polars as pl
+
+    if runs.is_empty():
+        return runs
+    rows = runs.to_dicts()
+    for row in rows:
+        raw = row.get("raw_dir")
+        folder = Path(raw).name if raw else None
+        if "raw_dir" in row:
+            row["raw_dir"] = folder
+        for col in ("warnings", "error"):
+            text = row.get(col)
+            if not text:
+                continue
+            if raw:
+                text = text.replace(str(raw).rstrip("/"), folder or "")
+            if not account.is_leader:
+                text = (
+                    f"{len(text.splitlines())} 条(详情仅领导可见)"
+                    if col == "warnings"
+                    else "构建失败(详情仅领导可见)"
+                )
+            row[col] = text
+    return pl.DataFrame(rows, schema=runs.schema)
+
+
 def restrict_units(account: Account, unit_codes: Iterable[str]) -> list[str]:
     """Of the units asked for in a detail view, the ones the account may see."""
     return [u for u in unit_codes if can_see_detail(account, u)]

@@ -200,6 +200,19 @@ def test_throttle_delay_grows_and_is_capped(accounts: Path) -> None:
     assert _fail(now=now + policy.forget_seconds + 1).wait_seconds == 0
 
 
+def test_parallel_guesses_cannot_slip_past_the_limit(accounts: Path) -> None:
+    """An attempt is counted before its (slow) password check: a burst of parallel guesses gets
+    no more password checks than one guess after another would."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        results = list(pool.map(lambda _: _fail(), range(12)))
+    checked = auth.login_log_path().read_text(encoding="utf-8").splitlines()
+    assert len(checked) == auth.ACCOUNT_POLICY.free_failures + 1
+    assert all(r.account is None for r in results)
+    assert auth.login_wait("203.0.113.7", "leader1", now=T0) == auth.ACCOUNT_POLICY.base_seconds
+
+
 def test_throttle_per_address(accounts: Path) -> None:
     """Guesses across many names from one address lock that address (every name, even a right
     password), not the other addresses."""

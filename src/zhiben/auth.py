@@ -451,7 +451,8 @@ def login_wait(
 @dataclass(frozen=True)
 class LoginResult:
     account: Account | None
-    #: > 0: refused without looking at the password; try again after this many seconds
+    #: > 0: try again after this many seconds (an attempt made while a wait runs is refused
+    #: without a password check)
     wait_seconds: float = 0.0
 
 

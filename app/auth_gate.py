@@ -5,21 +5,17 @@
   (`zhiben user add`) match. The account is kept in the session (`st.session_state`), shown in the
   sidebar with a 退出登录 button, and returned: pages scope record-level detail with
   `zhiben.auth.read_mart(account, ...)` / `filter_detail(df, account)`.
+- Wrong passwords are throttled per account and per client address across every session and
+  process (`zhiben.auth.login`: reloading the page does not reset it) and logged without the password.
 """
 
 from __future__ import annotations
-
-import time
 
 import streamlit as st
 
 from zhiben import auth
 
 SESSION_KEY = "zhiben_account"
-_FAILS_KEY = "zhiben_login_failures"
-_LOCKED_UNTIL_KEY = "zhiben_login_locked_until"
-MAX_FAILURES = 5
-LOCKOUT_SECONDS = 60
 
 
 def current_account() -> auth.Account | None:
@@ -60,28 +56,48 @@ def _login_form() -> None:
             "`zhiben user add 用户名 --role 领导` 创建账户。"
         )
         return
-    locked_until = st.session_state.get(_LOCKED_UNTIL_KEY, 0.0)
-    if time.time() < locked_until:
-        st.error(f"登录失败次数过多，请 {int(locked_until - time.time()) + 1} 秒后再试。")
+    address = client_address()
+    try:
+        wait = auth.login_wait(address)
+        if wait > 0:
+            _too_many(wait)
+            return
+        with st.form("zhiben_login"):
+            name = st.text_input("用户名", key="zhiben_login_name")
+            password = st.text_input("密码", type="password", key="zhiben_login_password")
+            submitted = st.form_submit_button("登录")
+        if not submitted:
+            return
+        result = auth.login(name, password, address)
+    except auth.ThrottleUnavailable as exc:  # details (the path) go to the server log only
+        st.error(str(exc))
         return
-    with st.form("zhiben_login"):
-        name = st.text_input("用户名", key="zhiben_login_name")
-        password = st.text_input("密码", type="password", key="zhiben_login_password")
-        submitted = st.form_submit_button("登录")
-    if not submitted:
+    if result.account is None:
+        if result.wait_seconds > 0:
+            _too_many(result.wait_seconds)
+        else:
+            st.error("用户名或密码错误")
         return
-    account = auth.authenticate(name, password)
-    if account is None:
-        failures = st.session_state.get(_FAILS_KEY, 0) + 1
-        st.session_state[_FAILS_KEY] = failures
-        if failures >= MAX_FAILURES:
-            st.session_state[_LOCKED_UNTIL_KEY] = time.time() + LOCKOUT_SECONDS
-            st.session_state[_FAILS_KEY] = 0
-        st.error("用户名或密码错误")
-        return
-    st.session_state.pop(_FAILS_KEY, None)
-    st.session_state[SESSION_KEY] = account
+    st.session_state[SESSION_KEY] = result.account
     st.rerun()
+
+
+def _too_many(wait: float) -> None:
+    st.error(f"登录失败次数过多，请 {int(wait) + 1} 秒后再试。")
+
+
+def client_address() -> str:
+    """The client's address (`st.context.ip_address`; behind a reverse proxy on this machine, the
+    address it forwards), the key of the per-address throttle."""
+    try:
+        headers = st.context.headers
+        forwarded = {
+            "X-Forwarded-For": ", ".join(headers.get_all("X-Forwarded-For")),
+            "X-Real-IP": headers.get("X-Real-IP") or "",
+        }
+        return auth.client_address(st.context.ip_address, forwarded)
+    except Exception:  # no client connection (bare script run): one shared key
+        return auth.UNKNOWN_ADDRESS
 
 
 def scope(df, unit_column: str = "unit_code"):

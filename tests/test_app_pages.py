@@ -4,6 +4,7 @@ and the app's logic modules (queries, figures, labels, xlsx export) without Stre
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import time
 from pathlib import Path
@@ -435,3 +436,62 @@ def test_unit_account_sees_only_its_units_records(
     at.switch_page("app_pages/evaluation.py").run()
     assert_clean(at)
     assert sorted(frame(at, "ev_rank")["unit_code"].to_list()) == UNITS
+
+
+def _page_text(at: AppTest) -> str:
+    """Everything a page shows: every cell of every table, and every other element's content
+    (markdown, metrics, charts' data, widget options) as protobuf text."""
+    from google.protobuf import text_format
+
+    out: list[str] = []
+
+    def walk(node) -> None:
+        if type(node).__name__ == "Dataframe":
+            data = _data(node)
+            out.extend(str(v) for col in data.columns for v in data[col].to_list())
+            out.extend(data.columns)
+        elif getattr(node, "proto", None) is not None and not hasattr(node, "children"):
+            out.append(text_format.MessageToString(node.proto, as_utf8=True))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return "\n".join(out)
+
+
+def test_data_quality_shows_a_unit_account_only_its_own_records(
+    served: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 19 (11): a unit account's 数据质量 page names no other unit's record (quarantine rows,
+    build warnings) and no account's page shows the server's raw directory path."""
+    from zhiben import auth
+
+    with duckdb.connect(str(served), read_only=True) as con:
+        raw_dir, warnings = con.execute("select raw_dir, warnings from mart_build_runs").fetchone()
+    warned_keys = re.findall(r"\w+=(\S+) 更新时间=", warnings or "")
+    assert raw_dir and len(warned_keys) >= 5  # the demo drop has equal-version warnings
+    quarantine = queries.quarantine(served)
+    mine = quarantine.filter(pl.col("unit_code") == "U03")
+    theirs = set(
+        quarantine.filter(pl.col("unit_code").ne_missing("U03"))["record_key"].drop_nulls()
+    ) - set(mine["record_key"].drop_nulls())
+    assert mine.height and quarantine["unit_code"].null_count() and theirs
+
+    monkeypatch.setenv(auth.REQUIRE_LOGIN_ENV, "1")
+    at = open_page("data_quality.py", zhiben_account=auth.Account("u03", auth.ROLE_UNIT, "U03"))
+    at.sidebar.selectbox(key="flt_unit").select("全部").run()  # even with all units chosen
+    assert_clean(at)
+    shown = _page_text(at)
+    assert raw_dir not in shown
+    assert not [k for k in warned_keys if k in shown]
+    assert not [k for k in theirs if k in shown]
+    table = frame(at, "dq_q_table", "line", "reason_code")
+    assert sorted(table["record_key"].drop_nulls()) == sorted(mine["record_key"].drop_nulls())
+    runs = frame(at, "dq_runs", "run_id")
+    assert runs["raw_dir"].to_list()[0] == Path(raw_dir).name
+
+    # a 领导 reads the warnings (so the check above has teeth), still without the server's path
+    at = open_page("data_quality.py", zhiben_account=auth.Account("boss", auth.ROLE_LEADER))
+    assert_clean(at)
+    shown = _page_text(at)
+    assert raw_dir not in shown and all(k in shown for k in warned_keys)

@@ -3,8 +3,11 @@ gate (Streamlit AppTest). No demo build needed."""
 
 from __future__ import annotations
 
+import json
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -140,6 +143,165 @@ def test_read_mart_scopes_detail_but_not_rankings(tmp_path: Path) -> None:
     assert auth.read_mart(unit, "mart_quarterly_evaluation", path=wh).height == 3
 
 
+# ------------------------------------------------------------------------------- throttling
+
+T0 = 1_800_000_000.0  # the injected clock: seconds since the epoch
+
+
+def _fail(address: str = "203.0.113.7", name: str = "leader1", now: float = T0) -> auth.LoginResult:
+    result = auth.login(name, "wrong-password", address, now=now)
+    assert result.account is None
+    return result
+
+
+def test_throttle_outlives_the_session_and_the_process(accounts: Path) -> None:
+    """The count is in a file beside the accounts: a new session, or another process of the app,
+    sees it (reloading the page used to reset a lockout kept in the session)."""
+    free = auth.ACCOUNT_POLICY.free_failures
+    assert [_fail().wait_seconds for _ in range(free)] == [0.0] * free
+    assert _fail().wait_seconds == auth.ACCOUNT_POLICY.base_seconds
+    throttle = auth.throttle_path()
+    assert throttle == accounts.with_name("accounts.toml.throttle.json")
+    assert stat.S_IMODE(throttle.stat().st_mode) == 0o600
+    code = (
+        "import json, sys; from zhiben import auth; "
+        "r = auth.login('leader1', 'leader-pass-1', '198.51.100.9', now=float(sys.argv[1])); "
+        "print(json.dumps([r.account is None, r.wait_seconds]))"
+    )
+    env = {**os.environ, auth.ACCOUNTS_ENV: str(accounts)}
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(T0 + 10)], env=env, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    refused, wait = json.loads(out.stdout)
+    assert refused and wait == pytest.approx(auth.ACCOUNT_POLICY.base_seconds - 10)
+    # once the wait is over the right password works, and resets the count
+    ok = auth.login("leader1", "leader-pass-1", "198.51.100.9", now=T0 + 31)
+    assert ok.account == auth.Account("leader1", "领导") and ok.wait_seconds == 0
+    assert _fail(now=T0 + 32).wait_seconds == 0
+
+
+def test_throttle_delay_grows_and_is_capped(accounts: Path) -> None:
+    policy, now, waits = auth.ACCOUNT_POLICY, T0, []
+    for _ in range(policy.free_failures + 8):
+        result = _fail(now=now)
+        waits.append(result.wait_seconds)
+        if result.wait_seconds:  # before the wait is over even the right password is refused
+            early = auth.login(
+                "leader1", "leader-pass-1", "203.0.113.7", now=now + result.wait_seconds - 1
+            )
+            assert early == auth.LoginResult(None, 1.0)
+        now += result.wait_seconds + 1
+    grown = waits[policy.free_failures :]
+    assert waits[: policy.free_failures] == [0.0] * policy.free_failures
+    assert grown[:5] == [30.0, 60.0, 120.0, 240.0, 480.0]
+    assert grown[5:] == [policy.max_seconds] * 3
+    # a quiet day forgets the count
+    assert _fail(now=now + policy.forget_seconds + 1).wait_seconds == 0
+
+
+def test_parallel_guesses_cannot_slip_past_the_limit(accounts: Path) -> None:
+    """An attempt is counted before its (slow) password check: a burst of parallel guesses gets
+    no more password checks than one guess after another would."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        results = list(pool.map(lambda _: _fail(), range(12)))
+    checked = auth.login_log_path().read_text(encoding="utf-8").splitlines()
+    assert len(checked) == auth.ACCOUNT_POLICY.free_failures + 1
+    assert all(r.account is None for r in results)
+    assert auth.login_wait("203.0.113.7", "leader1", now=T0) == auth.ACCOUNT_POLICY.base_seconds
+
+
+def test_throttle_per_address(accounts: Path) -> None:
+    """Guesses across many names from one address lock that address (every name, even a right
+    password), not the other addresses."""
+    free = auth.ADDRESS_POLICY.free_failures
+    waits = [_fail("203.0.113.7", f"guess{i}").wait_seconds for i in range(free + 1)]
+    assert waits[:free] == [0.0] * free and waits[free] > 0
+    assert auth.login_wait("203.0.113.7", now=T0 + 1) > 0
+    blocked = auth.login("leader1", "leader-pass-1", "203.0.113.7", now=T0 + 1)
+    assert blocked.account is None and blocked.wait_seconds > 0
+    assert auth.login_wait("198.51.100.9", now=T0 + 1) == 0
+    elsewhere = auth.login("leader1", "leader-pass-1", "198.51.100.9", now=T0 + 1)
+    assert elsewhere.account == auth.Account("leader1", "领导")
+
+
+def test_failed_logins_are_logged_without_the_password(accounts: Path) -> None:
+    auth.login("u03", "Sekr1t-guess-42", "203.0.113.7", now=T0)
+    auth.login("nobody\nforged line", "Sekr1t-guess-43", "203.0.113.7", now=T0 + 1)
+    auth.login("u03", "unit-pass-03", "203.0.113.7", now=T0 + 2)  # a success is not logged
+    log_file = auth.login_log_path()
+    assert log_file == accounts.with_name("accounts.toml.login.log")
+    assert stat.S_IMODE(log_file.stat().st_mode) == 0o600
+    lines = log_file.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("2027-01-15T08:00:00+00:00 登录失败")
+    assert 'account="u03"' in lines[0] and "address=203.0.113.7" in lines[0]
+    assert 'account="nobody?forged line"' in lines[1]  # no line breaks smuggled into the log
+    text = log_file.read_text(encoding="utf-8") + auth.throttle_path().read_text(encoding="utf-8")
+    assert "Sekr1t" not in text and "unit-pass" not in text
+
+
+def test_throttle_file_damaged_is_not_a_crash(accounts: Path) -> None:
+    auth.throttle_path().write_text("{not json", encoding="utf-8")
+    assert _fail().wait_seconds == 0
+    assert json.loads(auth.throttle_path().read_text(encoding="utf-8"))["entries"]
+
+
+def test_throttle_unusable_refuses_logins(
+    accounts: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fail closed: when the count cannot be kept, nobody logs in (and the page shows no path)."""
+    auth.throttle_path().mkdir()  # a directory where the file should be: unreadable, unwritable
+    with pytest.raises(auth.ThrottleUnavailable):
+        auth.login("leader1", "leader-pass-1", "203.0.113.7", now=T0)
+    monkeypatch.setenv(auth.REQUIRE_LOGIN_ENV, "1")
+    at = _gate(tmp_path)
+    at.run()
+    assert not at.exception and not at.text_input
+    assert any("登录暂不可用" in e.value for e in at.error)
+    assert str(accounts.parent) not in _texts(at)
+
+
+@pytest.mark.parametrize(
+    ("remote", "headers", "expected"),
+    [
+        ("203.0.113.7", {"X-Forwarded-For": "10.0.0.1"}, "203.0.113.7"),  # direct: headers ignored
+        (None, {"X-Forwarded-For": "1.2.3.4, 203.0.113.7"}, "203.0.113.7"),  # local proxy: last hop
+        (None, {"X-Forwarded-For": "", "X-Real-IP": "2001:db8::1"}, "2001:db8::1"),
+        (None, {"X-Forwarded-For": "not-an-address"}, auth.UNKNOWN_ADDRESS),
+        (None, {}, auth.UNKNOWN_ADDRESS),
+        (object(), None, auth.UNKNOWN_ADDRESS),  # no client connection (AppTest gives a mock)
+    ],
+)
+def test_client_address(remote, headers, expected) -> None:
+    assert auth.client_address(remote, headers) == expected
+
+
+def test_scope_run_history() -> None:
+    runs = pl.DataFrame(
+        {
+            "run_id": ["r2", "r1"],
+            "raw_dir": ["/srv/zhiben/raw", None],
+            "warnings": [
+                "警告: hazards: hazard_id=YH2026000001 …\n警告: /srv/zhiben/raw/x/ 已忽略",
+                None,
+            ],
+            "error": ["文件无法读取 /srv/zhiben/raw/hazards/h.csv", None],
+        }
+    )
+    leader = auth.scope_run_history(runs, auth.Account("l", "领导"))
+    assert leader["raw_dir"].to_list() == ["raw", None]
+    assert "YH2026000001" in leader["warnings"][0] and "/srv" not in leader["warnings"][0]
+    assert leader["error"][0] == "文件无法读取 raw/hazards/h.csv"
+    unit = auth.scope_run_history(runs, auth.Account("u", "unit", "U03"))
+    assert unit.schema == runs.schema
+    assert unit["warnings"].to_list() == ["2 条(详情仅领导可见)", None]
+    assert unit["error"].to_list() == ["构建失败(详情仅领导可见)", None]
+    assert "/srv" not in str(unit.to_dicts())
+
+
 # ------------------------------------------------------------------------------------- serve
 
 
@@ -272,12 +434,34 @@ def test_gate_locks_out_after_repeated_failures(
     monkeypatch.setenv(auth.REQUIRE_LOGIN_ENV, "1")
     at = _gate(tmp_path)
     at.run()
-    for _ in range(5):
+    for _ in range(auth.ACCOUNT_POLICY.free_failures + 1):
         _login(at, "leader1", "nope-nope")
-    at.run()
-    assert any("次数过多" in e.value for e in at.error)
-    assert not at.text_input  # no form while locked out
-    assert "SECRET-CONTENT" not in _texts(at)
+    # a reload (a fresh session) is no way around it: even the right password is refused
+    fresh = _gate(tmp_path)
+    fresh.run()
+    _login(fresh, "leader1", "leader-pass-1")
+    assert any("次数过多" in e.value for e in fresh.error)
+    assert "SECRET-CONTENT" not in _texts(fresh)
+    assert "zhiben_account" not in fresh.session_state
+    # another account from the same address is not locked by it
+    _login(fresh, "u03", "unit-pass-03")
+    assert "SECRET-CONTENT role=unit unit=U03" in _texts(fresh)
+
+
+def test_gate_hides_the_form_from_a_locked_address(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, accounts
+) -> None:
+    """Guessing across many names from one address locks the address: no form at all."""
+    monkeypatch.setenv(auth.REQUIRE_LOGIN_ENV, "1")
+    for i in range(auth.ADDRESS_POLICY.free_failures + 1):
+        at = _gate(tmp_path)  # a reload before every guess
+        at.run()
+        _login(at, f"guess{i}", "nope-nope")
+    fresh = _gate(tmp_path)
+    fresh.run()
+    assert any("次数过多" in e.value for e in fresh.error)
+    assert not fresh.text_input
+    assert "SECRET-CONTENT" not in _texts(fresh)
 
 
 def test_gate_without_accounts_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -5,6 +5,7 @@ and month."""
 import polars as pl
 import streamlit as st
 
+from zhiben import auth
 from zhiben.app_logic import figures, queries, ui
 
 ui.page_header(
@@ -24,7 +25,8 @@ if not ui.require("mart_build_info"):
     st.caption("构建时间取自仓库文件的修改时间。")
 
 st.subheader("构建记录")
-runs = ui.q(queries.run_history)
+# the drop by its folder name only; warning and error texts (any unit's records) for 领导 only
+runs = auth.scope_run_history(ui.q(queries.run_history), ui.account())
 if runs.is_empty():
     st.info("没有找到构建记录(zhiben build 的运行日志)。")
 else:
@@ -70,6 +72,7 @@ if ui.require("mart_load_reconciliation"):
 
 st.subheader("隔离区")
 if ui.require("mart_quarantine"):
+    # a unit account: its own unit's rows only (ui.q scopes every queries.DETAIL_QUERIES result)
     qr = ui.q(queries.quarantine)
     if qr.is_empty():
         st.success("没有被隔离的行。")

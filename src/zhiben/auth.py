@@ -7,6 +7,11 @@
   `zhiben user add NAME --role 领导|unit [--unit U03]` creates them.
 - Roles: a 领导 account sees everything; a `unit` account sees every unit in rankings and
   aggregates, but record-level detail (facts, ledgers, quarantine) only for its own unit.
+- Login throttling (`login`): failures are counted per account name and per client address in
+  `<accounts>.throttle.json` (mode 600, shared by every session and process of the app); after a
+  few failures each further one makes that name or address wait longer (doubling, capped), a
+  success resets both. Failed logins go to `<accounts>.login.log` (time, name, address; never a
+  password) and to the `zhiben.auth` logger.
 
 Everything here is plain Python (no Streamlit), so it is tested with plain pytest.
 """
@@ -14,16 +19,22 @@ Everything here is plain Python (no Streamlit), so it is tested with plain pytes
 from __future__ import annotations
 
 import base64
+import fcntl
 import hashlib
 import hmac
 import ipaddress
 import json
+import logging
+import math
 import os
 import re
 import secrets
+import time
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -279,6 +290,240 @@ def authenticate(name: str, password: str, *, path: str | Path | None = None) ->
     return Account(name.strip(), role, unit)
 
 
+# ------------------------------------------------------------------------------ throttling
+
+log = logging.getLogger("zhiben.auth")
+
+
+@dataclass(frozen=True)
+class ThrottlePolicy:
+    """`free_failures` failures in a row cost nothing; the n-th after them makes the next attempt
+    wait `base_seconds · 2^(n-1)`, at most `max_seconds`. A quiet `forget_seconds` clears the count."""
+
+    free_failures: int
+    base_seconds: float = 30.0
+    max_seconds: float = 15 * 60.0
+    forget_seconds: float = 24 * 3600.0
+
+    def delay(self, failures: int) -> float:
+        over = failures - self.free_failures
+        if over <= 0:
+            return 0.0
+        return min(self.max_seconds, self.base_seconds * 2.0 ** min(over - 1, 32))
+
+
+#: per account name: 4 free tries, then 30 s, 60 s, 120 s … 15 min
+ACCOUNT_POLICY = ThrottlePolicy(free_failures=4)
+#: per client address: more room (several people behind one office NAT), same growth
+ADDRESS_POLICY = ThrottlePolicy(free_failures=10)
+#: the throttle file keeps at most this many names and addresses (the most recent failures)
+MAX_THROTTLE_ENTRIES = 10_000
+#: the key of connections whose address Streamlit does not give (loopback, tests)
+UNKNOWN_ADDRESS = "本机或未知"
+
+
+def throttle_path(path: str | Path | None = None) -> Path:
+    a = accounts_path(path)
+    return a.with_name(a.name + ".throttle.json")
+
+
+def login_log_path(path: str | Path | None = None) -> Path:
+    a = accounts_path(path)
+    return a.with_name(a.name + ".login.log")
+
+
+def client_address(remote_ip: object, headers: Mapping[str, str] | None = None) -> str:
+    """The client address to throttle on. A direct connection: its peer address (forwarded-for
+    headers from outside are ignored: anyone can send them). Streamlit gives no address for a
+    loopback peer; that peer is a reverse proxy on this machine (or its own user), so its
+    `X-Forwarded-For` (the proxy appends the client's address last) or `X-Real-IP` is taken."""
+    if isinstance(remote_ip, str) and remote_ip.strip():
+        return _clean(remote_ip, 64)
+    headers = headers or {}
+    forwarded = [a.strip() for a in (headers.get("X-Forwarded-For") or "").split(",")]
+    for candidate in (forwarded[-1], headers.get("X-Real-IP") or ""):
+        try:
+            return str(ipaddress.ip_address(candidate.strip()))
+        except ValueError:
+            continue
+    return UNKNOWN_ADDRESS
+
+
+def _clean(text: str, limit: int) -> str:
+    """A name or address fit for a key and a log line: no control characters, bounded."""
+    return "".join(c if c.isprintable() else "?" for c in (text or "").strip()[:limit])
+
+
+def _keys(name: str | None, address: str) -> list[tuple[str, ThrottlePolicy]]:
+    keys = [(f"address:{_clean(address, 64) or UNKNOWN_ADDRESS}", ADDRESS_POLICY)]
+    if name is not None and name.strip():
+        keys.append((f"account:{_clean(name, 64)}", ACCOUNT_POLICY))
+    return keys
+
+
+class ThrottleUnavailable(AuthError):
+    """The throttle file cannot be read or written: logins are refused (fail closed)."""
+
+
+@contextmanager
+def _throttle_state(path: str | Path | None) -> Iterator[dict[str, dict[str, float]]]:
+    """The throttle entries under an exclusive flock (every session and process of the app shares
+    the file); changes are written back atomically (temp file + os.replace, mode 600)."""
+    file = throttle_path(path)
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(file.with_name(file.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise _unavailable(file, exc) from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            entries = json.loads(file.read_text(encoding="utf-8")).get("entries", {})
+            if not isinstance(entries, dict):
+                raise ValueError("entries")
+            entries = {k: v for k, v in entries.items() if isinstance(v, dict)}
+        except FileNotFoundError:
+            entries = {}
+        except (ValueError, AttributeError, UnicodeDecodeError) as exc:
+            log.warning("登录限制文件无法读取，已重新开始计数 %s: %s", file, exc)
+            entries = {}
+        except OSError as exc:
+            raise _unavailable(file, exc) from None
+        before = json.dumps(entries, sort_keys=True)
+        yield entries
+        if json.dumps(entries, sort_keys=True) != before:
+            tmp = file.with_name(f".{file.name}.tmp-{os.getpid()}")
+            try:
+                out = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                with os.fdopen(out, "w", encoding="utf-8") as f:
+                    json.dump({"version": 1, "entries": entries}, f, ensure_ascii=False)
+                os.chmod(tmp, 0o600)
+                os.replace(tmp, file)
+            except OSError as exc:
+                raise _unavailable(file, exc) from None
+    finally:
+        os.close(fd)
+
+
+def _unavailable(file: Path, exc: OSError) -> ThrottleUnavailable:
+    log.error(
+        "登录限制文件无法读写，拒绝登录 / cannot use the login throttle file %s: %s", file, exc
+    )
+    return ThrottleUnavailable("登录暂不可用：服务器无法记录登录尝试，请联系管理员。")
+
+
+def _forget(entries: dict[str, dict[str, float]], now: float) -> None:
+    for key in list(entries):
+        e = entries[key]
+        policy = ADDRESS_POLICY if key.startswith("address:") else ACCOUNT_POLICY
+        if (
+            e.get("locked_until", 0) <= now
+            and now - e.get("last_failure", 0) > policy.forget_seconds
+        ):
+            del entries[key]
+    if len(entries) > MAX_THROTTLE_ENTRIES:
+        by_age = sorted(entries, key=lambda k: entries[k].get("last_failure", 0))
+        for key in by_age[: len(entries) - MAX_THROTTLE_ENTRIES]:
+            del entries[key]
+
+
+def _wait(
+    entries: dict[str, dict[str, float]], name: str | None, address: str, now: float
+) -> float:
+    return max(
+        [0.0] + [entries.get(k, {}).get("locked_until", 0.0) - now for k, _ in _keys(name, address)]
+    )
+
+
+def login_wait(
+    address: str,
+    name: str | None = None,
+    *,
+    path: str | Path | None = None,
+    now: float | None = None,
+) -> float:
+    """Seconds before `address` (and, given, the account `name`) may try to log in again; 0 = now."""
+    now = time.time() if now is None else now
+    with _throttle_state(path) as entries:
+        return _wait(entries, name, address, now)
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    account: Account | None
+    #: > 0: try again after this many seconds (an attempt made while a wait runs is refused
+    #: without a password check)
+    wait_seconds: float = 0.0
+
+
+def login(
+    name: str,
+    password: str,
+    address: str,
+    *,
+    path: str | Path | None = None,
+    now: float | None = None,
+) -> LoginResult:
+    """`authenticate` behind the per-account and per-address throttle.
+
+    While the name or the address must wait, the password is not even checked. Otherwise the
+    attempt is counted as a failure before the (slow) password check, so parallel attempts cannot
+    slip past the limit, and a success clears the count of both the name and the address."""
+    now = time.time() if now is None else now
+    name = (name or "").strip()
+    keys = _keys(name, address)
+    with _throttle_state(path) as entries:
+        _forget(entries, now)
+        wait = _wait(entries, name, address, now)
+        if wait > 0:
+            return LoginResult(None, wait)
+        for key, policy in keys:
+            e = entries.setdefault(key, {"failures": 0})
+            e["failures"] = int(e.get("failures", 0)) + 1
+            e["last_failure"] = now
+            e["locked_until"] = now + policy.delay(int(e["failures"]))
+    account = authenticate(name, password, path=path)
+    with _throttle_state(path) as entries:
+        if account is not None:
+            for key, _ in keys:
+                entries.pop(key, None)
+            return LoginResult(account)
+        failures = {k: int(entries.get(k, {}).get("failures", 0)) for k, _ in keys}
+        wait = _wait(entries, name, address, now)
+    _log_failure(name, address, failures, wait, path=path, now=now)
+    return LoginResult(None, wait)
+
+
+def _log_failure(
+    name: str,
+    address: str,
+    failures: dict[str, int],
+    wait: float,
+    *,
+    path: str | Path | None,
+    now: float,
+) -> None:
+    """One line per failed login: UTC time, the name tried, the client address, the counts and the
+    wait — never the password."""
+    when = datetime.fromtimestamp(now, UTC).isoformat(timespec="seconds")
+    shown = json.dumps(_clean(name, 64), ensure_ascii=False)
+    counts = " ".join(f"{k.split(':', 1)[0]}_failures={n}" for k, n in failures.items())
+    line = (
+        f"{when} 登录失败 login_failed account={shown} address={_clean(address, 64)} "
+        f"{counts} wait_seconds={math.ceil(wait)}"
+    )
+    log.warning(line)
+    file = login_log_path(path)
+    try:
+        fd = os.open(file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, (line + "\n").encode("utf-8"))
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        log.warning("无法写入登录日志 %s: %s", file, exc)
+
+
 # ------------------------------------------------------------------------------ serving
 
 
@@ -338,6 +583,40 @@ def read_mart(account: Account, name: str, **kwargs: Any) -> Any:
         if account.unit_code not in wanted_set:
             return filter_detail(_read(name, unit_code=[], **kwargs), account)
     return filter_detail(_read(name, unit_code=account.unit_code, **kwargs), account)
+
+
+def scope_run_history(runs: Any, account: Account) -> Any:
+    """The build runs (a polars DataFrame: `queries.run_history`) as `account` may see them.
+
+    - The raw drop only by its folder name, for every account: the server's directory path is
+      neither in `raw_dir` nor in the warning and error texts.
+    - The warning and error texts are server-wide loader output that can name any unit's record
+      keys and files: a 领导 reads them, a unit account sees how many warnings there were and that
+      the run failed."""
+    import polars as pl
+
+    if runs.is_empty():
+        return runs
+    rows = runs.to_dicts()
+    for row in rows:
+        raw = row.get("raw_dir")
+        folder = Path(raw).name if raw else None
+        if "raw_dir" in row:
+            row["raw_dir"] = folder
+        for col in ("warnings", "error"):
+            text = row.get(col)
+            if not text:
+                continue
+            if raw:
+                text = text.replace(str(raw).rstrip("/"), folder or "")
+            if not account.is_leader:
+                text = (
+                    f"{len(text.splitlines())} 条(详情仅领导可见)"
+                    if col == "warnings"
+                    else "构建失败(详情仅领导可见)"
+                )
+            row[col] = text
+    return pl.DataFrame(rows, schema=runs.schema)
 
 
 def restrict_units(account: Account, unit_codes: Iterable[str]) -> list[str]:

@@ -17,6 +17,7 @@ def test_quarters():
     assert periods.quarter_of(date(2026, 9, 30)) == "2026Q3"
     assert periods.quarter_of(date(2026, 10, 1)) == "2026Q4"
     assert periods.year_of("2025Q2") == 2025
+    assert periods.quarters_to_date("2026Q3") == ["2026Q1", "2026Q2", "2026Q3"]
     with pytest.raises(ValueError, match="YYYYQn"):
         periods.quarter_range("2026-3")
 

@@ -60,6 +60,12 @@ def previous_quarter(quarter: str) -> str:
     return f"{y - 1}Q4" if q == 1 else f"{y}Q{q - 1}"
 
 
+def quarters_to_date(quarter: str) -> list[str]:
+    """The year's quarters from Q1 up to `quarter` (a year-to-date grid)."""
+    y, q = parse_quarter(quarter)
+    return [f"{y}Q{i}" for i in range(1, q + 1)]
+
+
 def same_day_a_year_before(d: date) -> date:
     """The same month-day a year before; Feb 29 falls back to Feb 28."""
     try:

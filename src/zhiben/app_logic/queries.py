@@ -230,7 +230,7 @@ def hazards_by_campaign(
     where, params = where_clause({"unit_code": unit_code, "industry_code": industry_code}, cols)
     where = and_where(where, "t.campaign is not null and t.campaign <> '无'")
     return reader.frame(
-        "select concat(year(t.found_date), 'Q', quarter(t.found_date)) as quarter, t.campaign, "
+        "select t.quarter, t.campaign, "
         "count(*) as hazards_found, count_if(t.is_major) as major_hazards_found, "
         "count_if(t.is_rectified) as hazards_rectified, count_if(t.is_overdue) as open_overdue "
         f"from fct_hazards t{where} group by all order by 1, 2",

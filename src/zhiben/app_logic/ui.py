@@ -132,7 +132,7 @@ def sidebar_filters() -> Filters:
     quarter_list = q(queries.quarters)
     info = build_info()
     if quarter_list:
-        default = periods.quarter_of(info.as_of_date) if info.as_of_date else quarter_list[0]
+        default = periods.quarter_of(info.as_of_date)
         if st.session_state.get(QUARTER_KEY) not in quarter_list:
             st.session_state[QUARTER_KEY] = default if default in quarter_list else quarter_list[0]
     acc = account()
@@ -184,9 +184,7 @@ def build_info() -> BuildInfo:
 
 
 def as_of_text(info: BuildInfo) -> str:
-    as_of = info.as_of_date.isoformat() if info.as_of_date else "未知"
-    built = info.built_at.strftime("%Y-%m-%d %H:%M") if info.built_at else "未知"
-    return f"数据截止 {as_of} · 构建于 {built}"
+    return f"数据截止 {info.as_of_date.isoformat()} · 构建于 {info.built_at:%Y-%m-%d %H:%M}"
 
 
 def page_header(title: str, intro: str | None = None) -> Filters:

@@ -19,11 +19,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
+import polars as pl
 import pytest
 from fixtures.hand_drop import add_build_info, built_drop, t
 from fixtures.raw_schema import RawBuilder, pii_hash
 
-from zhiben.report.rank import rank_rows
+from zhiben import ranking
 
 AS_OF = date(2026, 8, 15)
 Q = "2026Q2"
@@ -537,9 +538,9 @@ def hand_rows() -> list[dict]:
                 "veto": unit in VETOED,
             }
         )
-    for row, rank in zip(rows, rank_rows(rows), strict=True):
-        row["rank"] = rank
-    return rows
+    ranks = ranking.rank(pl.DataFrame([{**r, "quarter": Q} for r in rows]))
+    rank_of = dict(zip(ranks["unit_code"], ranks["rank"], strict=True))
+    return [{**r, "rank": rank_of[r["unit_code"]]} for r in rows]
 
 
 # ------------------------------------------------------------------------------------ the build

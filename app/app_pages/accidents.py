@@ -58,7 +58,6 @@ ui.table(
                 "deaths_met",
                 "is_double_decline",
             )
-            if c in trend.columns
         ]
     ),
     key="ac_trend",
@@ -73,7 +72,7 @@ st.subheader(f"{f.year} 年事故构成")
 if acc.is_empty():
     st.info("所选范围内没有事故记录。")
     st.stop()
-type_col = "reporting_group" if "reporting_group" in acc.columns else "accident_type"
+type_col = "reporting_group"
 by_type = (
     acc.group_by(type_col)
     .agg(pl.len().alias("accidents"), pl.col("deaths").sum())
@@ -111,12 +110,10 @@ m[1].metric("迟报(>1小时)", late.height, border=True)
 m[2].metric("瞒报谎报", acc.filter(pl.col("is_concealed").fill_null(False)).height, border=True)
 m[3].metric("调查批复超期(>75天)", inv_over.height, border=True)
 
-cols = [c for c in ACCIDENT_COLUMNS if c in acc.columns]
+cols = list(ACCIDENT_COLUMNS)
 tab1, tab2, tab3 = st.tabs(["调查期限", "迟报事故", "全部事故"])
 with tab1:
-    pending = acc
-    if "investigation_closed_date" in acc.columns:
-        pending = acc.filter(pl.col("investigation_closed_date").is_null())
+    pending = acc.filter(pl.col("investigation_closed_date").is_null())
     if as_of is not None:
         soon = as_of + timedelta(days=30)
         pending = pending.filter(pl.col("investigation_due_date") <= soon)

@@ -72,7 +72,6 @@ cols = [
         "non_site_share",
         "fines_yuan",
     )
-    if c in enf.columns
 ]
 ui.table(
     enf.select(cols),
@@ -141,7 +140,6 @@ if ui.require("mart_enforcement_by_department"):
             "non_site_share",
             "fines_yuan",
         )
-        if c in dep.columns
     ]
     ui.plot(
         figures.bars(

@@ -11,7 +11,6 @@ from zhiben.app_logic.labels import (
     INDICATORS,
     LEDGER_COLUMNS,
     PENALTY_COLUMNS,
-    pick,
 )
 
 f = ui.page_header(
@@ -31,7 +30,7 @@ breakdown = figures.weighted_breakdown(ev, weights)
 tab_units, tab_deps, tab_method = st.tabs(["镇街排名", "区直部门排名", "考评方法"])
 with tab_units:
     ui.plot(figures.score_stack(breakdown, title=f"{f.quarter} 镇街考评得分构成"), key="ev_stack")
-    if "veto" in ev.columns and ev["veto"].any():
+    if ev["veto"].any():
         vetoed = ev.filter(pl.col("veto"))["unit_name"].to_list()
         st.warning(f"一票否决(发生重大及以上事故,排名置后):{'、'.join(vetoed)}")
 
@@ -57,23 +56,17 @@ with tab_units:
             cols = st.columns(4)
             cols[0].metric("排名", f"{r['rank']} / {ev.height}", border=True)
             cols[1].metric("总分", f"{r['total_score']:.1f}", border=True)
-            cols[2].metric("扣分", f"{(r.get('deductions') or 0):.1f}", border=True)
+            cols[2].metric("扣分", f"{r['deductions']:.1f}", border=True)
             cols[3].metric(
-                "上季排名", "—" if r.get("prev_rank") is None else r["prev_rank"], border=True
+                "上季排名", "—" if r["prev_rank"] is None else r["prev_rank"], border=True
             )
             region_avg = ev.select(
-                pl.col(f"{k}_score").mean() for k in INDICATORS if f"{k}_score" in ev.columns
+                pl.col(f"{k}_score").mean() for k in INDICATORS
             ).row(0)
             comp = pl.DataFrame(
                 {
-                    "indicator": [
-                        f"{k.upper()} {n}"
-                        for k, n in INDICATORS.items()
-                        if f"{k}_score" in ev.columns
-                    ],
-                    f.unit_name: [
-                        r[f"{k}_score"] for k in INDICATORS if f"{k}_score" in ev.columns
-                    ],
+                    "indicator": [f"{k.upper()} {n}" for k, n in INDICATORS.items()],
+                    f.unit_name: [r[f"{k}_score"] for k in INDICATORS],
                     "全区平均": list(region_avg),
                 }
             )
@@ -90,7 +83,7 @@ with tab_units:
         with d1:
             if ui.require("mart_major_hazard_ledger"):
                 led = ui.q(queries.major_hazard_ledger, unit_code=f.unit_code)
-                led = pick(led, LEDGER_COLUMNS)
+                led = led.select(LEDGER_COLUMNS)
                 ui.table(
                     led,
                     key="ev_drill_ledger",
@@ -101,7 +94,7 @@ with tab_units:
             if ui.require("fct_accidents"):
                 acc = ui.q(queries.accidents, quarter=f.quarter, unit_code=f.unit_code)
                 ui.table(
-                    pick(acc, ACCIDENT_COLUMNS),
+                    acc.select(ACCIDENT_COLUMNS),
                     key="ev_drill_acc",
                     file_name=f"事故_{f.unit_name}_{f.quarter}",
                     title="事故",
@@ -110,7 +103,7 @@ with tab_units:
             if ui.require("fct_penalties"):
                 pen = ui.q(queries.penalties, quarter=f.quarter, unit_code=f.unit_code)
                 ui.table(
-                    pick(pen, PENALTY_COLUMNS),
+                    pen.select(PENALTY_COLUMNS),
                     key="ev_drill_pen",
                     file_name=f"处罚_{f.unit_name}_{f.quarter}",
                     title="行政处罚",
@@ -159,7 +152,7 @@ with tab_method:
             pl.col("item_type").replace({"indicator": "指标", "deduction": "扣分", "veto": "否决"}),
         )
         ui.table(
-            method.drop([c for c in ("sort_order",) if c in method.columns]),
+            method.drop("sort_order"),
             key="ev_weights",
             file_name="考评方法",
             title="考评方法",

@@ -47,8 +47,7 @@ with right:
             key="mh_units",
         )
 
-columns = [c for c in LEDGER_COLUMNS if c in shown.columns]
-shown = shown.select(columns)
+shown = shown.select(LEDGER_COLUMNS)
 st.caption(f"共 {shown.height} 条")
 
 

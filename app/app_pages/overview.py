@@ -4,6 +4,7 @@ quarter's ranking at a glance."""
 import polars as pl
 import streamlit as st
 
+from zhiben import periods
 from zhiben.app_logic import figures, queries, ui
 from zhiben.app_logic.labels import TARGET_STATUS_BADGE, TARGET_STATUS_LIGHT, rank_arrow
 
@@ -25,7 +26,7 @@ def show(kpis: list[figures.Kpi]) -> None:
 
 if f.quarter and ui.require("fct_hazards", "fct_inspections", "fct_penalties"):
     as_of = ui.build_info().as_of_date
-    start, end, pstart, pend = queries.like_for_like_span(f.quarter, as_of)
+    start, end, pstart, pend = periods.year_to_date(f.quarter, as_of)
     st.subheader(f"{start:%Y年%-m月%-d日} 至 {end:%-m月%-d日} 累计")
     st.caption(f"同比:上年同期 {pstart:%Y年%-m月%-d日} 至 {pend:%-m月%-d日}")
     k = ui.q(

@@ -4,6 +4,7 @@ selector), its quarterly trend and the table behind it."""
 import polars as pl
 import streamlit as st
 
+from zhiben import periods
 from zhiben.app_logic import figures, queries, ui
 from zhiben.app_logic.labels import REGION_INDUSTRY_METRICS
 
@@ -16,14 +17,10 @@ metric = c1.selectbox(
     "指标", list(REGION_INDUSTRY_METRICS), format_func=REGION_INDUSTRY_METRICS.get, key="ri_metric"
 )
 span = c2.radio("期间", ["所选季度", "本年累计"], horizontal=True, key="ri_span")
-year_quarters = [f"{f.year}Q{i}" for i in range(1, int(f.quarter[-1]) + 1)]
-period = f.quarter if span == "所选季度" else year_quarters
+period = f.quarter if span == "所选季度" else periods.quarters_to_date(f.quarter)
 grid = ui.q(
     queries.region_industry, quarter=period, unit_code=f.unit_code, industry_code=f.industry_code
 )
-if metric not in grid.columns:
-    st.info(f"该数据表没有指标 {REGION_INDUSTRY_METRICS[metric]}。")
-    st.stop()
 label_period = f.quarter if span == "所选季度" else f"{f.year} 年 1 季度至 {f.quarter}"
 ui.plot(
     figures.heatmap(grid, metric, title=f"{REGION_INDUSTRY_METRICS[metric]} · {label_period}"),

@@ -19,98 +19,76 @@ if cov.is_empty():
     st.stop()
 
 
-def pick(*names: str) -> str | None:
-    return next((n for n in names if n in cov.columns), None)
 
 
-coverage = pick("principal_training_coverage", "principal_coverage", "principal_trained_share")
-certs = pick(
-    "certificates_expiring_90d", "certificates_due_90d", "certificates_due", "certificates_expiring"
-)
-drills = pick("drills", "enterprise_drills", "drill_count")
-share = pick("four_no_share")
-target = pick("four_no_target", "four_no_share_target", "target_four_no_share")
-
-
-def region_share(df: pl.DataFrame, num: str | None, den: str | None, fallback: str | None):
+def region_share(df: pl.DataFrame, num: str, den: str) -> float | None:
     """The region's share: Σ numerator ÷ Σ denominator (not the mean of the units' shares)."""
-    if num and den and num in df.columns and den in df.columns:
-        d = df[den].sum()
-        return df[num].sum() / d if d else None
-    return df[fallback].mean() if fallback else None
+    d = df[den].sum()
+    return df[num].sum() / d if d else None
 
 
 m = st.columns(4)
-if coverage:
-    cov_all = region_share(cov, "principal_trained_enterprises", "active_enterprises", coverage)
-    m[0].metric(
-        "主要负责人培训覆盖率(全区)", "—" if cov_all is None else f"{cov_all:.1%}", border=True
-    )
-if certs:
-    m[1].metric("90天内到期/复审证书", f"{int(cov[certs].sum()):,}", border=True)
-if drills:
-    m[2].metric("演练次数", f"{int(cov[drills].sum()):,}", border=True)
-if share:
-    four_all = region_share(cov, "four_no_drills", "four_no_eligible_drills", share)
-    tgt = cov[target].drop_nulls() if target else pl.Series([])
-    gap = None if four_all is None or not len(tgt) else four_all - float(tgt[0])
-    m[3].metric(
-        "企业“四不”演练占比(全区)",
-        "—" if four_all is None else f"{four_all:.1%}",
-        None if gap is None else f"{gap:+.1%} 较目标 {float(tgt[0]):.0%}",
-        border=True,
-    )
+cov_all = region_share(cov, "principal_trained_enterprises", "active_enterprises")
+m[0].metric("主要负责人培训覆盖率(全区)", "—" if cov_all is None else f"{cov_all:.1%}", border=True)
+m[1].metric("90天内到期/复审证书", f"{int(cov['certificates_due'].sum()):,}", border=True)
+m[2].metric("演练次数", f"{int(cov['drills'].sum()):,}", border=True)
+four_all = region_share(cov, "four_no_drills", "four_no_eligible_drills")
+target = cov["four_no_target"].drop_nulls()
+gap = None if four_all is None or not len(target) else four_all - float(target[0])
+m[3].metric(
+    "企业“四不”演练占比(全区)",
+    "—" if four_all is None else f"{four_all:.1%}",
+    None if gap is None else f"{gap:+.1%} 较目标 {float(target[0]):.0%}",
+    border=True,
+)
 
 c1, c2 = st.columns(2)
 with c1:
-    if coverage:
-        ui.plot(
-            figures.bars(
-                cov, "unit_name", [coverage], percent=True, title="主要负责人专题培训覆盖率"
-            ),
-            key="tr_cov",
-        )
-with c2:
-    if share:
-        fig = figures.bars(
-            cov,
-            "unit_name",
-            [share],
-            percent=True,
-            title="企业“四不”演练占比 vs 目标",
-            colors=["#2e7d32"],
-        )
-        if target and cov[target].drop_nulls().len():
-            fig.add_hline(
-                y=float(cov[target].drop_nulls()[0]),
-                line_dash="dash",
-                line_color="#c62828",
-                annotation_text="目标",
-            )
-        ui.plot(fig, key="tr_share")
-if certs:
     ui.plot(
         figures.bars(
-            cov.sort(certs, descending=True),
+            cov,
             "unit_name",
-            [certs],
-            title="特种作业证书 90 天内到期/复审",
+            ["principal_training_coverage"],
+            percent=True,
+            title="主要负责人专题培训覆盖率",
         ),
-        key="tr_certs",
+        key="tr_cov",
     )
-if share:
-    hist = ui.q(queries.training_coverage, unit_code=f.unit_code)
-    yearly = pl.DataFrame(
-        [
-            {
-                "year": str(y),
-                share: region_share(part, "four_no_drills", "four_no_eligible_drills", share),
-            }
-            for (y,), part in hist.group_by("year", maintain_order=True)
-        ]
-    ).sort("year")
-    ui.plot(
-        figures.lines(yearly, "year", [share], percent=True, title="“四不”演练占比逐年"),
-        key="tr_hist",
+with c2:
+    fig = figures.bars(
+        cov,
+        "unit_name",
+        ["four_no_share"],
+        percent=True,
+        title="企业“四不”演练占比 vs 目标",
+        colors=["#2e7d32"],
     )
+    if len(target):
+        fig.add_hline(
+            y=float(target[0]), line_dash="dash", line_color="#c62828", annotation_text="目标"
+        )
+    ui.plot(fig, key="tr_share")
+ui.plot(
+    figures.bars(
+        cov.sort("certificates_due", descending=True),
+        "unit_name",
+        ["certificates_due"],
+        title="特种作业证书 90 天内到期/复审",
+    ),
+    key="tr_certs",
+)
+hist = ui.q(queries.training_coverage, unit_code=f.unit_code)
+yearly = pl.DataFrame(
+    [
+        {
+            "year": str(y),
+            "four_no_share": region_share(part, "four_no_drills", "four_no_eligible_drills"),
+        }
+        for (y,), part in hist.group_by("year", maintain_order=True)
+    ]
+).sort("year")
+ui.plot(
+    figures.lines(yearly, "year", ["four_no_share"], percent=True, title="“四不”演练占比逐年"),
+    key="tr_hist",
+)
 ui.table(cov, key="tr_table", file_name=f"培训演练_{f.year}", title="培训演练")

@@ -25,56 +25,6 @@
     coalesce(max(case when indicator_id = '{{ indicator_id }}' then weight end), 0)
 {%- endmacro %}
 
-{#- The rows of `relation` (one per quarter × code, with total_score, i1_score, veto) with
-    their rank in the quarter: total descending, totals within 1e-9 tie (consecutive totals of the
-    descending order closer than that share a tie group), ties by the higher I1 score, then the
-    lower code; vetoed rows last among themselves by the same order. Mirrored in Python by
-    zhiben.report.rank.rank_rows. -#}
-{% macro evaluation_ranked(relation, code_column) -%}
-    select
-        grouped.*,
-        row_number() over (
-            partition by grouped.quarter
-            order by
-                grouped.veto,
-                grouped.tie_group,
-                grouped.i1_score desc,
-                grouped.{{ code_column }}
-        ) as rank
-    from (
-        select
-            with_previous.*,
-            sum(
-                case
-                    when
-                        with_previous.previous_total is null
-                        or with_previous.previous_total - with_previous.total_score > 1e-9
-                        then 1
-                    else 0
-                end
-            ) over (
-                partition by with_previous.quarter, with_previous.veto
-                order by
-                    with_previous.total_score desc,
-                    with_previous.i1_score desc,
-                    with_previous.{{ code_column }}
-                rows between unbounded preceding and current row
-            ) as tie_group
-        from (
-            select
-                {{ relation }}.*,
-                lag({{ relation }}.total_score) over (
-                    partition by {{ relation }}.quarter, {{ relation }}.veto
-                    order by
-                        {{ relation }}.total_score desc,
-                        {{ relation }}.i1_score desc,
-                        {{ relation }}.{{ code_column }}
-                ) as previous_total
-            from {{ relation }}
-        ) as with_previous
-    ) as grouped
-{%- endmacro %}
-
 {#- The body of the one-row `weights` CTE: weight_<id> for each indicator of a scope (unit or
     department), read from the import CTE `indicators` (the seed evaluation_indicators). -#}
 {% macro indicator_weights(scope, indicator_ids) -%}
@@ -85,17 +35,6 @@
         {%- endfor %}
     from indicators
     where scope = '{{ scope }}'
-{%- endmacro %}
-
-{#- Σ weight × score ÷ 100 over the indicators, in their order (weight_<id> columns of `weights`,
-    <id>_score columns of `scores`) -#}
-{% macro weighted_score(weights, scores, indicator_ids) -%}
-    (
-        {%- for indicator_id in indicator_ids %}
-        {{ "+ " if not loop.first }}{{ weights }}.weight_{{ indicator_id | lower }}
-        * {{ scores }}.{{ indicator_id | lower }}_score
-        {%- endfor %}
-    ) / 100.0
 {%- endmacro %}
 
 {#- I5's raw value: how many of accidents and deaths met the 双下降 (0, 1 or 2) -#}

@@ -7,7 +7,7 @@ Every call opens a short-lived read-only connection: `zhiben build` swaps the fi
 >>> query("select unit_code, unit_name from dim_unit order by 1")          # doctest: +SKIP
 >>> read_mart("mart_enforcement", quarter="2026Q3", unit_code=["U01", "U02"])  # doctest: +SKIP
 >>> marts()        # every dim / fct / mart with its row count and description  # doctest: +SKIP
->>> as_of_date()   # the build's as-of date D                                   # doctest: +SKIP
+>>> as_of_date()   # the build's as-of date D (periods: zhiben.periods)           # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ import os
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -90,19 +91,33 @@ def read_mart(
     return query(sql, params, path=path)
 
 
-def as_of_date(path: str | Path | None = None) -> date:
-    """The as-of date D of the served build: every "open / overdue / so far" figure is as of it.
+@dataclass(frozen=True)
+class BuildInfo:
+    """The served build: its as-of date D, when it was built, and the rest of its row."""
 
-    From `mart_build_info` (else the last day of `dim_date` flagged on or before D)."""
-    names = set(tables(path))
-    if "mart_build_info" in names:
-        sql = "select max(as_of_date) from mart_build_info"
-    else:
-        sql = "select max(date_day) from dim_date where is_on_or_before_as_of"
-    value = query(sql, path=path).item()
-    if value is None:
-        raise LookupError("仓库中没有截止日期 (mart_build_info / dim_date)")
-    return value
+    as_of_date: date
+    built_at: datetime
+    details: dict[str, Any]
+
+
+def build_info(path: str | Path | None = None) -> BuildInfo:
+    """The served build's row of `mart_build_info` — the one place a reader learns D."""
+    with connect(path) as con:
+        return read_build_info(con)
+
+
+def read_build_info(con: duckdb.DuckDBPyConnection) -> BuildInfo:
+    """`build_info` on an open connection to the served file."""
+    rows = con.execute("select * from mart_build_info").pl().to_dicts()
+    if len(rows) != 1 or rows[0]["as_of_date"] is None:
+        raise LookupError(f"mart_build_info 应恰有一行截止日期, 实有 {len(rows)} 行")
+    row = rows[0]
+    return BuildInfo(row["as_of_date"], row["built_at"], row)
+
+
+def as_of_date(path: str | Path | None = None) -> date:
+    """The as-of date D of the served build: every "open / overdue / so far" figure is as of it."""
+    return build_info(path).as_of_date
 
 
 _DOCS_BLOCK = re.compile(r"{%-?\s*docs\s+(\w+)\s*-?%}(.*?){%-?\s*enddocs\s*-?%}", re.S)

@@ -11,10 +11,11 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from zhiben import auth
-from zhiben.app_logic import queries
+from zhiben import auth, periods
+from zhiben.app_logic import connection, queries
 from zhiben.app_logic.export import to_xlsx_bytes
 from zhiben.app_logic.labels import label, yes_no
+from zhiben.warehouse import BuildInfo
 
 #: session_state keys of the sidebar filters (kept across pages)
 QUARTER_KEY = "flt_quarter"
@@ -29,7 +30,7 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=500)
-def _cached(fn_name: str, fingerprint: queries.Fingerprint, kwargs: tuple) -> Any:
+def _cached(fn_name: str, fingerprint: connection.Fingerprint, kwargs: tuple) -> Any:
     return getattr(queries, fn_name)(fingerprint[0], **dict(kwargs))
 
 
@@ -42,22 +43,23 @@ def warm_up() -> bool:
     return True
 
 
-def fingerprint() -> queries.Fingerprint:
+def fingerprint() -> connection.Fingerprint:
     """The served file's identity, or a Chinese error and stop when there is no warehouse yet."""
-    fp = queries.fingerprint()
+    fp = connection.fingerprint()
     if fp is None:
-        st.error(f"找不到数据仓库文件: {queries.warehouse_path()}。请先运行 `zhiben build`。")
+        st.error(f"找不到数据仓库文件: {connection.warehouse_path()}。请先运行 `zhiben build`。")
         st.stop()
     return fp
 
 
 def q(fn: Callable[..., Any], **kwargs: Any) -> Any:
-    """Call a `queries` function on the served file, cached (ttl + the file's identity).
-    Record-level results are limited to what the logged-in account may see (`zhiben.auth`)."""
-    result = _cached(fn.__name__, fingerprint(), tuple(sorted(kwargs.items())))
-    if fn.__name__ in queries.DETAIL_QUERIES:
-        result = auth.filter_detail(result, account())
-    return result
+    """Call a declared `queries` function on the served file, cached (ttl + the file's
+    identity). A `@records` query always gets the units whose records the logged-in account may
+    see (`zhiben.auth.detail_units`): its SQL reads only those units' rows."""
+    if connection.access_of(fn) == connection.RECORDS:
+        units = auth.detail_units(account())
+        kwargs["units"] = None if units is None else tuple(units)
+    return _cached(fn.__name__, fingerprint(), tuple(sorted(kwargs.items())))
 
 
 def account() -> auth.Account:
@@ -95,7 +97,7 @@ class Filters:
 
     @property
     def year(self) -> int | None:
-        return queries.year_of(self.quarter) if self.quarter else None
+        return periods.year_of(self.quarter) if self.quarter else None
 
     @property
     def unit_name(self) -> str | None:
@@ -130,7 +132,7 @@ def sidebar_filters() -> Filters:
     quarter_list = q(queries.quarters)
     info = build_info()
     if quarter_list:
-        default = queries.quarter_of(info.as_of_date) if info.as_of_date else quarter_list[0]
+        default = periods.quarter_of(info.as_of_date)
         if st.session_state.get(QUARTER_KEY) not in quarter_list:
             st.session_state[QUARTER_KEY] = default if default in quarter_list else quarter_list[0]
     acc = account()
@@ -177,14 +179,12 @@ def set_unit(unit_code: str | None) -> None:
 # ------------------------------------------------------------------ header
 
 
-def build_info() -> queries.BuildInfo:
+def build_info() -> BuildInfo:
     return q(queries.build_info)
 
 
-def as_of_text(info: queries.BuildInfo) -> str:
-    as_of = info.as_of_date.isoformat() if info.as_of_date else "未知"
-    built = info.built_at.strftime("%Y-%m-%d %H:%M") if info.built_at else "未知"
-    return f"数据截止 {as_of} · 构建于 {built}"
+def as_of_text(info: BuildInfo) -> str:
+    return f"数据截止 {info.as_of_date.isoformat()} · 构建于 {info.built_at:%Y-%m-%d %H:%M}"
 
 
 def page_header(title: str, intro: str | None = None) -> Filters:

@@ -3,7 +3,7 @@
 Both read only the served warehouse (zhiben.warehouse): the ranking from
 `mart_quarterly_evaluation`, the method from `mart_evaluation_method`."""
 
-from zhiben.report.rank import load_weights, rank_rows, rerank
+from zhiben.report.rank import load_weights, rerank
 from zhiben.report.workbook import write_report
 
-__all__ = ["load_weights", "rank_rows", "rerank", "write_report"]
+__all__ = ["load_weights", "rerank", "write_report"]

@@ -1,29 +1,23 @@
 """Re-rank a quarter's 晾晒考评 under other weights, without rebuilding (sensitivity questions).
 
-The total and the rank follow SPEC §7 exactly as `mart_quarterly_evaluation` computes them (macro
-`evaluation_ranked`): total = Σ weight × score / 100 + deductions, floored at 0; totals within 1e-9
-tie (consecutive totals of the descending order closer than that share a tie group); ties go to the
-higher I1 score, then the lower unit code; vetoed units rank last among themselves by the same order.
-With the seed's weights this reproduces the mart's totals and ranks.
+The total and the rank are computed by the SQL of the mart's own macros (`zhiben.ranking`, SPEC §7):
+total = Σ weight × score / 100 + deductions, floored at 0; totals within 1e-9 tie; ties go to the
+higher I1 score, then the lower unit code; vetoed units rank last among themselves. With the seed's
+weights this reproduces the mart's totals and ranks.
 """
 
 from __future__ import annotations
 
 import csv
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 
+from zhiben import ranking
+from zhiben.ranking import UNIT_INDICATORS
 from zhiben.warehouse import query
-
-#: totals closer than this tie (SPEC §9 "Evaluation")
-TIE_TOLERANCE = 1e-9
-UNIT_INDICATORS = ("I1", "I2", "I3", "I4", "I5", "I6", "I7")
-#: the deductions in the order the mart adds them (float addition is not associative)
-DEDUCTION_COLUMNS = ("deduction_major_accidents", "deduction_concealed", "deduction_listed_overdue")
 
 
 def load_weights(path: str | Path, scope: str = "unit") -> dict[str, float]:
@@ -51,47 +45,6 @@ def load_weights(path: str | Path, scope: str = "unit") -> dict[str, float]:
     return {i: weights.get(i, 0.0) for i in UNIT_INDICATORS}
 
 
-def total_score(row: Mapping[str, Any], weights: Mapping[str, float]) -> float:
-    """Σ weight × score / 100 + deductions, floored at 0 — the mart's arithmetic, term by term."""
-    weighted = 0.0
-    for i, indicator in enumerate(UNIT_INDICATORS):
-        term = weights.get(indicator, 0.0) * row[f"{indicator.lower()}_score"]
-        weighted = term if i == 0 else weighted + term
-    total = weighted / 100.0
-    for column in DEDUCTION_COLUMNS:
-        total = total + row[column]
-    return max(total, 0.0)
-
-
-def rank_rows(
-    rows: Sequence[Mapping[str, Any]],
-    *,
-    code_key: str = "unit_code",
-    total_key: str = "total_score",
-) -> list[int]:
-    """The rank (1 …) of each row of one quarter, in the rows' order. Rows need `total_key`,
-    `i1_score`, `code_key` and `veto`."""
-
-    def order(i: int) -> tuple:
-        r = rows[i]
-        return (-r[total_key], -r["i1_score"], r[code_key])
-
-    keyed: list[tuple] = []
-    for veto in (False, True):
-        members = sorted((i for i, r in enumerate(rows) if bool(r["veto"]) is veto), key=order)
-        group, previous = 0, None
-        for i in members:
-            total = rows[i][total_key]
-            if previous is None or previous - total > TIE_TOLERANCE:
-                group += 1
-            previous = total
-            keyed.append((veto, group, -rows[i]["i1_score"], rows[i][code_key], i))
-    ranks = [0] * len(rows)
-    for position, key in enumerate(sorted(keyed), start=1):
-        ranks[key[-1]] = position
-    return ranks
-
-
 def quarter_evaluation(quarter: str, *, path: str | Path | None = None) -> pl.DataFrame:
     """The quarter's rows of mart_quarterly_evaluation (in rank order)."""
     frame = query(
@@ -108,24 +61,36 @@ def quarter_evaluation(quarter: str, *, path: str | Path | None = None) -> pl.Da
 
 
 def rerank(evaluation: pl.DataFrame, weights: Mapping[str, float]) -> pl.DataFrame:
-    """One quarter's evaluation re-ranked under `weights`: unit_code, unit_name, veto, old and new
-    total and rank, and rank_change = old_rank − new_rank (positive = moved up), in new-rank order."""
-    rows = evaluation.to_dicts()
-    totals = [total_score(r, weights) for r in rows]
-    new_ranks = rank_rows([{**r, "total_score": t} for r, t in zip(rows, totals, strict=True)])
+    """One quarter's evaluation re-ranked under `weights` by the mart's own SQL
+    (`zhiben.ranking`): unit_code, unit_name, veto, old and new total and rank, and
+    rank_change = old_rank − new_rank (positive = moved up), in new-rank order."""
+    new = ranking.rerank(evaluation, weights)
     return (
-        pl.DataFrame(
-            {
-                "unit_code": [r["unit_code"] for r in rows],
-                "unit_name": [r.get("unit_name") for r in rows],
-                "veto": [bool(r["veto"]) for r in rows],
-                "old_total": [r["total_score"] for r in rows],
-                "new_total": totals,
-                "old_rank": [r["rank"] for r in rows],
-                "new_rank": new_ranks,
-            }
+        new.select(
+            "unit_code",
+            "unit_name",
+            pl.col("veto").cast(pl.Boolean),
+            pl.col("total_score").alias("new_total"),
+            pl.col("rank").alias("new_rank"),
         )
-        .with_columns(rank_change=pl.col("old_rank") - pl.col("new_rank"))
+        .join(
+            evaluation.select(
+                "unit_code",
+                pl.col("total_score").alias("old_total"),
+                pl.col("rank").alias("old_rank"),
+            ),
+            on="unit_code",
+        )
+        .select(
+            "unit_code",
+            "unit_name",
+            "veto",
+            "old_total",
+            "new_total",
+            "old_rank",
+            "new_rank",
+            (pl.col("old_rank") - pl.col("new_rank")).alias("rank_change"),
+        )
         .sort("new_rank")
     )
 

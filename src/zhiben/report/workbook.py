@@ -8,7 +8,6 @@ escalation), 零处罚单位, 目标进展, 考评办法 (indicators, weights, d
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -19,11 +18,11 @@ import polars as pl
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from zhiben.periods import parse_quarter
 from zhiben.report.rank import quarter_evaluation
-from zhiben.warehouse import query
+from zhiben.warehouse import as_of_date, query
 
 ISSUER = "山亭区安全生产委员会办公室"
-QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
 SHEETS = ("排名通报", "指标原值", "部门排名", "重大隐患台账", "零处罚单位", "目标进展", "考评办法")
 
 
@@ -39,10 +38,8 @@ class Col:
 
 
 def quarter_label(quarter: str) -> str:
-    m = QUARTER_RE.match(quarter)
-    if not m:
-        raise ValueError(f"季度应为 YYYYQn (例如 2026Q3): {quarter!r}")
-    return f"{m.group(1)}年第{'一二三四'[int(m.group(2)) - 1]}季度"
+    year, q = parse_quarter(quarter)
+    return f"{year}年第{'一二三四'[q - 1]}季度"
 
 
 def write_report(
@@ -83,9 +80,7 @@ def write_report(
 
 def _read(quarter: str, warehouse: str | Path | None) -> dict[str, Any]:
     evaluation = quarter_evaluation(quarter, path=warehouse)
-    (as_of,) = query("select max(as_of_date) as d from mart_build_info", path=warehouse)["d"]
-    if as_of is None:
-        as_of = evaluation["evaluated_as_of"].max()
+    as_of = as_of_date(warehouse)
     evaluated_as_of: date = evaluation["evaluated_as_of"][0]
     return {
         "as_of": as_of,

@@ -453,10 +453,11 @@ unit_count as (
 
 non_site_units as (
 
+    -- by the unit's OWN enforcement (执法部门 = the unit or an alias), wherever it inspected
     select distinct
         evaluations.target_id,
         evaluations.milestone_date,
-        inspections.unit_code
+        inspections.enforcing_unit_code as unit_code
     from evaluations
     inner join inspections
         on
@@ -469,7 +470,7 @@ non_site_units as (
 
 t11 as (
 
-    -- units with at least one 非现场执法 inspection in the year
+    -- units whose own enforcement made at least one 非现场执法 inspection in the year
     select
         evaluations.target_id,
         evaluations.milestone_date,

@@ -1,10 +1,11 @@
--- every day from 2023-01-01 (the data's start) to the end of the as-of year
+-- every day from the data's start (2023-01-01, the year before the plan's) to the end of the
+-- as-of year
 with
 
 days as (
 
     {{ day_spine(
-        "cast('2023-01-01' as date)",
+        data_start_date(),
         dbt.dateadd('year', 1, dbt.date_trunc('year', as_of_date()))
     ) }}
 

@@ -13,15 +13,17 @@ escalation_bands as (
 
 ),
 
+parameters as (
+
+    select * from {{ ref('int_target_parameters_pivoted') }}
+
+),
+
 rectification as (
 
     select
         *,
-        -- rectified by D: state 已整改/已销号 and 整改完成日期 <= D (a later date counts as open)
-        coalesce(
-            status in ('已整改', '已销号') and rectified_date <= {{ as_of_date() }},
-            false
-        ) as is_rectified
+        {{ hazard_is_rectified_as_of_d('status', 'rectified_date') }} as is_rectified
     from hazards
 
 ),
@@ -70,6 +72,7 @@ final as (
         flagged.status,
         flagged.supervision_level,
         escalation_bands.escalation,
+        escalation_bands.band_order as escalation_order,
         {{ month_key('flagged.found_date') }} as month,
         {{ quarter_key('flagged.found_date') }} as quarter,
         {{ year_key('flagged.found_date') }} as year,
@@ -81,7 +84,8 @@ final as (
         flagged.is_rectified,
         flagged.is_overdue,
         flagged.rectified_on_time,
-        flagged.found_date <= cast('2023-12-31' as date) as is_stock_2023,
+        -- 存量 (T1): found on or before the seeded cut-off (2023-12-31)
+        flagged.found_date <= parameters.stock_cutoff_date as is_stock_2023,
         flagged.is_listed_supervision,
         flagged.is_known_enterprise,
         flagged.found_date,
@@ -92,15 +96,12 @@ final as (
         flagged.closed_date,
         flagged.updated_at
     from flagged
+    cross join parameters
     -- escalation (seed bands by overdue days) applies to 重大隐患 only
     left join escalation_bands
-        on
-            flagged.level = '重大隐患'
-            and flagged.overdue_days >= escalation_bands.min_overdue_days
-            and (
-                escalation_bands.max_overdue_days is null
-                or flagged.overdue_days <= escalation_bands.max_overdue_days
-            )
+        on {{ hazard_in_escalation_band(
+            "flagged.level = '重大隐患'", 'flagged.overdue_days', 'escalation_bands'
+        ) }}
 
 )
 

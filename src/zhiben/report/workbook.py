@@ -119,7 +119,7 @@ def _read(quarter: str, warehouse: str | Path | None) -> dict[str, Any]:
             from mart_enforcement as enforcement
             left join dim_unit as units on enforcement.unit_code = units.unit_code
             where enforcement.quarter = ? and enforcement.is_zero_penalty
-            order by enforcement.inspections desc, enforcement.unit_code
+            order by enforcement.own_inspections desc, enforcement.unit_code
             """,
             [quarter],
             path=warehouse,
@@ -418,16 +418,20 @@ def _zero_penalty_sheet(ctx: _Context, data: dict[str, Any]) -> None:
     ws = ctx.sheet("零处罚单位")
     cols = [
         Col("单位", "unit_name", "text", 16),
-        Col("检查次数", "inspections", "int", 10),
-        Col("处罚决定", "penalty_cases", "int", 10),
-        Col("非现场检查", "non_site_inspections", "int", 10),
-        Col("罚款金额(元)", "fines_yuan", "money", 12),
+        Col("本单位执法检查", "own_inspections", "int", 12),
+        Col("本单位处罚决定", "own_penalty_cases", "int", 12),
+        Col("本单位非现场检查", "own_non_site_inspections", "int", 12),
+        Col("辖区检查次数", "inspections", "int", 10),
+        Col("辖区处罚决定", "penalty_cases", "int", 10),
     ]
     top = ctx.title_block(
         ws,
         f"{ctx.label}“零处罚、只检查不处罚”单位",
         len(cols),
-        ["本季度有执法检查但无一起行政处罚的镇街（按检查发生地统计，不论执法主体）。"],
+        [
+            "本季度本镇街自身执法（执法部门为本镇街，即其综合执法队伍）开展了执法检查、"
+            "但未作出一起行政处罚决定的镇街；辖区检查与处罚为发生在本镇街、不论执法主体的数量。"
+        ],
     )
     rows = data["zero_penalty"].to_dicts()
     if rows:

@@ -4,7 +4,7 @@ with
 
 dates as (
 
-    select * from {{ ref('dim_date') }}
+    select * from {{ ref('int_days_enumerated') }}
 
 ),
 

@@ -28,7 +28,7 @@ final as (
                 when deductions.rule_id = 'deduction_major_accidents'
                     then deductions.points_per_item
             end
-        ) as points_per_major_accident,
+        ) as points_per_larger_accident,
         max(
             case when deductions.rule_id = 'deduction_concealed' then deductions.points_per_item end
         ) as points_per_concealed_accident,

@@ -14,43 +14,43 @@ quarters as (
 
 units as (
 
-    select * from {{ ref('dim_unit') }}
+    select * from {{ ref('units') }}
 
 ),
 
 hazards as (
 
-    select * from {{ ref('fct_hazards') }}
+    select * from {{ ref('int_hazards_facts') }}
 
 ),
 
 accidents as (
 
-    select * from {{ ref('fct_accidents') }}
+    select * from {{ ref('int_accidents_facts') }}
 
 ),
 
 inspections as (
 
-    select * from {{ ref('fct_inspections') }}
+    select * from {{ ref('int_inspections_facts') }}
 
 ),
 
 penalties as (
 
-    select * from {{ ref('fct_penalties') }}
+    select * from {{ ref('int_penalties_facts') }}
 
 ),
 
 drills as (
 
-    select * from {{ ref('fct_drills') }}
+    select * from {{ ref('int_drills_facts') }}
 
 ),
 
 training as (
 
-    select * from {{ ref('fct_training') }}
+    select * from {{ ref('int_training_facts') }}
 
 ),
 
@@ -126,7 +126,7 @@ accident_counts as (
                     and accidents.grade = parameters.deducted_accident_grade
                     then 1
             end
-        ) as major_accidents,
+        ) as larger_accidents,
         count(
             case
                 when accidents.occurred_date >= quarters.quarter_start and accidents.is_concealed
@@ -263,7 +263,7 @@ final as (
         coalesce(drill_counts.enterprise_drills_ytd, 0) as enterprise_drills_ytd,
         coalesce(drill_counts.four_no_drills_ytd, 0) as four_no_drills_ytd,
         four_no_targets.four_no_target,
-        coalesce(accident_counts.major_accidents, 0) as major_accidents,
+        coalesce(accident_counts.larger_accidents, 0) as larger_accidents,
         coalesce(accident_counts.concealed_accidents, 0) as concealed_accidents,
         coalesce(hazard_counts.listed_overdue_major_hazards, 0) as listed_overdue_major_hazards,
         coalesce(accident_counts.veto_accidents, 0) as veto_accidents

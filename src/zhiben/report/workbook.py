@@ -332,7 +332,7 @@ def _values_sheet(ctx: _Context, data: dict[str, Any]) -> None:
         Col("其中“四不”", "four_no_drills_ytd", "int", 9),
         Col("I7 “四不”占比", "i7_value", "pct", 9),
         Col("当年目标", "four_no_target", "pct", 9),
-        Col("较大事故", "major_accidents", "int", 8),
+        Col("较大事故", "larger_accidents", "int", 8),
         Col("瞒报谎报事故", "concealed_accidents", "int", 8),
         Col("挂牌督办逾期重大隐患", "listed_overdue_major_hazards", "int", 10),
         Col("重大及以上事故", "veto_accidents", "int", 9),

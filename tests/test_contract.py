@@ -64,3 +64,22 @@ def test_every_exposed_mart_has_an_enforced_contract() -> None:
         assert m.get("config", {}).get("contract", {}).get("enforced") is True, name
         untyped = [c["name"] for c in m.get("columns", []) if not c.get("data_type")]
         assert m.get("columns") and not untyped, f"{name}: columns without data_type {untyped}"
+
+
+def test_every_served_column_has_its_label_in_the_yml() -> None:
+    """Column labels live as `meta: {label: …}` in the marts' yml, read by one function."""
+    from zhiben.app_logic import labels
+
+    unlabelled = [
+        f"{name}.{c['name']}"
+        for name, m in _mart_models().items()
+        for c in m.get("columns", [])
+        if not (c.get("meta") or {}).get("label")
+    ]
+    assert unlabelled == []
+    found = labels.served_column_labels()
+    assert found["is_zero_penalty"] == "零处罚(只检查不处罚)"
+    # a label's {parameter} is filled from the seed (target_parameters)
+    assert found["certificates_due"] == "90天内到期/复审证书"
+    assert found["i7_score"].startswith("I7 ") and "{" not in found["i7_score"]
+    assert labels.label("own_inspections") == found["own_inspections"]

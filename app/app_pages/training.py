@@ -5,6 +5,7 @@ import polars as pl
 import streamlit as st
 
 from zhiben.app_logic import figures, queries, ui
+from zhiben.app_logic.labels import label
 
 f = ui.page_header(
     "培训演练",
@@ -47,7 +48,7 @@ if coverage:
         "主要负责人培训覆盖率(全区)", "—" if cov_all is None else f"{cov_all:.1%}", border=True
     )
 if certs:
-    m[1].metric("90天内到期/复审证书", f"{int(cov[certs].sum()):,}", border=True)
+    m[1].metric(label("certificates_due"), f"{int(cov[certs].sum()):,}", border=True)
 if drills:
     m[2].metric("演练次数", f"{int(cov[drills].sum()):,}", border=True)
 if share:

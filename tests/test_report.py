@@ -137,6 +137,12 @@ def test_zero_penalty_and_targets(workbook, demo_warehouse):
         path=demo_warehouse,
     )["unit_name"].to_list()
     assert expected, "the demo quarter should have a 零处罚 unit"
+    penalising = query(
+        "select count(*) as n from mart_enforcement where quarter = ? and own_penalty_cases > 0",
+        [QUARTER],
+        path=demo_warehouse,
+    )["n"][0]
+    assert penalising > 0, "and towns whose own enforcement penalised"
     header, body = _table(workbook["零处罚单位"], "单位")
     assert sorted(r[0] for r in body) == sorted(expected)
     own, own_penalties = header.index("本单位执法检查"), header.index("本单位处罚决定")

@@ -47,7 +47,7 @@ test: setup lint
 
 lint: setup
 	$(VENV)/bin/ruff check src tests app bench notebooks
-	$(VENV)/bin/sqlfluff lint models data_tests --disable-progress-bar --nocolor
+	$(VENV)/bin/sqlfluff lint models data_tests macros --disable-progress-bar --nocolor
 
 clean:
 	rm -rf data target logs .zhiben-build test-artifacts

@@ -473,7 +473,7 @@ acc as (
             where a.occurred_date >= q.quarter_start and a.grade = (
                 select accident_grade from deduction_rules where rule_id = 'deduction_major_accidents'
             )
-        ) as major_accidents,
+        ) as larger_accidents,
         count(*) filter (where a.occurred_date >= q.quarter_start and a.is_concealed)
             as concealed_accidents,
         count(*) filter (
@@ -561,7 +561,7 @@ counts as (
         coalesce(acc.deaths_ytd, 0) as deaths_ytd,
         coalesce(acc.accidents_prev_ytd, 0) as accidents_prev_ytd,
         coalesce(acc.deaths_prev_ytd, 0) as deaths_prev_ytd,
-        coalesce(acc.major_accidents, 0) as major_accidents,
+        coalesce(acc.larger_accidents, 0) as larger_accidents,
         coalesce(acc.concealed_accidents, 0) as concealed_accidents,
         coalesce(acc.veto_accidents, 0) as veto_accidents,
         coalesce(insp.inspections, 0) as inspections,
@@ -624,7 +624,7 @@ scored as (
 totalled as (
     select
         s.*,
-        s.major_accidents * (select points from deduction_rules where rule_id = 'deduction_major_accidents')
+        s.larger_accidents * (select points from deduction_rules where rule_id = 'deduction_major_accidents')
             as deduction_major_accidents,
         s.concealed_accidents * (select points from deduction_rules where rule_id = 'deduction_concealed')
             as deduction_concealed,
@@ -693,7 +693,7 @@ select
     r.major_hazards, r.major_hazards_rectified, r.hazards_due, r.hazards_due_rectified_on_time,
     r.hazards_found, r.active_enterprises, r.penalty_cases, r.inspections, r.accidents_ytd,
     r.accidents_prev_ytd, r.deaths_ytd, r.deaths_prev_ytd, r.active_enterprises_principal_trained,
-    r.enterprise_drills_ytd, r.four_no_drills_ytd, r.four_no_target, r.major_accidents,
+    r.enterprise_drills_ytd, r.four_no_drills_ytd, r.four_no_target, r.larger_accidents,
     r.concealed_accidents, r.listed_overdue_major_hazards, r.veto_accidents
 from ranked as r
 left join ranked as p on r.previous_quarter = p.quarter and r.unit_code = p.unit_code

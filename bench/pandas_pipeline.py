@@ -300,7 +300,7 @@ def run(raw: Path, as_of: date, seeds: Path = REPO / "seeds") -> dict[str, pd.Da
                 "deaths_ytd": a["deaths"].where(ytd, 0),
                 "accidents_prev_ytd": prev,
                 "deaths_prev_ytd": a["deaths"].where(prev, 0),
-                "major_accidents": in_q & (a["grade"] == deducted_grade),
+                "larger_accidents": in_q & (a["grade"] == deducted_grade),
                 "concealed_accidents": in_q & a["is_concealed"],
                 "veto_accidents": in_q & a["grade"].isin(veto_grades),
             }
@@ -389,7 +389,7 @@ def run(raw: Path, as_of: date, seeds: Path = REPO / "seeds") -> dict[str, pd.Da
     def points(rule: str) -> float:
         return float(rules.loc[rule, "points_per_item"])
 
-    ev["deduction_major_accidents"] = ev["major_accidents"] * points("deduction_major_accidents")
+    ev["deduction_major_accidents"] = ev["larger_accidents"] * points("deduction_major_accidents")
     ev["deduction_concealed"] = ev["concealed_accidents"] * points("deduction_concealed")
     cap = rules.loc["deduction_listed_overdue", "cap_points"]
     listed = ev["listed_overdue_major_hazards"] * points("deduction_listed_overdue")

@@ -606,7 +606,7 @@ def test_raw_values(evaluation):
         1,
         2,
     )
-    assert (m["U02"]["veto_accidents"], m["U03"]["major_accidents"]) == (1, 1)
+    assert (m["U02"]["veto_accidents"], m["U03"]["larger_accidents"]) == (1, 1)
     assert m["U01"]["listed_overdue_major_hazards"] == 1
     assert all(r["is_complete"] and r["evaluated_as_of"] == date(2026, 6, 30) for r in m.values())
 

@@ -159,7 +159,7 @@ def test_investigation_overdue(accidents):
 def test_concealed_and_periods(accidents):
     a = accidents["A-SERIOUS-50"]
     assert a["is_concealed"] is True
-    assert (a["accident_year"], a["accident_quarter"], a["month"]) == (2025, "2025Q2", "2025-06")
+    assert (a["year"], a["quarter"], a["month"]) == (2025, "2025Q2", "2025-06")
 
 
 def test_accidents_after_d_are_ignored(accidents):

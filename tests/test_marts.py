@@ -9,6 +9,9 @@ The story, as of D = 2025-08-15:
   较大 (3 deaths) — like for like 2025 is Jan 1 → Aug 15 against 2024-01-01 → 2024-08-15.
 - enforcement in 2025Q2/Q3: 店子镇 inspected twice by 区应急管理局 (one 非现场执法, one 一案双罚
   penalty); 西集镇 inspected itself once without a penalty (零处罚), then 住建 fined there in Q3.
+  桑村镇's own team (written by its aliases) made a 非现场执法 inspection and, without an inspection,
+  a penalty in Q2; 区应急管理局 inspected there in Q3 without a penalty — not 桑村镇's 零处罚, which
+  counts the unit's OWN enforcement (SPEC §5).
 - training, certificates, drills and reports for T6–T13 and mart_training_coverage.
 """
 
@@ -333,6 +336,27 @@ def make_drop(path: Path) -> None:
                 method="日常检查",
                 updated_at=t(2025, 5, 20),
             ),
+            # 桑村镇's own 非现场执法 (执法部门 written as an alias), and 区应急管理局 there in Q3
+            dict(
+                inspection_id="I4",
+                inspection_date=date(2025, 4, 5),
+                department="桑村镇人民政府",
+                credit_code=E1,
+                town="桑村镇",
+                unit_code="U04",
+                method="非现场执法",
+                updated_at=t(2025, 4, 5),
+            ),
+            dict(
+                inspection_id="I5",
+                inspection_date=date(2025, 7, 20),
+                department="区应急管理局",
+                credit_code=E1,
+                town="桑村镇",
+                unit_code="U04",
+                method="日常检查",
+                updated_at=t(2025, 7, 20),
+            ),
         ],
     )
     rb.add(
@@ -361,6 +385,18 @@ def make_drop(path: Path) -> None:
                 penalty_kinds="罚款",
                 fine_entity_yuan=5000.0,
                 updated_at=t(2025, 7, 5),
+            ),
+            # 桑村镇's own penalty without an inspection
+            dict(
+                penalty_id="P3",
+                credit_code=E1,
+                town="桑村镇",
+                unit_code="U04",
+                department="桑村",
+                decided_date=date(2025, 6, 1),
+                penalty_kinds="罚款",
+                fine_entity_yuan=3000.0,
+                updated_at=t(2025, 6, 1),
             ),
         ],
     )
@@ -767,18 +803,60 @@ def test_accident_trend_units(con):
                 fines_yuan=12000.0,
                 penalty_rate=0.5,
                 non_site_share=0.5,
+                own_inspections=0,
+                own_penalty_cases=0,
                 is_zero_penalty=False,
             ),
         ),
         (
             "2025Q2",
             "U03",
-            dict(inspections=1, penalty_cases=0, penalty_rate=0.0, is_zero_penalty=True),
+            dict(
+                inspections=1,
+                penalty_cases=0,
+                penalty_rate=0.0,
+                own_inspections=1,
+                own_penalty_cases=0,
+                is_zero_penalty=True,
+            ),
         ),
         (
             "2025Q3",
             "U03",
-            dict(inspections=0, penalty_cases=1, penalty_rate=None, is_zero_penalty=False),
+            dict(
+                inspections=0,
+                penalty_cases=1,
+                penalty_rate=None,
+                own_penalty_cases=0,
+                is_zero_penalty=False,
+            ),
+        ),
+        # 桑村镇: its own inspection and its own penalty without one
+        (
+            "2025Q2",
+            "U04",
+            dict(
+                inspections=1,
+                penalty_cases=1,
+                fines_yuan=3000.0,
+                own_inspections=1,
+                own_penalty_cases=1,
+                own_non_site_inspections=1,
+                is_zero_penalty=False,
+            ),
+        ),
+        # inspected by 区应急管理局 only, no penalty: not 桑村镇's 零处罚
+        (
+            "2025Q3",
+            "U04",
+            dict(
+                inspections=1,
+                penalty_cases=0,
+                penalty_rate=0.0,
+                own_inspections=0,
+                own_penalty_cases=0,
+                is_zero_penalty=False,
+            ),
         ),
     ],
 )
@@ -901,7 +979,7 @@ def test_target_statuses(progress):
         "T8": "未达成",  # 2024: only E1 of three active enterprises had a 疏散逃生演练
         "T9": "有风险",  # 0.5 below the line
         "T10": "进行中",  # the one active 非煤矿山/民爆 enterprise is 二级
-        "T11": "有风险",  # 1 of 11 units with 非现场执法 in 2025
+        "T11": "有风险",  # 1 of 11 units' own enforcement (桑村镇) with 非现场执法 in 2025
         "T12": "进行中",  # 2 of 3 reports closed, above the line
         "T13": "未达成",  # 2024: 1 of 23 organisers
     }
@@ -947,6 +1025,7 @@ def test_t6_to_t13_actuals(milestones):
     assert actual("T8", 2024) == pytest.approx(1 / 3)
     assert actual("T9", 2026) == 0.5
     assert actual("T10", 2025) == 1.0
+    # 桑村镇's own team; 店子镇's 非现场执法 was 区应急管理局's, not the town's
     assert actual("T11", 2026) == pytest.approx(1 / 11)
     assert actual("T12", 2026) == pytest.approx(2 / 3)
     assert (actual("T13", 2024), actual("T13", 2025)) == (pytest.approx(1 / 23),) * 2

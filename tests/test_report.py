@@ -119,17 +119,34 @@ def test_ledger_open_overdue_first(workbook, demo_warehouse):
 
 
 def test_zero_penalty_and_targets(workbook, demo_warehouse):
-    zero = query(
-        "select count(*) as n from mart_enforcement where quarter = ? and is_zero_penalty",
+    # the units whose OWN enforcement (执法部门 = the unit) inspected in the quarter and decided no
+    # penalty, computed from the facts (SPEC §5 mart_enforcement.is_zero_penalty)
+    expected = query(
+        """
+        select unit_name from dim_unit as u
+        where exists (
+            select 1 from fct_inspections as i
+            where i.enforcing_unit_code = u.unit_code and i.quarter = ?
+        )
+        and not exists (
+            select 1 from fct_penalties as p
+            where p.enforcing_unit_code = u.unit_code and p.quarter = ?
+        )
+        """,
+        [QUARTER, QUARTER],
+        path=demo_warehouse,
+    )["unit_name"].to_list()
+    assert expected, "the demo quarter should have a 零处罚 unit"
+    penalising = query(
+        "select count(*) as n from mart_enforcement where quarter = ? and own_penalty_cases > 0",
         [QUARTER],
         path=demo_warehouse,
     )["n"][0]
-    rows = list(workbook["零处罚单位"].iter_rows(values_only=True))
-    if zero:
-        _, body = _table(workbook["零处罚单位"], "单位")
-        assert len(body) == zero
-    else:
-        assert any(r[0] == "本季度无“零处罚”单位。" for r in rows)
+    assert penalising > 0, "and towns whose own enforcement penalised"
+    header, body = _table(workbook["零处罚单位"], "单位")
+    assert sorted(r[0] for r in body) == sorted(expected)
+    own, own_penalties = header.index("本单位执法检查"), header.index("本单位处罚决定")
+    assert all(r[own] > 0 and r[own_penalties] == 0 for r in body)
     _, targets = _table(workbook["目标进展"], "编号")
     assert [r[0] for r in targets] == [f"T{i}" for i in range(1, 14)]
 

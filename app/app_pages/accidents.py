@@ -7,7 +7,7 @@ import polars as pl
 import streamlit as st
 
 from zhiben.app_logic import figures, queries, ui
-from zhiben.app_logic.labels import ACCIDENT_COLUMNS
+from zhiben.app_logic.labels import ACCIDENT_COLUMNS, label
 
 f = ui.page_header(
     "事故分析", "事故起数和死亡人数逐年“双下降”;当年按 1 月 1 日至截止日与上年同期比较。"
@@ -106,9 +106,9 @@ late = acc.filter(pl.col("is_late_report").fill_null(False))
 inv_over = acc.filter(pl.col("is_investigation_overdue").fill_null(False))
 m = st.columns(4)
 m[0].metric("事故起数", acc.height, border=True)
-m[1].metric("迟报(>1小时)", late.height, border=True)
+m[1].metric(label("is_late_report"), late.height, border=True)
 m[2].metric("瞒报谎报", acc.filter(pl.col("is_concealed").fill_null(False)).height, border=True)
-m[3].metric("调查批复超期(>75天)", inv_over.height, border=True)
+m[3].metric(label("is_investigation_overdue"), inv_over.height, border=True)
 
 cols = list(ACCIDENT_COLUMNS)
 tab1, tab2, tab3 = st.tabs(["调查期限", "迟报事故", "全部事故"])

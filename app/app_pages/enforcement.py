@@ -8,7 +8,9 @@ from zhiben.app_logic import figures, queries, ui
 from zhiben.app_logic.labels import CAMPAIGNS
 
 f = ui.page_header(
-    "执法检查", "“零处罚、只检查不处罚”单位标红(方案 二.14);一案双罚 = 单位和个人同时罚款。"
+    "执法检查",
+    "“零处罚、只检查不处罚”单位标红(方案 二.14):本镇街自身执法(执法部门为本镇街)有检查、无处罚;"
+    "检查次数、处罚案件按发生地统计,不论执法主体。一案双罚 = 单位和个人同时罚款。",
 )
 if not f.quarter or not ui.require("mart_enforcement"):
     st.stop()
@@ -67,6 +69,9 @@ cols = [
         "inspections",
         "penalty_cases",
         "penalty_rate",
+        "own_inspections",
+        "own_penalty_cases",
+        "own_non_site_inspections",
         "is_zero_penalty",
         "double_penalty_cases",
         "non_site_share",

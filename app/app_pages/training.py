@@ -5,6 +5,7 @@ import polars as pl
 import streamlit as st
 
 from zhiben.app_logic import figures, queries, ui
+from zhiben.app_logic.labels import label
 
 f = ui.page_header(
     "培训演练",
@@ -19,8 +20,6 @@ if cov.is_empty():
     st.stop()
 
 
-
-
 def region_share(df: pl.DataFrame, num: str, den: str) -> float | None:
     """The region's share: Σ numerator ÷ Σ denominator (not the mean of the units' shares)."""
     d = df[den].sum()
@@ -30,7 +29,7 @@ def region_share(df: pl.DataFrame, num: str, den: str) -> float | None:
 m = st.columns(4)
 cov_all = region_share(cov, "principal_trained_enterprises", "active_enterprises")
 m[0].metric("主要负责人培训覆盖率(全区)", "—" if cov_all is None else f"{cov_all:.1%}", border=True)
-m[1].metric("90天内到期/复审证书", f"{int(cov['certificates_due'].sum()):,}", border=True)
+m[1].metric(label("certificates_due"), f"{int(cov['certificates_due'].sum()):,}", border=True)
 m[2].metric("演练次数", f"{int(cov['drills'].sum()):,}", border=True)
 four_all = region_share(cov, "four_no_drills", "four_no_eligible_drills")
 target = cov["four_no_target"].drop_nulls()

@@ -34,7 +34,7 @@ quarters as (
 years as (
 
     select distinct year from periods
-    where year >= {{ analytics_first_year() }}
+    where year >= {{ plan_first_year() }}
 
 ),
 

@@ -48,8 +48,6 @@ final as (
         or accidents.is_late_report != coalesce(accidents.report_delay_minutes > 60, false)
         or accidents.investigation_due_date
         != cast({{ dbt.dateadd('day', 75, 'accidents.occurred_date') }} as date)
-        or accidents.accident_quarter != accidents.quarter
-        or accidents.accident_year != accidents.year
 
 )
 

@@ -7,6 +7,13 @@ hazards as (
 
 ),
 
+parameters as (
+
+    select * from {{ ref('target_parameters') }}
+    where parameter_name = 'stock_cutoff_date'
+
+),
+
 final as (
 
     select
@@ -24,7 +31,10 @@ final as (
         or (is_overdue and overdue_days != {{ dbt.datediff('deadline', as_of_date(), 'day') }})
         or (rectified_on_time is not null and not is_rectified)
         or (is_major != (level = '重大隐患'))
-        or (is_stock_2023 != (found_date <= cast('2023-12-31' as date)))
+        or (
+            is_stock_2023
+            != (found_date <= (select cast(parameters.parameter_value as date) from parameters))
+        )
         or (is_major and escalation is null)
         or (not is_major and escalation is not null)
 

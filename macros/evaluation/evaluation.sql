@@ -54,23 +54,25 @@
         case
             when
                 {{ hazards }}.is_major
-                and {{ hazards }}.is_rectified
-                and {{ hazards }}.rectified_date <= {{ quarters }}.period_end
+                and {{ hazard_is_rectified_by(hazards, quarters ~ '.period_end') }}
                 then 1
         end
     ) as major_hazards_rectified,
     count(
         case
-            when {{ hazards }}.deadline between {{ quarters }}.quarter_start and {{ quarters }}.period_end
+            when {{ hazard_is_due_between(
+                hazards, quarters ~ '.quarter_start', quarters ~ '.period_end'
+            ) }}
                 then 1
         end
     ) as hazards_due,
     count(
         case
             when
-                {{ hazards }}.deadline between {{ quarters }}.quarter_start and {{ quarters }}.period_end
-                and {{ hazards }}.is_rectified
-                and {{ hazards }}.rectified_date <= {{ hazards }}.deadline
+                {{ hazard_is_due_between(
+                    hazards, quarters ~ '.quarter_start', quarters ~ '.period_end'
+                ) }}
+                and coalesce({{ hazards }}.rectified_on_time, false)
                 then 1
         end
     ) as hazards_due_rectified_on_time

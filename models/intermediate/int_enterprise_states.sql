@@ -24,7 +24,8 @@ spans as (
         enterprises.operating_status,
         enterprises.standardization_level,
         enterprises.is_high_risk,
-        enterprises.operating_status = '在营' as is_active,
+        enterprises.principal_id_hash,
+        {{ enterprise_is_active('enterprises.operating_status') }} as is_active,
         enterprises.updated_at as valid_from,
         lead(enterprises.updated_at) over (
             partition by enterprises.credit_code

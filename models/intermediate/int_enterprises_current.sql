@@ -33,7 +33,7 @@ final as (
         current_versions.principal_id_hash,
         current_versions.is_high_risk,
         current_versions.has_major_hazard_source,
-        current_versions.operating_status = '在营' as is_active,
+        {{ enterprise_is_active('current_versions.operating_status') }} as is_active,
         current_versions.principal_id_hash is not null as has_principal_id,
         current_versions.updated_at
     from current_versions

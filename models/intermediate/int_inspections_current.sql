@@ -20,15 +20,9 @@ industries as (
 
 ),
 
-department_names as (
+enforcer_names as (
 
-    select * from {{ ref('int_department_names') }}
-
-),
-
-unit_names as (
-
-    select * from {{ ref('int_unit_names') }}
+    select * from {{ ref('int_enforcer_names') }}
 
 ),
 
@@ -47,10 +41,8 @@ final as (
         coalesce(current_versions.unit_code, enterprises.unit_code) as unit_code,
         enterprises.industry_code,
         industries.lead_department_code,
-        department_names.department_code,
-        case
-            when department_names.department_code is null then enforcer_units.unit_code
-        end as enforcing_unit_code,
+        enforcer_names.department_code,
+        enforcer_names.enforcing_unit_code,
         current_versions.method,
         current_versions.campaign,
         current_versions.hazards_found,
@@ -64,10 +56,8 @@ final as (
         on current_versions.credit_code = enterprises.credit_code
     left join industries
         on enterprises.industry_code = industries.industry_code
-    left join department_names
-        on current_versions.enforcer_name = department_names.name
-    left join unit_names as enforcer_units
-        on current_versions.enforcer_name = enforcer_units.name
+    left join enforcer_names
+        on current_versions.enforcer_name = enforcer_names.name
     where {{ is_known_as_of('current_versions.inspection_date') }}
 
 )

@@ -110,7 +110,7 @@ def _follow(
 
 class WarmDbt:
     """dbt started before the build file is ready: the child imports dbt and parses the project
-    (neither needs the build file nor D: macros/as_of.sql reads D only when executing) while the
+    (neither needs the build file nor D: macros/rules/time.sql reads D only when executing) while the
     loader works; :meth:`run` then hands it D and it runs `dbt <args>` on the parsed manifest.
     Saves dbt's import and parse (seconds) on every build. The child dies with the build."""
 

@@ -12,7 +12,7 @@ periods as (
 
 accidents as (
 
-    select * from {{ ref('fct_accidents') }}
+    select * from {{ ref('int_accidents_facts') }}
 
 ),
 
@@ -26,7 +26,7 @@ spans as (
         -- 2024-02-29 a year before is 2023-02-28
         cast({{ dbt.dateadd('year', -1, 'year_as_of') }} as date) as prev_span_end
     from periods
-    where year >= {{ analytics_first_year() }}
+    where year >= {{ plan_first_year() }}
 
 ),
 

@@ -4,7 +4,7 @@ with
 
 dates as (
 
-    select * from {{ ref('dim_date') }}
+    select * from {{ ref('int_days_enumerated') }}
 
 ),
 
@@ -17,7 +17,7 @@ months as (
         min(date_day) as month_start
     from dates
     where
-        date_day >= {{ analytics_grid_start() }}
+        date_day >= {{ data_start_date() }}
         and date_day <= {{ as_of_date() }}
     group by month, quarter, year
 

@@ -18,13 +18,13 @@ parameters as (
 
 hazards as (
 
-    select * from {{ ref('fct_hazards') }}
+    select * from {{ ref('int_hazards_facts') }}
 
 ),
 
 accidents as (
 
-    select * from {{ ref('fct_accidents') }}
+    select * from {{ ref('int_accidents_facts') }}
 
 ),
 
@@ -36,25 +36,25 @@ accidents_by_year as (
 
 inspections as (
 
-    select * from {{ ref('fct_inspections') }}
+    select * from {{ ref('int_inspections_facts') }}
 
 ),
 
 training as (
 
-    select * from {{ ref('fct_training') }}
+    select * from {{ ref('int_training_facts') }}
 
 ),
 
 drills as (
 
-    select * from {{ ref('fct_drills') }}
+    select * from {{ ref('int_drills_facts') }}
 
 ),
 
 reports as (
 
-    select * from {{ ref('fct_reports') }}
+    select * from {{ ref('int_reports_facts') }}
 
 ),
 
@@ -64,21 +64,27 @@ enterprise_states as (
 
 ),
 
+enterprises_current as (
+
+    select * from {{ ref('int_enterprises_current') }}
+
+),
+
 industries as (
 
-    select * from {{ ref('dim_industry') }}
+    select * from {{ ref('industries') }}
 
 ),
 
 units as (
 
-    select * from {{ ref('dim_unit') }}
+    select * from {{ ref('units') }}
 
 ),
 
 departments as (
 
-    select * from {{ ref('dim_department') }}
+    select * from {{ ref('departments') }}
 
 ),
 
@@ -376,14 +382,16 @@ principal_trained as (
             active_enterprises.target_id = evaluations.target_id
             and active_enterprises.milestone_date = evaluations.milestone_date
     cross join parameters
+    -- the principal on record at D (SPEC §9 "Evaluation")
+    left join enterprises_current
+        on active_enterprises.credit_code = enterprises_current.credit_code
     left join training
         on
             active_enterprises.credit_code = training.credit_code
-            and training.is_principal_training_passed
-            -- where the enterprise records its principal's ID: that person
-            and coalesce(training.is_enterprise_principal, true)
-            and training.training_date between parameters.training_since_date
-            and evaluations.evaluation_date
+            and evaluations.evaluation_date >= training.training_date
+            and {{ is_principal_training_of(
+                'training', 'enterprises_current.principal_id_hash', 'parameters.training_since_date'
+            ) }}
     where active_enterprises.target_id = 'T9'
     group by
         active_enterprises.target_id,
@@ -453,10 +461,11 @@ unit_count as (
 
 non_site_units as (
 
+    -- by the unit's OWN enforcement (执法部门 = the unit or an alias), wherever it inspected
     select distinct
         evaluations.target_id,
         evaluations.milestone_date,
-        inspections.unit_code
+        inspections.enforcing_unit_code as unit_code
     from evaluations
     inner join inspections
         on
@@ -469,7 +478,7 @@ non_site_units as (
 
 t11 as (
 
-    -- units with at least one 非现场执法 inspection in the year
+    -- units whose own enforcement made at least one 非现场执法 inspection in the year
     select
         evaluations.target_id,
         evaluations.milestone_date,

@@ -14,7 +14,7 @@ quarters as (
 
 departments as (
 
-    select * from {{ ref('dim_department') }}
+    select * from {{ ref('departments') }}
 
 ),
 
@@ -26,25 +26,25 @@ industries as (
 
 hazards as (
 
-    select * from {{ ref('fct_hazards') }}
+    select * from {{ ref('int_hazards_facts') }}
 
 ),
 
 accidents as (
 
-    select * from {{ ref('fct_accidents') }}
+    select * from {{ ref('int_accidents_facts') }}
 
 ),
 
 inspections as (
 
-    select * from {{ ref('fct_inspections') }}
+    select * from {{ ref('int_inspections_facts') }}
 
 ),
 
 penalties as (
 
-    select * from {{ ref('fct_penalties') }}
+    select * from {{ ref('int_penalties_facts') }}
 
 ),
 

@@ -11,7 +11,7 @@ deductions as (
 
 parameters as (
 
-    select * from {{ ref('target_parameters') }}
+    select * from {{ ref('int_target_parameters_pivoted') }}
 
 ),
 
@@ -28,7 +28,7 @@ final as (
                 when deductions.rule_id = 'deduction_major_accidents'
                     then deductions.points_per_item
             end
-        ) as points_per_major_accident,
+        ) as points_per_larger_accident,
         max(
             case when deductions.rule_id = 'deduction_concealed' then deductions.points_per_item end
         ) as points_per_concealed_accident,
@@ -40,17 +40,11 @@ final as (
         max(
             case when deductions.rule_id = 'deduction_listed_overdue' then deductions.cap_points end
         ) as cap_listed_overdue,
-        (
-            select cast(max(parameters.parameter_value) as date)
-            from parameters
-            where parameters.parameter_name = 'training_since_date'
-        ) as training_since_date,
-        (
-            select cast(max(parameters.parameter_value) as {{ dbt.type_int() }})
-            from parameters
-            where parameters.parameter_name = 'four_no_excludes_comprehensive_from_year'
-        ) as four_no_excludes_comprehensive_from_year
+        max(parameters.training_since_date) as training_since_date,
+        max(parameters.four_no_excludes_comprehensive_from_year)
+            as four_no_excludes_comprehensive_from_year
     from deductions
+    cross join parameters
 
 )
 

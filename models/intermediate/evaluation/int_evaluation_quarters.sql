@@ -6,7 +6,7 @@ with
 
 dates as (
 
-    select * from {{ ref('dim_date') }}
+    select * from {{ ref('int_days_enumerated') }}
 
 ),
 
@@ -19,7 +19,7 @@ quarters as (
         min(date_day) as quarter_start,
         max(date_day) as quarter_end
     from dates
-    where year >= 2024
+    where year >= {{ plan_first_year() }}
     group by quarter, year, quarter_of_year
 
 ),

@@ -14,43 +14,43 @@ quarters as (
 
 units as (
 
-    select * from {{ ref('dim_unit') }}
+    select * from {{ ref('units') }}
 
 ),
 
 hazards as (
 
-    select * from {{ ref('fct_hazards') }}
+    select * from {{ ref('int_hazards_facts') }}
 
 ),
 
 accidents as (
 
-    select * from {{ ref('fct_accidents') }}
+    select * from {{ ref('int_accidents_facts') }}
 
 ),
 
 inspections as (
 
-    select * from {{ ref('fct_inspections') }}
+    select * from {{ ref('int_inspections_facts') }}
 
 ),
 
 penalties as (
 
-    select * from {{ ref('fct_penalties') }}
+    select * from {{ ref('int_penalties_facts') }}
 
 ),
 
 drills as (
 
-    select * from {{ ref('fct_drills') }}
+    select * from {{ ref('int_drills_facts') }}
 
 ),
 
 training as (
 
-    select * from {{ ref('fct_training') }}
+    select * from {{ ref('int_training_facts') }}
 
 ),
 
@@ -101,16 +101,7 @@ hazard_counts as (
         -- the −2 deduction: listed (挂牌督办) 重大隐患 open and overdue at qe
         count(
             case
-                when
-                    hazards.is_major
-                    and hazards.is_listed_supervision
-                    and not coalesce(
-                        hazards.is_rectified
-                        and hazards.rectified_date <= quarters.period_end,
-                        false
-                    )
-                    and hazards.deadline < quarters.period_end
-                    then 1
+                when {{ hazard_is_listed_open_overdue_at('hazards', 'quarters.period_end') }} then 1
             end
         ) as listed_overdue_major_hazards
     from hazards
@@ -135,7 +126,7 @@ accident_counts as (
                     and accidents.grade = parameters.deducted_accident_grade
                     then 1
             end
-        ) as major_accidents,
+        ) as larger_accidents,
         count(
             case
                 when accidents.occurred_date >= quarters.quarter_start and accidents.is_concealed
@@ -199,13 +190,10 @@ active_enterprises as (
             from training
             where
                 training.credit_code = enterprise_states.credit_code
-                and training.is_principal_training_passed
                 and training.training_date <= quarters.period_end
-                and training.training_date >= parameters.training_since_date
-                and (
-                    enterprise_states.principal_id_hash is null
-                    or enterprise_states.principal_id_hash = training.person_key
-                )
+                and {{ is_principal_training_of(
+                    'training', 'enterprise_states.principal_id_hash', 'parameters.training_since_date'
+                ) }}
         ) as is_principal_trained
     from enterprise_states
     inner join quarters
@@ -239,30 +227,17 @@ drill_counts as (
     inner join quarters
         on drills.drill_date between quarters.year_start and quarters.period_end
     cross join parameters
-    where
-        drills.is_enterprise_drill
-        and not (
-            drills.drill_type = '综合演练'
-            and quarters.year >= parameters.four_no_excludes_comprehensive_from_year
-        )
+    where {{ is_four_no_eligible(
+        'drills', 'quarters.year', 'parameters.four_no_excludes_comprehensive_from_year'
+    ) }}
     group by quarters.quarter, drills.unit_code
 
 ),
 
--- that year's T6 target (the latest milestone year on or before it, for years past the plan)
+-- that year's T6 target (the last earlier milestone for a year without one)
 four_no_targets as (
 
-    select
-        quarters.quarter,
-        targets.target_value as four_no_target
-    from quarters
-    inner join targets
-        on
-            targets.target_id = 'T6'
-            and year(targets.milestone_date) <= quarters.year
-    qualify row_number() over (
-        partition by quarters.quarter order by targets.milestone_date desc
-    ) = 1
+    {{ target_value_by_year('quarters', 'targets', 'T6', 'four_no_target') }}
 
 ),
 
@@ -288,7 +263,7 @@ final as (
         coalesce(drill_counts.enterprise_drills_ytd, 0) as enterprise_drills_ytd,
         coalesce(drill_counts.four_no_drills_ytd, 0) as four_no_drills_ytd,
         four_no_targets.four_no_target,
-        coalesce(accident_counts.major_accidents, 0) as major_accidents,
+        coalesce(accident_counts.larger_accidents, 0) as larger_accidents,
         coalesce(accident_counts.concealed_accidents, 0) as concealed_accidents,
         coalesce(hazard_counts.listed_overdue_major_hazards, 0) as listed_overdue_major_hazards,
         coalesce(accident_counts.veto_accidents, 0) as veto_accidents
@@ -305,8 +280,10 @@ final as (
         on grid.quarter = enterprise_counts.quarter and grid.unit_code = enterprise_counts.unit_code
     left join drill_counts
         on grid.quarter = drill_counts.quarter and grid.unit_code = drill_counts.unit_code
+    left join quarters
+        on grid.quarter = quarters.quarter
     left join four_no_targets
-        on grid.quarter = four_no_targets.quarter
+        on quarters.year = four_no_targets.year
 
 )
 

@@ -21,7 +21,7 @@ years as (
         year_start,
         year_as_of
     from periods
-    where year >= {{ analytics_first_year() }}
+    where year >= {{ plan_first_year() }}
 
 ),
 

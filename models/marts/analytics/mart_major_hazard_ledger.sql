@@ -1,6 +1,7 @@
 -- 重大事故隐患台账: one row per 重大隐患 known as of D, with its enterprise, the escalation step
 -- (函告 / 通报 / 约谈 / 曝光, plan §二.4) by days overdue — bands in seed escalation_bands, for every
--- open overdue 重大隐患 listed or not — and how long it has been open and in its current status
+-- open overdue 重大隐患 listed or not, as fct_hazards bands it — and how long it has been open
+-- and in its current status
 with
 
 hazards as (
@@ -12,12 +13,6 @@ hazards as (
 enterprises as (
 
     select * from {{ ref('dim_enterprise') }}
-
-),
-
-escalation_bands as (
-
-    select * from {{ ref('escalation_bands') }}
 
 ),
 
@@ -60,8 +55,8 @@ final as (
         major_hazards.description,
         major_hazards.status,
         major_hazards.supervision_level,
-        coalesce(escalation_bands.escalation, '无') as escalation,
-        coalesce(escalation_bands.band_order, 0) as escalation_order,
+        coalesce(major_hazards.escalation, '无') as escalation,
+        coalesce(major_hazards.escalation_order, 0) as escalation_order,
         major_hazards.funds_10k_yuan,
         major_hazards.overdue_days,
         {{ dbt.datediff(
@@ -90,15 +85,6 @@ final as (
         on major_hazards.credit_code = enterprises.credit_code
     left join current_spans
         on major_hazards.hazard_id = current_spans.hazard_id
-    -- open and overdue only: a hazard not overdue (overdue_days 0) gets no band but 无
-    left join escalation_bands
-        on
-            major_hazards.is_overdue
-            and major_hazards.overdue_days >= escalation_bands.min_overdue_days
-            and (
-                escalation_bands.max_overdue_days is null
-                or major_hazards.overdue_days <= escalation_bands.max_overdue_days
-            )
 
 )
 

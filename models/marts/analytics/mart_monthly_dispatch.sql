@@ -85,7 +85,7 @@ major_open as (
         hazards.unit_code,
         count(*) as major_open_at_month_end,
         count(*) filter (
-            where hazards.deadline < periods.month_as_of
+            where {{ hazard_is_open_overdue_at('hazards', 'periods.month_as_of') }}
         ) as major_overdue_at_month_end
     from periods
     inner join hazards

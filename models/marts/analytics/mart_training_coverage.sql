@@ -1,7 +1,8 @@
 -- 培训与演练 by unit: one row per year × unit from 2024 to the as-of year, each as of
 -- t = min(year end, D): 主要负责人专题培训 coverage of the enterprises active at t (plan §二.1, SPEC
 -- §9 I6), special-operation certificates due within the window (seed) of t, drills in the year up
--- to t and the 企业“四不”演练 share against that year's T6 target (plan §二.19)
+-- to t and the 企业“四不”演练 share against that year's T6 target (plan §二.19). The principal is
+-- the one on record at t (SPEC §9 "Evaluation").
 with
 
 periods as (
@@ -53,7 +54,7 @@ years as (
         year_start,
         year_as_of
     from periods
-    where year >= {{ analytics_first_year() }}
+    where year >= {{ plan_first_year() }}
 
 ),
 
@@ -71,28 +72,28 @@ grid as (
 
 principal_trainings as (
 
-    -- 主要负责人专题培训 passed since the plan's start by the enterprise's principal (the person
-    -- whose ID it records, where it records one)
+    -- 主要负责人专题培训 passed since the plan's start
     select
         training.credit_code,
-        training.training_date
-    from training
-    cross join parameters
-    where
+        training.person_key,
+        training.training_date,
         training.is_principal_training_passed
-        and coalesce(training.is_enterprise_principal, true)
-        and training.training_date >= parameters.training_since_date
+    from training
+    where training.is_principal_training_passed
 
 ),
 
 active_enterprises as (
 
+    -- enterprises active at t, and whether the principal on record at t (the person whose ID the
+    -- state at t records, where it records one) passed the training between its start and t
     select
         years.year,
         enterprise_states.unit_code,
         enterprise_states.credit_code,
         count(principal_trainings.credit_code) > 0 as is_principal_trained
     from years
+    cross join parameters
     inner join enterprise_states
         on
             {{ is_state_at('enterprise_states', 'years.year_as_of') }}
@@ -101,6 +102,11 @@ active_enterprises as (
         on
             enterprise_states.credit_code = principal_trainings.credit_code
             and years.year_as_of >= principal_trainings.training_date
+            and {{ is_principal_training_of(
+                'principal_trainings',
+                'enterprise_states.principal_id_hash',
+                'parameters.training_since_date'
+            ) }}
     group by years.year, enterprise_states.unit_code, enterprise_states.credit_code
 
 ),
@@ -190,11 +196,8 @@ drill_counts as (
 
 four_no_targets as (
 
-    select
-        {{ year_key('milestone_date') }} as year,
-        target_value as four_no_target
-    from milestones
-    where target_id = 'T6'
+    -- that year's T6 target (the last earlier milestone for a year without one)
+    {{ target_value_by_year('years', 'milestones', 'T6', 'four_no_target') }}
 
 ),
 

@@ -1,113 +1,51 @@
--- one row per accident in its state as of D, graded by the seed thresholds (SPEC §4, §9)
+-- the rows of int_accidents_facts, published (the logic lives there, below the marts, so that
+-- intermediate models share it without reading a mart)
 with
 
-accidents as (
+source_rows as (
 
-    select * from {{ ref('int_accidents_current') }}
-
-),
-
-thresholds as (
-
-    select * from {{ ref('accident_grade_thresholds') }}
-
-),
-
-counted as (
-
-    select
-        *,
-        -- the statistical convention: the missing count as dead
-        deaths_excl_missing + missing as deaths,
-        cast(occurred_at as date) as occurred_date
-    from accidents
-
-),
-
-graded as (
-
-    -- the highest grade any criterion reaches (the lowest grade's thresholds are all 0)
-    select
-        counted.accident_id,
-        max(thresholds.grade_rank) as grade_rank
-    from counted
-    inner join thresholds
-        on {{ reaches_accident_grade('counted', 'thresholds') }}
-    group by counted.accident_id
-
-),
-
-ranked as (
-
-    select
-        counted.*,
-        graded.grade_rank,
-        -- 报告 within 1 hour (art. 9), measured from the accident; exact minutes
-        {{ dbt.datediff('counted.occurred_at', 'counted.reported_at', 'second') }} / 60.0
-            as report_delay_minutes,
-        -- 60 days to the investigation report (art. 29) + 15 to its approval (art. 32)
-        cast({{ dbt.dateadd('day', 75, 'counted.occurred_date') }} as date)
-            as investigation_due_date
-    from counted
-    left join graded
-        on counted.accident_id = graded.accident_id
+    select * from {{ ref('int_accidents_facts') }}
 
 ),
 
 final as (
 
     select
-        ranked.accident_id,
-        ranked.credit_code,
-        ranked.unit_code,
-        ranked.industry_code,
-        ranked.lead_department_code,
-        ranked.accident_type,
-        ranked.accident_type_standard,
-        ranked.reporting_group,
-        thresholds.grade,
-        ranked.grade_reported,
-        {{ month_key('ranked.occurred_date') }} as month,
-        {{ quarter_key('ranked.occurred_date') }} as quarter,
-        {{ year_key('ranked.occurred_date') }} as year,
-        {{ quarter_key('ranked.occurred_date') }} as accident_quarter,
-        {{ year_key('ranked.occurred_date') }} as accident_year,
-        ranked.grade_rank,
-        ranked.deaths,
-        ranked.deaths_excl_missing,
-        ranked.missing,
-        ranked.serious_injuries,
-        ranked.minor_injuries,
-        ranked.direct_loss_10k_yuan,
-        ranked.report_delay_minutes,
-        case
-            when ranked.grade_reported is not null then ranked.grade_reported != thresholds.grade
-        end as grade_mismatch,
-        coalesce(ranked.report_delay_minutes > 60, false) as is_late_report,
-        ranked.is_concealed,
-        ranked.is_liability,
-        ranked.grade_rank >= (
-            select larger.grade_rank
-            from thresholds as larger
-            where larger.grade = '较大'
-        ) as is_larger_or_above,
-        coalesce(
-            {{ as_of_date() }} > ranked.investigation_due_date
-            and not coalesce(
-                ranked.investigation_closed_date <= ranked.investigation_due_date, false
-            ),
-            false
-        ) as is_investigation_overdue,
-        ranked.is_known_enterprise,
-        ranked.occurred_date,
-        ranked.investigation_due_date,
-        ranked.investigation_closed_date,
-        ranked.occurred_at,
-        ranked.reported_at,
-        ranked.updated_at
-    from ranked
-    left join thresholds
-        on ranked.grade_rank = thresholds.grade_rank
+        accident_id,
+        credit_code,
+        unit_code,
+        industry_code,
+        lead_department_code,
+        accident_type,
+        accident_type_standard,
+        reporting_group,
+        grade,
+        grade_reported,
+        month,
+        quarter,
+        year,
+        grade_rank,
+        deaths,
+        deaths_excl_missing,
+        missing,
+        serious_injuries,
+        minor_injuries,
+        direct_loss_10k_yuan,
+        report_delay_minutes,
+        grade_mismatch,
+        is_late_report,
+        is_concealed,
+        is_liability,
+        is_larger_or_above,
+        is_investigation_overdue,
+        is_known_enterprise,
+        occurred_date,
+        investigation_due_date,
+        investigation_closed_date,
+        occurred_at,
+        reported_at,
+        updated_at
+    from source_rows
 
 )
 

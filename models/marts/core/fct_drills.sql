@@ -1,9 +1,10 @@
--- one row per drill in its state as of D
+-- the rows of int_drills_facts, published (the logic lives there, below the marts, so that
+-- intermediate models share it without reading a mart)
 with
 
-drills as (
+source_rows as (
 
-    select * from {{ ref('int_drills_current') }}
+    select * from {{ ref('int_drills_facts') }}
 
 ),
 
@@ -18,17 +19,17 @@ final as (
         organiser_unit_code,
         organiser_department_code,
         drill_type,
-        {{ month_key('drill_date') }} as month,
-        {{ quarter_key('drill_date') }} as quarter,
-        {{ half_key('drill_date') }} as half,
-        {{ year_key('drill_date') }} as year,
+        month,
+        quarter,
+        half,
+        year,
         participants,
-        organiser_type = '企业' as is_enterprise_drill,
+        is_enterprise_drill,
         is_four_no,
         is_known_enterprise,
         drill_date,
         updated_at
-    from drills
+    from source_rows
 
 )
 

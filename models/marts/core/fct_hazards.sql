@@ -1,106 +1,52 @@
--- one row per hazard in its state as of D, with the as-of rules of SPEC §9 "Hazards"
+-- the rows of int_hazards_facts, published (the logic lives there, below the marts, so that
+-- intermediate models share it without reading a mart)
 with
 
-hazards as (
+source_rows as (
 
-    select * from {{ ref('int_hazards_current') }}
-
-),
-
-escalation_bands as (
-
-    select * from {{ ref('escalation_bands') }}
-
-),
-
-rectification as (
-
-    select
-        *,
-        -- rectified by D: state 已整改/已销号 and 整改完成日期 <= D (a later date counts as open)
-        coalesce(
-            status in ('已整改', '已销号') and rectified_date <= {{ as_of_date() }},
-            false
-        ) as is_rectified
-    from hazards
-
-),
-
-overdue as (
-
-    select
-        *,
-        -- the deadline day itself is not overdue; no deadline is never overdue
-        coalesce(not is_rectified and deadline < {{ as_of_date() }}, false) as is_overdue
-    from rectification
-
-),
-
-flagged as (
-
-    select
-        overdue.*,
-        case
-            when overdue.is_overdue
-                then {{ dbt.datediff('overdue.deadline', as_of_date(), 'day') }}
-            else 0
-        end as overdue_days,
-        case
-            when overdue.is_rectified then overdue.rectified_date <= overdue.deadline
-        end as rectified_on_time
-    from overdue
+    select * from {{ ref('int_hazards_facts') }}
 
 ),
 
 final as (
 
     select
-        flagged.hazard_id,
-        flagged.credit_code,
-        flagged.unit_code,
-        flagged.industry_code,
-        flagged.department_code,
-        coalesce(flagged.department_code, flagged.lead_department_code)
-            as attributed_department_code,
-        flagged.level,
-        flagged.hazard_source as source,
-        flagged.category,
-        flagged.campaign,
-        flagged.description,
-        flagged.status,
-        flagged.supervision_level,
-        escalation_bands.escalation,
-        {{ month_key('flagged.found_date') }} as month,
-        {{ quarter_key('flagged.found_date') }} as quarter,
-        {{ year_key('flagged.found_date') }} as year,
-        {{ month_key('flagged.rectified_date') }} as rectified_month,
-        {{ quarter_key('flagged.rectified_date') }} as rectified_quarter,
-        flagged.funds_10k_yuan,
-        flagged.overdue_days,
-        flagged.level = '重大隐患' as is_major,
-        flagged.is_rectified,
-        flagged.is_overdue,
-        flagged.rectified_on_time,
-        flagged.found_date <= cast('2023-12-31' as date) as is_stock_2023,
-        flagged.is_listed_supervision,
-        flagged.is_known_enterprise,
-        flagged.found_date,
-        flagged.deadline,
-        flagged.rectified_date,
-        -- 整改完成日期 where the state as of D is rectified: "rectified by t" = this <= t
-        case when flagged.is_rectified then flagged.rectified_date end as rectified_as_of_date,
-        flagged.closed_date,
-        flagged.updated_at
-    from flagged
-    -- escalation (seed bands by overdue days) applies to 重大隐患 only
-    left join escalation_bands
-        on
-            flagged.level = '重大隐患'
-            and flagged.overdue_days >= escalation_bands.min_overdue_days
-            and (
-                escalation_bands.max_overdue_days is null
-                or flagged.overdue_days <= escalation_bands.max_overdue_days
-            )
+        hazard_id,
+        credit_code,
+        unit_code,
+        industry_code,
+        department_code,
+        attributed_department_code,
+        level,
+        source,
+        category,
+        campaign,
+        description,
+        status,
+        supervision_level,
+        escalation,
+        escalation_order,
+        month,
+        quarter,
+        year,
+        rectified_month,
+        rectified_quarter,
+        funds_10k_yuan,
+        overdue_days,
+        is_major,
+        is_rectified,
+        is_overdue,
+        rectified_on_time,
+        is_stock_2023,
+        is_listed_supervision,
+        is_known_enterprise,
+        found_date,
+        deadline,
+        rectified_date,
+        rectified_as_of_date,
+        closed_date,
+        updated_at
+    from source_rows
 
 )
 

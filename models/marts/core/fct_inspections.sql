@@ -1,9 +1,10 @@
--- one row per inspection in its state as of D
+-- the rows of int_inspections_facts, published (the logic lives there, below the marts, so that
+-- intermediate models share it without reading a mart)
 with
 
-inspections as (
+source_rows as (
 
-    select * from {{ ref('int_inspections_current') }}
+    select * from {{ ref('int_inspections_facts') }}
 
 ),
 
@@ -16,20 +17,20 @@ final as (
         industry_code,
         department_code,
         enforcing_unit_code,
-        coalesce(department_code, lead_department_code) as attributed_department_code,
+        attributed_department_code,
         method,
         campaign,
-        {{ month_key('inspection_date') }} as month,
-        {{ quarter_key('inspection_date') }} as quarter,
-        {{ year_key('inspection_date') }} as year,
+        month,
+        quarter,
+        year,
         hazards_found,
         major_hazards_found,
-        method = '非现场执法' as is_non_site,
+        is_non_site,
         is_case_opened,
         is_known_enterprise,
         inspection_date,
         updated_at
-    from inspections
+    from source_rows
 
 )
 

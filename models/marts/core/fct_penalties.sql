@@ -1,9 +1,10 @@
--- one row per 处罚决定书 in its state as of D; counts in the quarter of its 决定日期, for its own unit
+-- the rows of int_penalties_facts, published (the logic lives there, below the marts, so that
+-- intermediate models share it without reading a mart)
 with
 
-penalties as (
+source_rows as (
 
-    select * from {{ ref('int_penalties_current') }}
+    select * from {{ ref('int_penalties_facts') }}
 
 ),
 
@@ -17,22 +18,21 @@ final as (
         industry_code,
         department_code,
         enforcing_unit_code,
-        coalesce(department_code, lead_department_code) as attributed_department_code,
+        attributed_department_code,
         penalty_kinds,
-        {{ month_key('decided_date') }} as month,
-        {{ quarter_key('decided_date') }} as quarter,
-        {{ year_key('decided_date') }} as year,
-        coalesce(fine_entity_yuan, 0) as fine_entity_yuan,
-        coalesce(fine_person_yuan, 0) as fine_person_yuan,
-        coalesce(fine_entity_yuan, 0) + coalesce(fine_person_yuan, 0) as fines_yuan,
-        -- 一案双罚: the entity and a person both fined
-        coalesce(fine_entity_yuan > 0 and fine_person_yuan > 0, false) as is_double_penalty,
+        month,
+        quarter,
+        year,
+        fine_entity_yuan,
+        fine_person_yuan,
+        fines_yuan,
+        is_double_penalty,
         is_transferred_to_judiciary,
-        inspection_id is not null as has_inspection,
+        has_inspection,
         is_known_enterprise,
         decided_date,
         updated_at
-    from penalties
+    from source_rows
 
 )
 

@@ -1,9 +1,10 @@
--- one row per report (举报) in its state as of D; no reporter field at all (举报人保密, §二.17)
+-- the rows of int_reports_facts, published (the logic lives there, below the marts, so that
+-- intermediate models share it without reading a mart)
 with
 
-reports as (
+source_rows as (
 
-    select * from {{ ref('int_reports_current') }}
+    select * from {{ ref('int_reports_facts') }}
 
 ),
 
@@ -16,19 +17,19 @@ final as (
         industry_code,
         channel,
         verification,
-        {{ month_key('received_date') }} as month,
-        {{ quarter_key('received_date') }} as quarter,
-        {{ year_key('received_date') }} as year,
+        month,
+        quarter,
+        year,
         reward_yuan,
         involves_major_hazard,
         is_anonymous,
-        coalesce(verification is not null and verification != '核查中', false) as is_verified,
-        feedback_date is not null as has_feedback,
+        is_verified,
+        has_feedback,
         is_known_enterprise,
         received_date,
         feedback_date,
         updated_at
-    from reports
+    from source_rows
 
 )
 

@@ -3,7 +3,7 @@ with
 
 build_info as (
 
-    select * from {{ source('raw', 'build_info') }}
+    select * from {{ ref('stg_raw__build_info') }}
 
 ),
 

@@ -3,7 +3,7 @@ with
 
 reconciliation as (
 
-    select * from {{ source('raw', 'load_reconciliation') }}
+    select * from {{ ref('stg_raw__load_reconciliation') }}
 
 ),
 

@@ -3,7 +3,7 @@ with
 
 quarantine as (
 
-    select * from {{ source('raw', 'quarantine') }}
+    select * from {{ ref('stg_raw__quarantine') }}
 
 ),
 

@@ -102,8 +102,8 @@ deducted as (
     select
         scored.*,
         case
-            when coalesce(scored.major_accidents, 0) = 0 then 0.0
-            else scored.major_accidents * parameters.points_per_major_accident
+            when coalesce(scored.larger_accidents, 0) = 0 then 0.0
+            else scored.larger_accidents * parameters.points_per_larger_accident
         end as deduction_major_accidents,
         case
             when coalesce(scored.concealed_accidents, 0) = 0 then 0.0
@@ -200,7 +200,7 @@ final as (
         ranked.enterprise_drills_ytd,
         ranked.four_no_drills_ytd,
         ranked.four_no_target,
-        ranked.major_accidents,
+        ranked.larger_accidents,
         ranked.concealed_accidents,
         ranked.listed_overdue_major_hazards,
         ranked.veto_accidents,

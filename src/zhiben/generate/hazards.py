@@ -8,6 +8,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
+from zhiben import contract
 from zhiben.generate.common import (
     S_HAZARDS,
     Sequencer,
@@ -41,7 +42,7 @@ SIZE_F = (1.5, 1.0, 0.6)
 UNIT_TREND = (0.04, 0.03, -0.02, 0.03, -0.03, 0.02, 0.01, -0.04, 0.0, 0.03, 0.05)
 SOURCES = ("企业自查", "部门检查", "执法检查", "专家排查", "群众举报", "督查暗访")
 SOURCE_P = (0.45, 0.2, 0.15, 0.1, 0.04, 0.06)
-CAMPAIGNS = ("违规电气焊和违规施工", "有限空间", "预防高处坠落", "外包施工", "无")
+CAMPAIGNS = contract.CAMPAIGNS  # the generator draws from the contract's values, in this order
 CAMPAIGN_P = (0.09, 0.08, 0.09, 0.05, 0.69)
 DESCRIPTIONS = {
     "违规电气焊和违规施工": (

@@ -18,6 +18,7 @@ import polars as pl
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from zhiben.app_logic.labels import label
 from zhiben.periods import parse_quarter
 from zhiben.report.rank import quarter_evaluation
 from zhiben.warehouse import as_of_date, query
@@ -35,6 +36,12 @@ class Col:
     key: str | Callable[[dict[str, Any]], Any]
     fmt: str = "text"
     width: float = 10
+
+
+def L(key: str, fmt: str = "text", width: float = 10) -> Col:  # noqa: N802 (reads as Col)
+    """A column headed by its label (the marts' yml `meta.label`, via zhiben.app_logic.labels);
+    Col with an explicit header where the sheet groups columns its own way (e.g. by indicator)."""
+    return Col(label(key), key, fmt, width)
 
 
 def quarter_label(quarter: str) -> str:
@@ -114,7 +121,7 @@ def _read(quarter: str, warehouse: str | Path | None) -> dict[str, Any]:
             from mart_enforcement as enforcement
             left join dim_unit as units on enforcement.unit_code = units.unit_code
             where enforcement.quarter = ? and enforcement.is_zero_penalty
-            order by enforcement.inspections desc, enforcement.unit_code
+            order by enforcement.own_inspections desc, enforcement.unit_code
             """,
             [quarter],
             path=warehouse,
@@ -232,10 +239,10 @@ def _indicator_names(method: pl.DataFrame, scope: str) -> dict[str, tuple[str, f
 def _rank_columns(name: Col) -> list[Col]:
     """The leading columns of a ranking: rank, the ranked one's name, total, rank change."""
     return [
-        Col("排名", "rank", "int", 6),
+        L("rank", "int", 6),
         name,
-        Col("总分", "total_score", "total", 9),
-        Col("上季排名", "prev_rank", "int", 8),
+        L("total_score", "total", 9),
+        L("prev_rank", "int", 8),
         Col("排名变化", "rank_change", "change", 8),
     ]
 
@@ -271,10 +278,10 @@ def _ranking_sheet(ctx: _Context, data: dict[str, Any]) -> None:
             _indicator_column(i, *names.get(i, (i, 0)))
             for i in ("I1", "I2", "I3", "I4", "I5", "I6", "I7")
         ],
-        Col("加权得分", "weighted_score", "score", 9),
-        Col("较大事故扣分", "deduction_major_accidents", "deduction", 9),
-        Col("瞒报谎报扣分", "deduction_concealed", "deduction", 9),
-        Col("挂牌督办逾期扣分", "deduction_listed_overdue", "deduction", 10),
+        L("weighted_score", "score", 9),
+        L("deduction_major_accidents", "deduction", 9),
+        L("deduction_concealed", "deduction", 9),
+        L("deduction_listed_overdue", "deduction", 10),
         Col("扣分合计", "deductions", "deduction", 9),
         Col("一票否决", lambda r: "否决" if r["veto"] else None, "flag", 8),
     ]
@@ -303,19 +310,19 @@ def _ranking_sheet(ctx: _Context, data: dict[str, Any]) -> None:
 def _values_sheet(ctx: _Context, data: dict[str, Any]) -> None:
     ws = ctx.sheet("指标原值")
     cols = [
-        Col("排名", "rank", "int", 6),
+        L("rank", "int", 6),
         Col("单位", "unit_name", "text", 16),
         Col("I1 重大隐患(截至季末)", "major_hazards", "int", 11),
-        Col("其中已整改", "major_hazards_rectified", "int", 10),
+        L("major_hazards_rectified", "int", 10),
         Col("I1 整改率", "i1_value", "pct", 9),
         Col("I2 本季到期隐患", "hazards_due", "int", 10),
-        Col("其中按期整改", "hazards_due_rectified_on_time", "int", 10),
+        L("hazards_due_rectified_on_time", "int", 10),
         Col("I2 按期整改率", "i2_value", "pct", 9),
         Col("I3 本季发现隐患", "hazards_found", "int", 10),
         Col("季末在营企业", "active_enterprises", "int", 10),
         Col("I3 排查密度(条/家)", "i3_value", "ratio", 10),
         Col("I4 处罚决定", "penalty_cases", "int", 9),
-        Col("检查次数", "inspections", "int", 9),
+        L("inspections", "int", 9),
         Col("I4 处罚率", "i4_value", "pct", 9),
         Col("I5 事故起数(年初至季末)", "accidents_ytd", "int", 11),
         Col("上年同期", "accidents_prev_ytd", "int", 9),
@@ -327,10 +334,10 @@ def _values_sheet(ctx: _Context, data: dict[str, Any]) -> None:
         Col("其中“四不”", "four_no_drills_ytd", "int", 9),
         Col("I7 “四不”占比", "i7_value", "pct", 9),
         Col("当年目标", "four_no_target", "pct", 9),
-        Col("较大事故", "major_accidents", "int", 8),
-        Col("瞒报谎报事故", "concealed_accidents", "int", 8),
-        Col("挂牌督办逾期重大隐患", "listed_overdue_major_hazards", "int", 10),
-        Col("重大及以上事故", "veto_accidents", "int", 9),
+        L("larger_accidents", "int", 8),
+        L("concealed_accidents", "int", 8),
+        L("listed_overdue_major_hazards", "int", 10),
+        L("veto_accidents", "int", 9),
     ]
     top = ctx.title_block(
         ws,
@@ -348,11 +355,11 @@ def _department_sheet(ctx: _Context, data: dict[str, Any]) -> None:
     ws = ctx.sheet("部门排名")
     names = _indicator_names(data["method"], "department")
     cols = [
-        *_rank_columns(Col("部门", "department_name", "text", 20)),
+        *_rank_columns(L("department_name", "text", 20)),
         *[_indicator_column(i, name, weight) for i, (name, weight) in sorted(names.items())],
         Col("重大隐患", "major_hazards", "int", 9),
-        Col("本季到期隐患", "hazards_due", "int", 9),
-        Col("检查次数", "inspections", "int", 9),
+        L("hazards_due", "int", 9),
+        L("inspections", "int", 9),
         Col("处罚决定", "penalty_cases", "int", 9),
         Col("所管行业事故(年初至季末)", "accidents_ytd", "int", 11),
         Col("上年同期", "accidents_prev_ytd", "int", 9),
@@ -377,23 +384,23 @@ def _ledger_sheet(ctx: _Context, data: dict[str, Any]) -> None:
     still_open = ledger.filter(~pl.col("is_rectified")).height
     listed = ledger.filter(pl.col("is_overdue") & pl.col("is_listed_supervision")).height
     cols = [
-        Col("隐患编号", "hazard_id", "text", 16),
+        L("hazard_id", "text", 16),
         Col("单位", "unit_name", "text", 14),
-        Col("企业名称", "enterprise_name", "text", 28),
-        Col("行业领域", "industry_name", "text", 10),
-        Col("发现日期", "found_date", "date", 11),
-        Col("整改期限", "deadline", "date", 11),
+        L("enterprise_name", "text", 28),
+        L("industry_name", "text", 10),
+        L("found_date", "date", 11),
+        L("deadline", "date", 11),
         Col("整改状态", "status", "status", 9),
-        Col("整改完成日期", "rectified_date", "date", 11),
+        L("rectified_date", "date", 11),
         Col("逾期", lambda r: "逾期" if r["is_overdue"] else None, "flag", 6),
-        Col("逾期天数", "overdue_days", "int", 8),
-        Col("按期整改", "rectified_on_time", "center", 8),
-        Col("督办升级", "escalation", "status", 8),
-        Col("挂牌督办", "is_listed_supervision", "center", 8),
-        Col("督办级别", "supervision_level", "center", 8),
-        Col("隐患来源", "source", "center", 9),
-        Col("专项整治类别", "campaign", "text", 14),
-        Col("2023年存量", "is_stock_2023", "center", 9),
+        L("overdue_days", "int", 8),
+        L("rectified_on_time", "center", 8),
+        L("escalation", "status", 8),
+        L("is_listed_supervision", "center", 8),
+        L("supervision_level", "center", 8),
+        L("source", "center", 9),
+        L("campaign", "text", 14),
+        L("is_stock_2023", "center", 9),
     ]
     top = ctx.title_block(
         ws,
@@ -413,16 +420,20 @@ def _zero_penalty_sheet(ctx: _Context, data: dict[str, Any]) -> None:
     ws = ctx.sheet("零处罚单位")
     cols = [
         Col("单位", "unit_name", "text", 16),
-        Col("检查次数", "inspections", "int", 10),
-        Col("处罚决定", "penalty_cases", "int", 10),
-        Col("非现场检查", "non_site_inspections", "int", 10),
-        Col("罚款金额(元)", "fines_yuan", "money", 12),
+        L("own_inspections", "int", 12),
+        L("own_penalty_cases", "int", 12),
+        L("own_non_site_inspections", "int", 12),
+        Col("辖区检查次数", "inspections", "int", 10),
+        Col("辖区处罚决定", "penalty_cases", "int", 10),
     ]
     top = ctx.title_block(
         ws,
         f"{ctx.label}“零处罚、只检查不处罚”单位",
         len(cols),
-        ["本季度有执法检查但无一起行政处罚的镇街（按检查发生地统计，不论执法主体）。"],
+        [
+            "本季度本镇街自身执法（执法部门为本镇街，即其综合执法队伍）开展了执法检查、"
+            "但未作出一起行政处罚决定的镇街；辖区检查与处罚为发生在本镇街、不论执法主体的数量。"
+        ],
     )
     rows = data["zero_penalty"].to_dicts()
     if rows:
@@ -438,14 +449,14 @@ def _targets_sheet(ctx: _Context, data: dict[str, Any]) -> None:
     targets: pl.DataFrame = data["targets"]
     cols = [
         Col("编号", "target_id", "center", 6),
-        Col("目标", "target", "wrap", 40),
+        L("target", "wrap", 40),
         Col("方案条目", "plan_section", "center", 8),
-        Col("下一节点", "next_milestone", "date", 11),
-        Col("节点目标值", "next_target_value", "general", 12),
+        L("next_milestone", "date", 11),
+        L("next_target_value", "general", 12),
         Col("当前实际", "actual", "general", 12),
         Col("按进度应达", "expected_value", "general", 12),
-        Col("状态", "status", "flag", 8),
-        Col("已过节点", "milestones_passed", "int", 8),
+        L("status", "flag", 8),
+        L("milestones_passed", "int", 8),
         Col("未达节点", "milestones_missed", "int", 8),
     ]
     top = ctx.title_block(

@@ -39,3 +39,15 @@
         order by updated_at desc, read_seq desc
     ) = 1
 {%- endmacro %}
+
+{#- the row of a span relation (valid_from / valid_to timestamps, valid_to NULL = current) that
+    was the state at the end of day t -#}
+{% macro is_state_at(spans, t) -%}
+    (
+        {{ spans }}.valid_from < {{ dbt.dateadd('day', 1, t) }}
+        and (
+            {{ spans }}.valid_to is null
+            or {{ spans }}.valid_to >= {{ dbt.dateadd('day', 1, t) }}
+        )
+    )
+{%- endmacro %}

@@ -478,7 +478,7 @@ def test_data_quality_shows_a_unit_account_only_its_own_records(
         raw_dir, warnings = con.execute("select raw_dir, warnings from mart_build_runs").fetchone()
     warned_keys = re.findall(r"\w+=(\S+) 更新时间=", warnings or "")
     assert raw_dir and len(warned_keys) >= 5  # the demo drop has equal-version warnings
-    quarantine = queries.quarantine(served)
+    quarantine = queries.quarantine(served, units=None)
     mine = quarantine.filter(pl.col("unit_code") == "U03")
     theirs = set(
         quarantine.filter(pl.col("unit_code").ne_missing("U03"))["record_key"].drop_nulls()

@@ -137,7 +137,7 @@ def test_columns_valid_fails_on_planted_bad_data(build_copy: Path, tmp_path: Pat
 
 def test_plan_task_seed_tests_fail_on_planted_bad_rows(build_copy: Path, tmp_path: Path) -> None:
     """The task ledger seeds' data tests (seeds/_analytics__seeds.yml and
-    data_tests/analytics/assert_plan_task_seeds_consistent.sql) catch each kind of bad row."""
+    data_tests/seeds/assert_plan_task_seeds_consistent.sql) catch each kind of bad row."""
     with duckdb.connect(str(build_copy)) as con:
         task, other = con.execute(
             "select min(task_id), max(task_id) from seeds.plan_tasks"

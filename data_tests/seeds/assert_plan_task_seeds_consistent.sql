@@ -1,7 +1,8 @@
 -- The plan's task ledger seeds hold together (SPEC §10.2): every task has at least one owner,
 -- every owner is `U*` or a department or unit code of the seeds, a quantity comes with its
 -- measure and a measure with its quantity (> 0), and a task_id starts with its section. One row
--- per problem, named.
+-- per problem, named. (Here, not in analytics/: the known-answer builds of tests/test_marts.py
+-- select path:data_tests/analytics with the analytical marts, whose parents these seeds are not.)
 with
 
 tasks as (

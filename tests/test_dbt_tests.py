@@ -133,3 +133,78 @@ def test_columns_valid_fails_on_planted_bad_data(build_copy: Path, tmp_path: Pat
     assert ("operating_status", "accepted_values", "歇业") in enterprise_rows
     assert ("unit_code", "references dim_unit.unit_code", "U99") in enterprise_rows
     assert evaluation_rows == [("i1_value", "in_range", "1.5")], evaluation_rows
+
+
+def test_plan_task_seed_tests_fail_on_planted_bad_rows(build_copy: Path, tmp_path: Path) -> None:
+    """The task ledger seeds' data tests (seeds/_analytics__seeds.yml and
+    data_tests/seeds/assert_plan_task_seeds_consistent.sql) catch each kind of bad row."""
+    with duckdb.connect(str(build_copy)) as con:
+        task, other = con.execute(
+            "select min(task_id), max(task_id) from seeds.plan_tasks"
+        ).fetchone()
+        # a task past the plan's end, with a measure but no quantity, and no owner
+        con.execute(
+            "insert into seeds.plan_tasks values ('二.99-1', '二.99', 'x', date '2027-01-31', null, '个')"
+        )
+        # a second row of an existing task_id, under another section, with a quantity of 0
+        con.execute(
+            "insert into seeds.plan_tasks values (?, '三.1', 'y', date '2025-06-30', 0, '个')",
+            [task],
+        )
+        # an owner that is no code, a duplicated owner, an owner of an unknown task
+        con.execute("insert into seeds.plan_task_owners values (?, 'D13')", [other])
+        con.execute(
+            "insert into seeds.plan_task_owners "
+            "select task_id, owner from seeds.plan_task_owners where task_id = ? limit 1",
+            [other],
+        )
+        con.execute("insert into seeds.plan_task_owners values ('二.100-1', 'U01')")
+    target = tmp_path / "target"
+    with pytest.raises(DbtError):
+        run_dbt(
+            build_copy,
+            _as_of(build_copy),
+            ("test", "--select", "plan_tasks", "plan_task_owners"),
+            target_dir=target,
+            log_dir=tmp_path / "logs",
+        )
+    nodes = json.loads((target / "manifest.json").read_text())["nodes"]
+    results = {nodes[r["unique_id"]]["name"]: r for r in _results(target)}
+    assert len(results) == 4, sorted(results)
+    assert all(r["status"] == "fail" for r in results.values()), results
+    with duckdb.connect(str(build_copy), read_only=True) as con:
+        found = {
+            name: sorted(con.execute(r["compiled_code"]).fetchall(), key=str)
+            for name, r in results.items()
+        }
+    by_prefix = {
+        prefix: next(rows for name, rows in found.items() if name.startswith(prefix))
+        for prefix in (
+            "assert_plan_task_seeds_consistent",
+            "columns_valid_plan_tasks",
+            "columns_valid_plan_task_owners",
+            "unique_combination_of_columns_plan_task_owners",
+        )
+    }
+    assert sorted(
+        (task_id, problem)
+        for task_id, _owner, problem in by_prefix["assert_plan_task_seeds_consistent"]
+    ) == sorted(
+        [
+            ("二.99-1", "task without owner"),
+            ("二.99-1", "target_qty and measure not both given or both empty"),
+            (other, "owner is not U*, a department or a unit"),
+            (task, "target_qty not above 0"),
+            (task, "task_id does not start with its section"),
+        ]
+    )
+    assert sorted(by_prefix["columns_valid_plan_tasks"]) == [
+        ("due_date", "in_range", "2027-01-31"),
+        ("task_id", "unique", task),
+    ]
+    assert by_prefix["columns_valid_plan_task_owners"] == [
+        ("task_id", "references plan_tasks.task_id", "二.100-1")
+    ]
+    assert [row[0] for row in by_prefix["unique_combination_of_columns_plan_task_owners"]] == [
+        other
+    ]

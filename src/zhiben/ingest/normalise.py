@@ -20,7 +20,7 @@ import unicodedata
 
 import polars as pl
 
-from zhiben.codes import is_valid_credit_code, is_valid_id_number
+from zhiben.codes import is_valid_id_number
 from zhiben.contract import BOOL_FALSE, BOOL_TRUE, PII_MASK, Column, Extract
 from zhiben.ingest.checks import credit_code_ok, id_number_ok
 from zhiben.ingest.refdata import RefData
@@ -40,13 +40,15 @@ GROUPED_RE = r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$"
 #: Unicode tags …), the combining grapheme joiner and the Hangul fillers
 INVISIBLE_RE = r"[\p{Cf}\x{034F}\x{115F}\x{1160}\x{3164}\x{FFA0}]"
 
-#: text that may hold an ID number or a mobile number (polars regex, no look-around): a cheap
-#: filter; the exact masking (`mask_pii`) runs on the few values it lets through
+#: text that may hold an ID number or a mobile number (polars regex, no look-around; ASCII classes:
+#: Unicode \d and \s made it 20x slower): a cheap filter; the exact masking (`mask_pii`) runs on
+#: the few values it lets through
 PII_CANDIDATE_RE = (
-    r"(?:^|[^0-9])(?:(?:86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}|\d{17}[\dXx])(?:[^0-9]|$)"
+    r"(?:^|[^0-9])(?:(?:86[ -]?)?1[3-9][0-9][ -]?[0-9]{4}[ -]?[0-9]{4}|[0-9]{17}[0-9Xx])"
+    r"(?:[^0-9]|$)"
 )
-_PHONE = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)")
-_ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
+_PHONE = re.compile(r"(?<![0-9])(?:\+?86[ -]?)?1[3-9][0-9][ -]?[0-9]{4}[ -]?[0-9]{4}(?![0-9])")
+_ID_NUMBER = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
 
 _TRUE = tuple({v.upper() for v in BOOL_TRUE})
 _FALSE = tuple({v.upper() for v in BOOL_FALSE})
@@ -93,12 +95,10 @@ def norm_series(s: pl.Series, candidates: pl.Series | None) -> pl.Series:
     ).to_series()
 
 
-def mask_pii(value: str, keep_credit_code: bool = False) -> str:
+def mask_pii(value: str) -> str:
     """`value` with every ID number (17 digits + a valid GB 11643 check character and birth date)
     and every mainland mobile number (1[3-9] + 9 digits, optionally +86 and separated 3-4-4)
-    replaced by PII_MASK. `keep_credit_code`: a valid 统一社会信用代码 is left as it is."""
-    if keep_credit_code and is_valid_credit_code(value):
-        return value
+    replaced by PII_MASK."""
 
     def id_number(m: re.Match[str]) -> str:
         return PII_MASK if is_valid_id_number(m.group(0).upper()) else m.group(0)
@@ -106,13 +106,17 @@ def mask_pii(value: str, keep_credit_code: bool = False) -> str:
     return _PHONE.sub(PII_MASK, _ID_NUMBER.sub(id_number, value))
 
 
-def mask_pii_series(s: pl.Series, keep_credit_code: bool = False) -> pl.Series:
-    """:func:`mask_pii` on the values of `s` that may hold PII (few: a regex finds them)."""
+def mask_pii_series(s: pl.Series, credit_codes: bool = False) -> pl.Series:
+    """:func:`mask_pii` on the values of `s` that may hold PII (few: a regex finds them).
+    `credit_codes`: a column of credit codes, whose valid codes are left as they are."""
     hit = s.str.contains(PII_CANDIDATE_RE).fill_null(False)
+    if credit_codes and hit.any():  # all-digit credit codes are candidates: check them at once
+        valid = map_unique(s, lambda u: pl.select(credit_code_ok(pl.lit(u))).to_series())
+        hit = hit & ~valid.fill_null(False)
     if not hit.any():
         return s
     idx = hit.arg_true()
-    masked = [mask_pii(v, keep_credit_code) for v in s.gather(idx).to_list()]
+    masked = [mask_pii(v) for v in s.gather(idx).to_list()]
     return s.scatter(idx, pl.Series(masked, dtype=pl.String))
 
 
@@ -190,7 +194,7 @@ def _texts(extract: Extract, frame: pl.DataFrame, ref: RefData) -> pl.DataFrame:
                     mapping.setdefault(alias, name)
             t = t.replace(mapping)
         if k not in ("pii", "pii_id"):
-            t = mask_pii_series(t, keep_credit_code=k == "credit_code")
+            t = mask_pii_series(t, credit_codes=k == "credit_code")
         out.append(t)
     return pl.DataFrame(out)
 

@@ -54,77 +54,92 @@
 
 with
 
-found as (
+{#- values with 11+ digits in a row, of every text column of every mart: the few that can hold
+    an ID number or a mobile number (a length filter first: most columns are short codes) #}
+candidates as (
 
     select
         cast(null as varchar) as table_name,
         cast(null as varchar) as column_name,
-        cast(null as varchar) as problem,
-        cast(null as varchar) as match_start
+        cast(null as varchar) as value
     where false
-    {%- for c in checks %}
-        {%- if c.bad_name %}
+    {%- for c in checks if c.text %}
 
-            union all
+        union all
 
-            select
-                '{{ c.table }}' as table_name,
-                '{{ c.column }}' as column_name,
-                'column named like a PII field' as problem,
-                cast(null as varchar) as match_start
-        {%- endif %}
-        {%- if c.text %}
-
-            union all
-
-            select
-                '{{ c.table }}' as table_name,
-                '{{ c.column }}' as column_name,
-                'mobile number' as problem,
-                left(regexp_extract({{ adapter.quote(c.column) }}, '1[3-9][0-9]{9}'), 3)
-                    as match_start
-            from {{ c.relation }}
-            where
-                regexp_matches(
-                    {{ adapter.quote(c.column) }},
-                    '{{ phone }}'
-                )
-
-            union all
-
-            select
-                '{{ c.table }}' as table_name,
-                '{{ c.column }}' as column_name,
-                'ID number' as problem,
-                left(candidate, 6) as match_start
-            from (
-                select
-                    unnest(
-                        regexp_extract_all(
-                            {{ adapter.quote(c.column) }}, '{{ id_candidate }}', 1
-                        )
-                    ) as candidate
-                from {{ c.relation }}
-                where regexp_matches({{ adapter.quote(c.column) }}, '[0-9]{17}')
-            ) as candidates
-            where
-                regexp_matches(candidate, '{{ province }}')
-                and try_cast(
-                    substr(candidate, 7, 4) || '-' || substr(candidate, 11, 2) || '-'
-                    || substr(candidate, 13, 2) as date
-                ) between date '1900-01-01' and current_date
-                and substr(
-                    '10X98765432',
-                    (
-                        {%- for w in id_weights %}
-                            cast(substr(candidate, {{ loop.index }}, 1) as integer) * {{ w }}
-                            {{- ' +' if not loop.last }}
-                        {%- endfor %}
-                    ) % 11 + 1,
-                    1
-                ) = upper(substr(candidate, 18, 1))
-        {%- endif %}
+        select
+            '{{ c.table }}' as table_name,
+            '{{ c.column }}' as column_name,
+            {{ adapter.quote(c.column) }} as value
+        from {{ c.relation }}
+        where
+            length({{ adapter.quote(c.column) }}) >= 11
+            and regexp_matches({{ adapter.quote(c.column) }}, '[0-9]{11}')
     {%- endfor %}
+
+),
+
+named as (
+
+    select
+        cast(null as varchar) as table_name,
+        cast(null as varchar) as column_name
+    where false
+    {%- for c in checks if c.bad_name %}
+
+        union all
+
+        select
+            '{{ c.table }}' as table_name,
+            '{{ c.column }}' as column_name
+    {%- endfor %}
+
+),
+
+phones as (
+
+    select
+        table_name,
+        column_name,
+        left(regexp_extract(value, '1[3-9][0-9]{9}'), 3) as match_start
+    from candidates
+    where regexp_matches(value, '{{ phone }}')
+
+),
+
+id_candidates as (
+
+    select
+        table_name,
+        column_name,
+        unnest(regexp_extract_all(value, '{{ id_candidate }}', 1)) as candidate
+    from candidates
+
+),
+
+id_numbers as (
+
+    select
+        table_name,
+        column_name,
+        left(candidate, 6) as match_start
+    from id_candidates
+    where
+        regexp_matches(candidate, '{{ province }}')
+        and try_cast(
+            substr(candidate, 7, 4) || '-' || substr(candidate, 11, 2) || '-'
+            || substr(candidate, 13, 2) as date
+        ) between date '1900-01-01' and current_date
+        and substr(
+            '10X98765432',
+            (
+                {%- for w in id_weights %}
+                    cast(substr(candidate, {{ loop.index }}, 1) as integer) * {{ w }}
+                    {{- ' +' if not loop.last }}
+                {%- endfor %}
+            ) % 11 + 1,
+            1
+        ) = upper(substr(candidate, 18, 1))
 
 ),
 
@@ -133,9 +148,27 @@ final as (
     select distinct
         table_name,
         column_name,
-        problem,
+        'column named like a PII field' as problem,
+        cast(null as varchar) as match_start
+    from named
+
+    union all
+
+    select distinct
+        table_name,
+        column_name,
+        'mobile number' as problem,
         match_start
-    from found
+    from phones
+
+    union all
+
+    select distinct
+        table_name,
+        column_name,
+        'ID number' as problem,
+        match_start
+    from id_numbers
 
 )
 

@@ -206,8 +206,9 @@ def _number(col: Column, t: pl.Expr) -> list[pl.Expr]:
     false — and ``__v`` NULL in both cases, never a wrapped or clamped number."""
     c = col.name
     s = pl.when(t.str.contains(GROUPED_RE)).then(t.str.replace_all(",", "")).otherwise(t)
-    good = s.str.contains(INT_RE if col.kind == "int" else DECIMAL_RE)
     f = s.cast(pl.Float64, strict=False)
+    # (a Unicode digit other than 0-9 matches \d but does not cast: unreadable, not out of range)
+    good = s.str.contains(INT_RE if col.kind == "int" else DECIMAL_RE) & f.is_not_null()
     in_range = f.is_finite()
     if col.max_value is not None:
         in_range = in_range & (f.abs() <= col.max_value)

@@ -454,6 +454,33 @@ BAD_ROWS: list[tuple[str, dict[str, str], str, str]] = [
         "town",
     ),
     ("reports", row("reports", **{"举报编号": "RB2", "举报渠道": "托梦"}), "bad_enum", "channel"),
+    # hostile rows (issue 19)
+    (
+        "reports",
+        row("reports", **{"举报编号": "RB3", "受理日期": "1999-12-31"}),
+        "date_too_early",
+        "received_date",
+    ),
+    (
+        "reports",
+        row("reports", **{"举报编号": "RB4", "更新时间": "9999-12-31"}),
+        "date_in_future",
+        "updated_at",
+    ),
+    (
+        "training",
+        row("training", **{"记录编号": "TB9", "证书有效期至": "2100-01-01"}),
+        "date_too_late",
+        "certificate_valid_until",
+    ),
+    (
+        "reports",
+        row("reports", **{"举报编号": "RB5", "奖励金额(元)": "99999999999"}),
+        "out_of_range",
+        "reward_yuan",
+    ),
+    ("reports", row("reports", **{"举报编号": "RB 6"}), "bad_key_chars", "report_id"),
+    ("reports", row("reports", **{"举报编号": "R\u0412"}), "mixed_script_key", "report_id"),
 ]
 
 

@@ -1,13 +1,18 @@
 """PII never leaves staging (SPEC §3: names, phones, 举报人 fields; ID numbers only salted-hashed).
 
-Scanned for resident ID numbers (18 characters, valid GB 11643 check character), mobile numbers
-(1[3-9] + 9 digits) and every person name present in the raw drop (its 姓名 / 主要负责人 /
-举报人姓名 columns, read here independently of the loader):
+Scanned for resident ID numbers (18 characters, valid GB 11643 check character, also inside a
+longer code such as 证书编号 "T" + an ID number), mobile numbers (1[3-9] + 9 digits) and every
+person name present in the raw drop (its 姓名 / 主要负责人 / 举报人姓名 columns, read here
+independently of the loader):
 - every column of every table of the served demo warehouse;
 - every export the product writes: the 通报 workbook (`zhiben report`) and the app's Excel
   export (`zhiben.app_logic.export.to_xlsx_bytes`) of every record-level table;
-- the run history and the dbt logs beside the served file.
-No column of the served file may be named like a PII field either.
+- the run history and the dbt logs beside the served file;
+- by pattern, every text column of every table of the private build file (raw, seeds, marts):
+  the loader masks ID and mobile numbers inside non-PII text before landing them.
+No column of the served file may be named like a PII field either. The dbt data test
+`assert_no_personal_data_in_marts` does the pattern scan on every mart inside the build; it is
+shown here to fail on planted values.
 """
 
 from __future__ import annotations
@@ -41,7 +46,9 @@ FORBIDDEN_COLUMN = re.compile(
     re.IGNORECASE,
 )
 
-_ID = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx])(?![0-9A-Za-z])")
+#: an ID number may follow a letter ("T" + ID in a certificate number): only digits bound it (the
+#: check character, the province and the birth date keep digit runs of hashes out)
+_ID = re.compile(r"(?<![0-9])(\d{17}[\dXx])(?![0-9])")
 _PHONE = re.compile(r"(?<![0-9A-Za-z])(1[3-9]\d{9})(?![0-9A-Za-z])")
 _SEPARATORS = re.compile(r"[\s,，;；、/|:：()（）\[\]【】<>《》\"'“”‘’=。.!！?？-]+")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -254,6 +261,9 @@ def test_scanner_finds_planted_pii(raw_pii: RawPii, scanner: PiiScanner) -> None
     assert not scanner.scan("91370406MA3C4XYZ1K 山亭区 2026-11-28 13.5", "t")
     assert not scanner.scan("913704060589590627", "t")  # an all-digit credit code
     assert not scanner.scan("a" * 10 + "13912345678" + "f" * 10, "t")  # inside a hex hash
+    assert scanner.scan(f"T{idn}", "t")  # a certificate number made of an ID number
+    wrong = next(c for c in "0123456789X" if c != idn[17].upper())
+    assert not scanner.scan(f"T{idn[:17]}{wrong}", "t")  # its check character wrong
     valid = [i for i in raw_pii.ids if _ID.fullmatch(i)]
     assert valid and all(id_check_ok(i) for i in valid[:50])
 
@@ -327,3 +337,77 @@ def test_run_history_and_logs_have_no_pii(demo_warehouse: Path, scanner: PiiScan
         text = f.read_text(encoding="utf-8", errors="replace")
         hits += scanner.scan_many(text.splitlines(), f.name)
     assert not hits, "\n".join(map(str, hits[:30]))
+
+
+def test_build_file_has_no_pii_pattern(demo_build_db: Path) -> None:
+    """The private build file: no ID number or mobile number in any text of any table (the hex
+    `*_hash` columns aside) — 证书编号, descriptions, names and quarantine values are masked."""
+    scanner = PiiScanner(RawPii())  # patterns only: names are dropped, not masked
+    hits: list[Hit] = []
+    cells = 0
+    with duckdb.connect(str(demo_build_db), read_only=True) as con:
+        cols = con.execute(
+            "select c.table_schema, c.table_name, c.column_name from information_schema.columns c "
+            "join information_schema.tables t using (table_catalog, table_schema, table_name) "
+            "where t.table_type = 'BASE TABLE' and c.data_type = 'VARCHAR' "
+            "and c.column_name not like '%hash' order by 1, 2, 3"
+        ).fetchall()
+        for schema, table, column in cols:
+            values = con.execute(
+                f'select distinct "{column}" from "{schema}"."{table}" where "{column}" is not null'
+            ).fetchall()
+            cells += len(values)
+            hits += scanner.scan_many((v for (v,) in values), f"{schema}.{table}.{column}")
+        certs = con.execute(
+            "select count(*) from raw.training where certificate_no like 'T%'"
+        ).fetchone()[0]
+    assert {s for s, _t, _c in cols} >= {"raw", "marts"}
+    assert cells > 10_000 and certs > 0
+    assert not hits, "\n".join(map(str, hits[:30]))
+
+
+def test_dbt_pii_test_finds_pii_patterns_in_any_mart(demo_build_db: Path, tmp_path: Path) -> None:
+    """`assert_no_personal_data_in_marts` scans every text column of every mart (columns from the
+    adapter): a mobile number in a description and an ID number inside an enterprise name fail it;
+    the failure rows name table, column and problem, with the first characters only."""
+    import shutil
+
+    from zhiben.dbt import DbtError, run_dbt
+
+    copy = tmp_path / "build.duckdb"
+    shutil.copyfile(demo_build_db, copy)
+    idn = (
+        "37040619800101123"
+        + _ID_CHECK[
+            sum(int(c) * w for c, w in zip("37040619800101123", _ID_WEIGHTS, strict=True)) % 11
+        ]
+    )
+    with duckdb.connect(str(copy)) as con:
+        as_of = con.execute("select max(as_of_date) from raw.build_info").fetchone()[0]
+        con.execute(
+            "update marts.fct_hazards set description = '联系电话13912345678' "
+            "where hazard_id = (select min(hazard_id) from marts.fct_hazards)"
+        )
+        con.execute(
+            "update marts.dim_enterprise set enterprise_name = ? "
+            "where credit_code = (select min(credit_code) from marts.dim_enterprise)",
+            [f"某公司T{idn}"],
+        )
+    args = ("test", "--select", "assert_no_personal_data_in_marts", "--store-failures")
+    with pytest.raises(DbtError):
+        run_dbt(copy, as_of, args, target_dir=tmp_path / "target", log_dir=tmp_path / "logs")
+    with duckdb.connect(str(copy), read_only=True) as con:
+        schema = con.execute(
+            "select table_schema from information_schema.tables "
+            "where table_name = 'assert_no_personal_data_in_marts'"
+        ).fetchone()[0]
+        rows = set(
+            con.execute(
+                f"select table_name, column_name, problem, match_start "
+                f'from "{schema}".assert_no_personal_data_in_marts'
+            ).fetchall()
+        )
+    assert rows == {
+        ("fct_hazards", "description", "mobile number", "139"),
+        ("dim_enterprise", "enterprise_name", "ID number", "370406"),
+    }

@@ -7,6 +7,7 @@ aliases, departments, industries, accident types) lives in the dbt seeds, not he
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -39,6 +40,14 @@ class Column:
     values: tuple[str, ...] = ()
     #: the header must be present in the file (a missing optional column is read as empty)
     header_required: bool = True
+    #: int / decimal: the largest plausible absolute value (beyond it: `out_of_range`)
+    max_value: float | None = None
+    #: date / datetime: the value may lie in the future (a deadline, a validity date), up to
+    #: PLAUSIBLE_UNTIL; other dates are events, at most the build's clock + CLOCK_TOLERANCE
+    future_ok: bool = False
+    #: keys (and references to keys): the characters allowed, a regex character class body
+    #: (`bad_key_chars` otherwise; `mixed_script_key` when letters of several scripts mix)
+    charset: str | None = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +120,24 @@ DRILL_TYPES = ("综合演练", "专项演练", "现场处置演练", "疏散逃�
 REPORT_CHANNELS = ("12350热线", "12345热线", "网络平台", "来信来访", "企业内部")
 VERIFICATIONS = ("查实", "部分查实", "不属实", "核查中")
 
+#: the plausible window of dates (issue 19): no event, version, deadline or validity date before
+#: PLAUSIBLE_FROM (`date_too_early`); no event or 更新时间 after the build's own clock plus
+#: CLOCK_TOLERANCE (`date_in_future`: time zones, clock skew); no deadline or validity date after
+#: PLAUSIBLE_UNTIL (`date_too_late`). The as-of date D defaults to the latest plausible 更新时间.
+PLAUSIBLE_FROM = dt.date(2000, 1, 1)
+CLOCK_TOLERANCE = dt.timedelta(days=1)
+PLAUSIBLE_UNTIL = dt.date(2099, 12, 31)
+
+#: what replaces an ID number (valid GB 11643 check character) or a mobile number found inside
+#: any non-PII text before it is landed (build file, quarantine, marts)
+PII_MASK = "[已脱敏]"
+
+#: key character sets (`Column.charset`): ASCII letters, digits and - _ / . — and, where real keys
+#: have them (处罚决定书编号 山住建罚〔2023〕1号), CJK ideographs and brackets. Compared after NFKC
+#: (full-width forms are ASCII by then) and after invisible characters are stripped.
+KEY_ASCII = r"0-9A-Za-z_\-/."
+KEY_CJK = KEY_ASCII + r"\x{3400}-\x{4DBF}\x{4E00}-\x{9FFF}〔〕【】()\[\]"
+
 C = Column
 UPDATED_AT = C("更新时间", "updated_at", "datetime", required=True)
 
@@ -147,7 +174,7 @@ EXTRACTS: dict[str, Extract] = {
             "隐患排查治理台账",
             "hazard_id",
             (
-                C("隐患编号", "hazard_id", "key", required=True),
+                C("隐患编号", "hazard_id", "key", required=True, charset=KEY_ASCII),
                 C("统一社会信用代码", "credit_code", "credit_code", required=True),
                 C("所属镇街", "town", "town"),
                 C("行业领域", "industry", "industry"),
@@ -157,13 +184,13 @@ EXTRACTS: dict[str, Extract] = {
                 C("专项整治类别", "campaign", "enum", values=CAMPAIGNS),
                 C("隐患描述", "description", "text"),
                 C("发现日期", "found_date", "date", required=True),
-                C("整改期限", "deadline", "date"),
+                C("整改期限", "deadline", "date", future_ok=True),
                 C("整改状态", "status", "enum", required=True, values=HAZARD_STATUSES),
                 C("整改完成日期", "rectified_date", "date"),
                 C("销号日期", "closed_date", "date"),
                 C("是否挂牌督办", "is_listed_supervision", "bool"),
                 C("督办级别", "supervision_level", "enum", values=SUPERVISION_LEVELS),
-                C("整改资金(万元)", "funds_10k_yuan", "decimal"),
+                C("整改资金(万元)", "funds_10k_yuan", "decimal", max_value=1e6),
                 C("责任部门", "department", "department"),
                 UPDATED_AT,
             ),
@@ -174,17 +201,17 @@ EXTRACTS: dict[str, Extract] = {
             "生产安全事故",
             "accident_id",
             (
-                C("事故编号", "accident_id", "key", required=True),
+                C("事故编号", "accident_id", "key", required=True, charset=KEY_ASCII),
                 C("发生时间", "occurred_at", "datetime", required=True),
                 C("所属镇街", "town", "town"),
                 C("统一社会信用代码", "credit_code", "credit_code"),
                 C("行业领域", "industry", "industry"),
                 C("事故类型", "accident_type", "accident_type"),
-                C("死亡人数", "deaths_excl_missing", "int"),
-                C("失踪人数", "missing", "int"),
-                C("重伤人数", "serious_injuries", "int"),
-                C("轻伤人数", "minor_injuries", "int"),
-                C("直接经济损失(万元)", "direct_loss_10k_yuan", "decimal"),
+                C("死亡人数", "deaths_excl_missing", "int", max_value=1000),
+                C("失踪人数", "missing", "int", max_value=1000),
+                C("重伤人数", "serious_injuries", "int", max_value=10_000),
+                C("轻伤人数", "minor_injuries", "int", max_value=10_000),
+                C("直接经济损失(万元)", "direct_loss_10k_yuan", "decimal", max_value=1e7),
                 C("事故等级", "grade_reported", "enum", values=ACCIDENT_GRADES),
                 C("是否责任事故", "is_liability", "bool"),
                 C("是否瞒报谎报", "is_concealed", "bool"),
@@ -199,15 +226,15 @@ EXTRACTS: dict[str, Extract] = {
             "监管执法检查",
             "inspection_id",
             (
-                C("检查编号", "inspection_id", "key", required=True),
+                C("检查编号", "inspection_id", "key", required=True, charset=KEY_ASCII),
                 C("检查日期", "inspection_date", "date", required=True),
                 C("执法部门", "department", "department", required=True),
                 C("统一社会信用代码", "credit_code", "credit_code", required=True),
                 C("所属镇街", "town", "town"),
                 C("检查方式", "method", "enum", required=True, values=INSPECTION_METHODS),
                 C("专项执法类别", "campaign", "enum", values=CAMPAIGNS),
-                C("发现隐患数", "hazards_found", "int"),
-                C("其中重大隐患数", "major_hazards_found", "int"),
+                C("发现隐患数", "hazards_found", "int", max_value=10_000),
+                C("其中重大隐患数", "major_hazards_found", "int", max_value=10_000),
                 C("是否立案", "case_opened", "bool"),
                 UPDATED_AT,
             ),
@@ -218,15 +245,15 @@ EXTRACTS: dict[str, Extract] = {
             "行政处罚",
             "penalty_id",
             (
-                C("处罚决定书编号", "penalty_id", "key", required=True),
-                C("检查编号", "inspection_id", "text"),
+                C("处罚决定书编号", "penalty_id", "key", required=True, charset=KEY_CJK),
+                C("检查编号", "inspection_id", "text", charset=KEY_ASCII),
                 C("统一社会信用代码", "credit_code", "credit_code"),
                 C("所属镇街", "town", "town"),
                 C("执法部门", "department", "department"),
                 C("决定日期", "decided_date", "date", required=True),
                 C("处罚种类", "penalty_kinds", "enum_list", values=PENALTY_KINDS),
-                C("单位罚款金额(元)", "fine_entity_yuan", "decimal"),
-                C("个人罚款金额(元)", "fine_person_yuan", "decimal"),
+                C("单位罚款金额(元)", "fine_entity_yuan", "decimal", max_value=1e9),
+                C("个人罚款金额(元)", "fine_person_yuan", "decimal", max_value=1e8),
                 C("是否移送司法", "transferred_to_judiciary", "bool"),
                 UPDATED_AT,
             ),
@@ -236,7 +263,7 @@ EXTRACTS: dict[str, Extract] = {
             "安全培训",
             "training_id",
             (
-                C("记录编号", "training_id", "key", required=True),
+                C("记录编号", "training_id", "key", required=True, charset=KEY_ASCII),
                 C("身份证号", "id_number", "pii_id", required=True),
                 C("姓名", "person_name", "pii"),
                 C("统一社会信用代码", "credit_code", "credit_code"),
@@ -244,10 +271,10 @@ EXTRACTS: dict[str, Extract] = {
                 C("培训类型", "training_type", "enum", required=True, values=TRAINING_TYPES),
                 C("特种作业类别", "special_work_type", "enum", values=SPECIAL_WORK_TYPES),
                 C("培训日期", "training_date", "date", required=True),
-                C("学时", "hours", "decimal"),
+                C("学时", "hours", "decimal", max_value=1000),
                 C("考核结果", "exam_result", "enum", values=EXAM_RESULTS),
                 C("证书编号", "certificate_no", "text"),
-                C("证书有效期至", "certificate_valid_until", "date"),
+                C("证书有效期至", "certificate_valid_until", "date", future_ok=True),
                 UPDATED_AT,
             ),
         ),
@@ -256,7 +283,7 @@ EXTRACTS: dict[str, Extract] = {
             "应急演练",
             "drill_id",
             (
-                C("演练编号", "drill_id", "key", required=True),
+                C("演练编号", "drill_id", "key", required=True, charset=KEY_ASCII),
                 C("组织单位类型", "organiser_type", "enum", required=True, values=ORGANISER_TYPES),
                 C("统一社会信用代码", "credit_code", "credit_code"),
                 C("组织单位名称", "organiser_name", "text"),
@@ -264,7 +291,7 @@ EXTRACTS: dict[str, Extract] = {
                 C("演练日期", "drill_date", "date", required=True),
                 C("演练类型", "drill_type", "enum", required=True, values=DRILL_TYPES),
                 C("是否四不演练", "is_four_no", "bool"),
-                C("参演人数", "participants", "int"),
+                C("参演人数", "participants", "int", max_value=100_000),
                 UPDATED_AT,
             ),
         ),
@@ -273,7 +300,7 @@ EXTRACTS: dict[str, Extract] = {
             "安全生产举报",
             "report_id",
             (
-                C("举报编号", "report_id", "key", required=True),
+                C("举报编号", "report_id", "key", required=True, charset=KEY_ASCII),
                 C("受理日期", "received_date", "date", required=True),
                 C("举报渠道", "channel", "enum", values=REPORT_CHANNELS),
                 C("所属镇街", "town", "town"),
@@ -283,7 +310,7 @@ EXTRACTS: dict[str, Extract] = {
                 C("是否涉及重大隐患", "involves_major_hazard", "bool"),
                 C("核查结果", "verification", "enum", values=VERIFICATIONS),
                 C("反馈日期", "feedback_date", "date"),
-                C("奖励金额(元)", "reward_yuan", "decimal"),
+                C("奖励金额(元)", "reward_yuan", "decimal", max_value=1e7),
                 UPDATED_AT,
             ),
         ),
@@ -330,4 +357,11 @@ REASONS: dict[str, str] = {
     "closed_date_missing": "已销号但缺少销号日期",
     "major_gt_all": "重大隐患数大于发现隐患数",
     "reported_before_occurred": "报告时间早于发生时间",
+    # hostile rows (issue 19): implausible dates, absurd numbers, keys, in this order
+    "date_too_early": f"日期早于合理范围（{PLAUSIBLE_FROM} 之前）",
+    "date_in_future": "日期晚于构建时的当前时间（未来日期）",
+    "date_too_late": f"日期晚于合理范围（{PLAUSIBLE_UNTIL} 之后）",
+    "out_of_range": "数值超出合理范围（过大或非有限数）",
+    "bad_key_chars": "编号含有不允许的字符",
+    "mixed_script_key": "编号混用不同文字（如拉丁字母与西里尔字母）",
 }

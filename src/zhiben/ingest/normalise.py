@@ -1,19 +1,27 @@
 """Vectorised normalisation and parsing of a raw extract (polars expressions, no per-row Python).
 
 For every contract column ``c`` the normalised frame holds
-- ``c``      the normalised text (NFKC, trimmed of any Unicode blank, empty → NULL; credit codes and
-             ID numbers upper-cased; enum / seed values in their canonical spelling),
+- ``c``      the normalised text (invisible characters — zero-width, bidi controls, soft hyphen … —
+             removed, NFKC, trimmed of any Unicode blank, empty → NULL; credit codes and ID numbers
+             upper-cased; enum / seed values in their canonical spelling; in every non-PII column,
+             ID numbers and mobile numbers inside the text replaced by ``contract.PII_MASK``),
 - ``c__v``   the typed value (date, datetime, int, decimal, bool columns),
-- ``c__ok``  whether the non-empty text parses / passes its format check (NULL when empty).
+- ``c__ok``  whether the non-empty text parses / passes its format check (NULL when empty),
+- ``c__range_ok``  (int, decimal) the parsed value is finite and within the column's
+             ``max_value`` (NULL when empty or unreadable),
+- ``c__chars_ok`` / ``c__script_ok``  (columns with a ``charset``: keys) only allowed characters /
+             no letters of several scripts (NULL when empty).
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import polars as pl
 
-from zhiben.contract import BOOL_FALSE, BOOL_TRUE, Extract
+from zhiben.codes import is_valid_id_number
+from zhiben.contract import BOOL_FALSE, BOOL_TRUE, PII_MASK, Column, Extract
 from zhiben.ingest.checks import credit_code_ok, id_number_ok
 from zhiben.ingest.refdata import RefData
 
@@ -23,6 +31,24 @@ DATE_RE = (
 )
 INT_RE = r"^[+-]?\d+(\.0*)?$"
 DECIMAL_RE = r"^[+-]?(\d+(\.\d*)?|\.\d+)$"
+#: the only commas a number may hold: thousands separators, every group of 3 digits (1,234.5);
+#: anything else with a comma (1,5 · 12,34,567 · ,5) is `bad_number`, never read as 15
+GROUPED_RE = r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$"
+
+#: invisible characters removed from all text: format characters (zero-width spaces and joiners,
+#: bidi embeddings / overrides / isolates U+202A–U+202E, U+2066–U+2069, U+FEFF, U+00AD, the
+#: Unicode tags …), the combining grapheme joiner and the Hangul fillers
+INVISIBLE_RE = r"[\p{Cf}\x{034F}\x{115F}\x{1160}\x{3164}\x{FFA0}]"
+
+#: text that may hold an ID number or a mobile number (polars regex, no look-around; ASCII classes:
+#: Unicode \d and \s made it 20x slower): a cheap filter; the exact masking (`mask_pii`) runs on
+#: the few values it lets through
+PII_CANDIDATE_RE = (
+    r"(?:^|[^0-9])(?:(?:86[ -]?)?1[3-9][0-9][ -]?[0-9]{4}[ -]?[0-9]{4}|[0-9]{17}[0-9Xx])"
+    r"(?:[^0-9]|$)"
+)
+_PHONE = re.compile(r"(?<![0-9])(?:\+?86[ -]?)?1[3-9][0-9][ -]?[0-9]{4}[ -]?[0-9]{4}(?![0-9])")
+_ID_NUMBER = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
 
 _TRUE = tuple({v.upper() for v in BOOL_TRUE})
 _FALSE = tuple({v.upper() for v in BOOL_FALSE})
@@ -43,20 +69,55 @@ _MAYBE_NOT_NFKC = r"[^\x00-\x7F\x{3400}-\x{4DBF}\x{4E00}-\x{9FFF}]"
 
 
 def norm_series(s: pl.Series, candidates: pl.Series | None) -> pl.Series:
-    """NFKC + trim + empty → NULL, fast: NFKC only runs on the values that may change, among the
-    rows at positions `candidates` (the rows of files that are not NFKC-clean; None = none)."""
+    """Invisible characters out + NFKC + trim + empty → NULL, fast: NFKC only runs on the values
+    that may change, among the rows at positions `candidates` (the rows of files that are not
+    NFKC-clean; None = none)."""
     name = s.name
+    invisible = s.str.contains(INVISIBLE_RE).fill_null(False)
+    if invisible.any():
+        idx = invisible.arg_true()
+        s = s.scatter(idx, s.gather(idx).str.replace_all(INVISIBLE_RE, ""))
     s = s.str.strip_chars(BLANKS)
     if candidates is not None and len(candidates):
         sub = s.gather(candidates)
         need = sub.str.contains(_MAYBE_NOT_NFKC).fill_null(False)
         if need.any():
             idx = candidates.filter(need)
-            fixed = s.gather(idx).str.normalize("NFKC").str.strip_chars(BLANKS)
+            fixed = (
+                s.gather(idx)
+                .str.normalize("NFKC")
+                .str.replace_all(INVISIBLE_RE, "")
+                .str.strip_chars(BLANKS)
+            )
             s = s.scatter(idx, fixed)
     return pl.select(
         pl.when(s.str.len_bytes() == 0).then(None).otherwise(s).alias(name)
     ).to_series()
+
+
+def mask_pii(value: str) -> str:
+    """`value` with every ID number (17 digits + a valid GB 11643 check character and birth date)
+    and every mainland mobile number (1[3-9] + 9 digits, optionally +86 and separated 3-4-4)
+    replaced by PII_MASK."""
+
+    def id_number(m: re.Match[str]) -> str:
+        return PII_MASK if is_valid_id_number(m.group(0).upper()) else m.group(0)
+
+    return _PHONE.sub(PII_MASK, _ID_NUMBER.sub(id_number, value))
+
+
+def mask_pii_series(s: pl.Series, credit_codes: bool = False) -> pl.Series:
+    """:func:`mask_pii` on the values of `s` that may hold PII (few: a regex finds them).
+    `credit_codes`: a column of credit codes, whose valid codes are left as they are."""
+    hit = s.str.contains(PII_CANDIDATE_RE).fill_null(False)
+    if credit_codes and hit.any():  # all-digit credit codes are candidates: check them at once
+        valid = map_unique(s, lambda u: pl.select(credit_code_ok(pl.lit(u))).to_series())
+        hit = hit & ~valid.fill_null(False)
+    if not hit.any():
+        return s
+    idx = hit.arg_true()
+    masked = [mask_pii(v) for v in s.gather(idx).to_list()]
+    return s.scatter(idx, pl.Series(masked, dtype=pl.String))
 
 
 def map_unique(s: pl.Series, fn) -> pl.Series:
@@ -132,8 +193,51 @@ def _texts(extract: Extract, frame: pl.DataFrame, ref: RefData) -> pl.DataFrame:
                 for alias, name in ref.town_to_unit_name.items():
                     mapping.setdefault(alias, name)
             t = t.replace(mapping)
+        if k not in ("pii", "pii_id"):
+            t = mask_pii_series(t, credit_codes=k == "credit_code")
         out.append(t)
     return pl.DataFrame(out)
+
+
+def _number(col: Column, t: pl.Expr) -> list[pl.Expr]:
+    """``__v``, ``__ok`` and ``__range_ok`` of an int / decimal column. Empty: ``__v`` 0 (int) or
+    NULL (decimal). Unreadable (incl. a comma that is not a thousands separator): ``__ok`` false.
+    Readable but not finite (400 nines) or beyond ``max_value`` (a 20-digit count): ``__range_ok``
+    false — and ``__v`` NULL in both cases, never a wrapped or clamped number."""
+    c = col.name
+    s = pl.when(t.str.contains(GROUPED_RE)).then(t.str.replace_all(",", "")).otherwise(t)
+    f = s.cast(pl.Float64, strict=False)
+    # (a Unicode digit other than 0-9 matches \d but does not cast: unreadable, not out of range)
+    good = s.str.contains(INT_RE if col.kind == "int" else DECIMAL_RE) & f.is_not_null()
+    in_range = f.is_finite()
+    if col.max_value is not None:
+        in_range = in_range & (f.abs() <= col.max_value)
+    in_range = in_range.fill_null(False)
+    value = f.cast(pl.Int64, strict=False) if col.kind == "int" else f
+    v = pl.when(good & in_range).then(value)
+    if col.kind == "int":
+        v = pl.when(t.is_null()).then(0).otherwise(v)
+    return [
+        v.alias(f"{c}__v"),
+        _ok(t, good).alias(f"{c}__ok"),
+        pl.when(good.fill_null(False)).then(in_range).alias(f"{c}__range_ok"),
+    ]
+
+
+#: a letter of neither the Latin nor the Han script (Cyrillic, Greek, kana …)
+_OTHER_SCRIPT = r"[\p{L}&&[^\p{Latin}\p{Han}]]"
+
+
+def _key_chars(col: Column, t: pl.Expr) -> list[pl.Expr]:
+    """``__script_ok`` (no letter of another script beside Latin / Han letters: a Cyrillic Н in
+    YН2026…) and ``__chars_ok`` (only the column's `charset`; NULL when the script rule fails)."""
+    c = col.name
+    mixed = t.str.contains(_OTHER_SCRIPT) & t.str.contains(r"[\p{Latin}\p{Han}]")
+    chars = t.str.contains(f"^[{col.charset}]+$")
+    return [
+        _ok(t, ~mixed).alias(f"{c}__script_ok"),
+        pl.when(t.is_null() | mixed).then(None).otherwise(chars).alias(f"{c}__chars_ok"),
+    ]
 
 
 def _derived(extract: Extract, texts: pl.DataFrame) -> pl.DataFrame:
@@ -170,23 +274,8 @@ def _derived(extract: Extract, texts: pl.DataFrame) -> pl.DataFrame:
                 .to_series()
                 .alias(f"{c}__ok")
             )
-        elif k == "int":
-            s = t.str.replace_all(",", "")
-            good = s.str.contains(INT_RE)
-            v = (
-                pl.when(t.is_null())
-                .then(0)
-                .when(good)
-                .then(s.cast(pl.Float64, strict=False).cast(pl.Int64, strict=False))
-            )
-            exprs += [v.alias(f"{c}__v"), _ok(t, good).alias(f"{c}__ok")]
-        elif k == "decimal":
-            s = t.str.replace_all(",", "")
-            good = s.str.contains(DECIMAL_RE)
-            exprs += [
-                pl.when(good).then(s.cast(pl.Float64, strict=False)).alias(f"{c}__v"),
-                _ok(t, good).alias(f"{c}__ok"),
-            ]
+        elif k in ("int", "decimal"):
+            exprs += _number(col, t)
         elif k == "bool":
             u = t.str.to_uppercase()
             v = (
@@ -198,6 +287,8 @@ def _derived(extract: Extract, texts: pl.DataFrame) -> pl.DataFrame:
                 .then(False)
             )
             exprs += [v.alias(f"{c}__v"), _ok(t, v.is_not_null()).alias(f"{c}__ok")]
+        if col.charset is not None:
+            exprs += _key_chars(col, t)
     out = texts.with_columns(series) if series else texts
     return out.with_columns(exprs) if exprs else out
 

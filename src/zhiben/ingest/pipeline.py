@@ -11,7 +11,15 @@ from time import perf_counter
 
 import polars as pl
 
-from zhiben.contract import EXTRACTS, LOAD_ORDER, REASONS, Extract
+from zhiben.contract import (
+    CLOCK_TOLERANCE,
+    EXTRACTS,
+    LOAD_ORDER,
+    PLAUSIBLE_FROM,
+    PLAUSIBLE_UNTIL,
+    REASONS,
+    Extract,
+)
 from zhiben.ingest.gx_worker import GxWorker
 from zhiben.ingest.land import QUARANTINE_SCHEMA, RECONCILIATION_SCHEMA, Lander
 from zhiben.ingest.normalise import normalise
@@ -139,9 +147,11 @@ def _fold_key(extract: Extract) -> list[str]:
 
 
 class _Context:
-    """What later extracts need from earlier ones."""
+    """What later extracts need from earlier ones, and the build's clock."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: dt.datetime | None = None) -> None:
+        #: the latest plausible event date-time: the build's own clock + the tolerance
+        self.latest = (clock or dt.datetime.now()) + CLOCK_TOLERANCE
         self.enterprise_state = pl.DataFrame(
             schema={"credit_code": pl.String, "_ent_unit": pl.String, "_ent_industry": pl.String}
         )
@@ -167,7 +177,7 @@ def _add_context(extract: Extract, n: pl.DataFrame, ctx: _Context) -> pl.DataFra
             pl.lit(None, dtype=pl.String).alias("_ent_unit"),
             pl.lit(None, dtype=pl.String).alias("_ent_industry"),
         )
-    exprs: list[pl.Expr] = []
+    exprs: list[pl.Expr] = _plausible_dates(extract, ctx.latest)
     if extract.credit_code_must_exist:
         exprs.append(
             pl.when(pl.col("credit_code").is_null() | ~pl.col("credit_code__ok"))
@@ -219,7 +229,35 @@ def _add_context(extract: Extract, n: pl.DataFrame, ctx: _Context) -> pl.DataFra
     return n.with_columns(exprs) if exprs else n
 
 
-def _quarantine_rows(extract: Extract, n: pl.DataFrame, failures: pl.DataFrame) -> pl.DataFrame:
+def _plausible_dates(extract: Extract, latest: dt.datetime) -> list[pl.Expr]:
+    """``c__not_early`` / ``c__not_late`` of every date / date-time column (NULL when it has no
+    value): not before PLAUSIBLE_FROM; not after `latest` (the clock + tolerance) — or, for the
+    dates that may lie ahead (deadlines, validity dates), not after PLAUSIBLE_UNTIL."""
+    exprs = []
+    for col in extract.columns:
+        if col.kind not in ("date", "datetime"):
+            continue
+        v = pl.col(f"{col.name}__v")
+        if col.kind == "date":
+            lo, hi = PLAUSIBLE_FROM, PLAUSIBLE_UNTIL if col.future_ok else latest.date()
+        else:
+            lo = dt.datetime.combine(PLAUSIBLE_FROM, dt.time())
+            hi = dt.datetime.combine(PLAUSIBLE_UNTIL, dt.time.max) if col.future_ok else latest
+        exprs += [
+            (v >= lo).alias(f"{col.name}__not_early"),
+            (v <= hi).alias(f"{col.name}__not_late"),
+        ]
+    return exprs
+
+
+def _plausible(ts: pl.Expr, latest: dt.datetime) -> pl.Expr:
+    """`ts` (a date-time) where it lies in the plausible window of events, else NULL."""
+    return pl.when(ts.is_between(dt.datetime.combine(PLAUSIBLE_FROM, dt.time()), latest)).then(ts)
+
+
+def _quarantine_rows(
+    extract: Extract, n: pl.DataFrame, failures: pl.DataFrame, latest: dt.datetime
+) -> pl.DataFrame:
     if failures.height == 0:
         return pl.DataFrame(schema=QUARANTINE_SCHEMA)
     text_cols = [c.name for c in extract.columns if c.kind not in ("pii", "pii_id")]
@@ -237,7 +275,10 @@ def _quarantine_rows(extract: Extract, n: pl.DataFrame, failures: pl.DataFrame) 
         pl.col("_line").alias("line"),
         pl.col(extract.key).alias("record_key"),
         pl.coalesce(unit).alias("unit_code"),
-        pl.coalesce(main_ts, pl.col("updated_at__v")).dt.strftime("%Y-%m").alias("month"),
+        # an implausible date (year 9999) places the row in no month
+        pl.coalesce(_plausible(main_ts, latest), _plausible(pl.col("updated_at__v"), latest))
+        .dt.strftime("%Y-%m")
+        .alias("month"),
     )
     values = bad.select("_idx", *[pl.col(c).cast(pl.String) for c in text_cols]).unpivot(
         index="_idx", variable_name="column_name", value_name="value"
@@ -379,7 +420,8 @@ class _State:
 
     def __init__(self, as_of: dt.date | None) -> None:
         self.as_of = as_of
-        self.ctx = _Context()
+        # the build's own clock (local time, like the drop's timestamps): nothing happened after
+        self.ctx = _Context(dt.datetime.now())
         self.files: list[FileCount] = []
         self.warnings: list[str] = []
         self.quarantine: list[pl.DataFrame] = []
@@ -539,7 +581,7 @@ def _process(
         assert fc.rows_read == fc.rows_loaded + fc.rows_quarantined + fc.rows_folded, fc
         mine.append(fc)
     state.files += mine
-    state.quarantine.append(_quarantine_rows(extract, n, failures))
+    state.quarantine.append(_quarantine_rows(extract, n, failures, state.ctx.latest))
 
     keys = n.select(extract.key, "updated_at__v", "_file", "_read_seq", "_load").filter("_load")
     state.warnings += _equal_version_warnings(extract, keys)

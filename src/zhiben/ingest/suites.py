@@ -134,8 +134,13 @@ def rules_for(extract: Extract, ref: RefData) -> list[Rule]:
             )
         elif k in ("date", "datetime"):
             rules.append(_in_true(f"{c}__ok", c, "bad_date" if k == "date" else "bad_datetime"))
+            # the plausible window (contract.PLAUSIBLE_FROM …; columns from pipeline._add_context)
+            rules.append(_in_true(f"{c}__not_early", c, "date_too_early"))
+            late = "date_too_late" if col.future_ok else "date_in_future"
+            rules.append(_in_true(f"{c}__not_late", c, late))
         elif k in ("int", "decimal"):
             rules.append(_in_true(f"{c}__ok", c, "bad_number"))
+            rules.append(_in_true(f"{c}__range_ok", c, "out_of_range"))
             if (name, c) in POSITIVE:
                 rules.append(
                     Rule(
@@ -156,6 +161,9 @@ def rules_for(extract: Extract, ref: RefData) -> list[Rule]:
                 )
         elif k == "bool":
             rules.append(_in_true(f"{c}__ok", c, "bad_bool"))
+        if col.charset is not None:
+            rules.append(_in_true(f"{c}__script_ok", c, "mixed_script_key"))
+            rules.append(_in_true(f"{c}__chars_ok", c, "bad_key_chars"))
 
     if extract.credit_code_must_exist:
         rules.append(_in_true("credit_code__known", "credit_code", "orphan_credit_code"))

@@ -42,3 +42,23 @@ def test_like_for_like():
     # I5 / the overview: Jan 1 → the quarter's end, or D while the quarter runs
     assert periods.year_to_date("2026Q3", date(2026, 11, 28)).end == date(2026, 9, 30)
     assert periods.year_to_date("2026Q4", date(2026, 11, 28)).end == date(2026, 11, 28)
+
+
+def test_provisional_titles_name_the_as_of_day() -> None:
+    """SPEC §10.4: a quarter or month not yet ended reads '…（暂定，截至12月4日）'; an ended one plain."""
+    d = date(2026, 12, 4)
+    assert periods.quarter_title("2026Q4", d) == "2026Q4（暂定，截至12月4日）"
+    assert periods.quarter_title("2026Q4", d, long=True) == "2026年第四季度（暂定，截至12月4日）"
+    assert periods.quarter_title("2026Q3", d) == "2026Q3"
+    assert periods.quarter_title("2026Q4", date(2026, 12, 31)) == "2026Q4"  # ends on D: ended
+    assert periods.month_title("2026-12", d) == "2026年12月（暂定，截至12月4日）"
+    assert periods.month_title("2026-11", d) == "2026年11月"
+    assert periods.month_range("2024-02") == (date(2024, 2, 1), date(2024, 2, 29))
+    with pytest.raises(ValueError):
+        periods.month_range("2026-13")
+
+
+def test_last_full_quarter_is_the_default_ranking_quarter() -> None:
+    assert periods.last_full_quarter(date(2026, 12, 4)) == "2026Q3"
+    assert periods.last_full_quarter(date(2026, 9, 30)) == "2026Q3"
+    assert periods.last_full_quarter(date(2026, 1, 1)) == "2025Q4"

@@ -92,3 +92,57 @@ def year_span(year: int, as_of: date | None) -> Span:
 def year_to_date(quarter: str, as_of: date | None) -> Span:
     """Jan 1 → the quarter's end (or D when the quarter is still running), like for like (I5)."""
     return like_for_like(period_end(quarter_range(quarter)[1], as_of))
+
+
+_CN_QUARTER = "一二三四"
+
+
+def is_provisional(end: date, as_of: date) -> bool:
+    """A period whose last day is after D is not yet over: its figures are provisional (SPEC §10.4)."""
+    return end > as_of
+
+
+def quarter_title(quarter: str, as_of: date, *, long: bool = False) -> str:
+    """How a quarter reads everywhere (pages, charts, sheets, documents), SPEC §10.4:
+    '2026Q3' (or '2026年第三季度' with long=True) for an ended quarter, and
+    '2026Q4（暂定，截至12月4日）' for one not yet ended as of D.
+
+    >>> quarter_title("2026Q4", date(2026, 12, 4))
+    '2026Q4（暂定，截至12月4日）'
+    >>> quarter_title("2026Q3", date(2026, 12, 4), long=True)
+    '2026年第三季度'
+    """
+    y, q = parse_quarter(quarter)
+    text = f"{y}年第{_CN_QUARTER[q - 1]}季度" if long else quarter
+    if is_provisional(quarter_range(quarter)[1], as_of):
+        text += f"（暂定，截至{as_of.month}月{as_of.day}日）"
+    return text
+
+
+def last_full_quarter(as_of: date) -> str:
+    """The last quarter ended on or before D (the ranking page's and `zhiben report`'s default).
+
+    >>> last_full_quarter(date(2026, 12, 4)), last_full_quarter(date(2026, 12, 31))
+    ('2026Q3', '2026Q4')
+    """
+    q = quarter_of(as_of)
+    return q if quarter_range(q)[1] <= as_of else previous_quarter(q)
+
+
+def month_range(month: str) -> tuple[date, date]:
+    """First and last day of 'YYYY-MM'."""
+    m = re.match(r"^(\d{4})-(\d{2})$", month or "")
+    if not m or not 1 <= int(m[2]) <= 12:
+        raise ValueError(f"月份格式应为 YYYY-MM (如 2026-11) / month must be YYYY-MM: {month!r}")
+    y, mo = int(m[1]), int(m[2])
+    nxt = date(y + 1, 1, 1) if mo == 12 else date(y, mo + 1, 1)
+    return date(y, mo, 1), nxt - timedelta(days=1)
+
+
+def month_title(month: str, as_of: date) -> str:
+    """'2026年11月', or '2026年12月（暂定，截至12月4日）' for a month not yet ended as of D."""
+    start, end = month_range(month)
+    text = f"{start.year}年{start.month}月"
+    if is_provisional(end, as_of):
+        text += f"（暂定，截至{as_of.month}月{as_of.day}日）"
+    return text

@@ -330,4 +330,7 @@ REASONS: dict[str, str] = {
     "closed_date_missing": "已销号但缺少销号日期",
     "major_gt_all": "重大隐患数大于发现隐患数",
     "reported_before_occurred": "报告时间早于发生时间",
+    # a CSV row the reader cannot read as a row: no value of it is kept (column NULL)
+    "wrong_field_count": "字段数与表头不符（整行隔离，不保留任何值）",
+    "multiline_field": "字段内含换行（整行隔离，不保留任何值）",
 }

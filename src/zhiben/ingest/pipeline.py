@@ -81,6 +81,7 @@ def _empty_frame(extract: Extract) -> pl.DataFrame:
         "_line": pl.Int32(),
         "_read_seq": pl.Int64(),
         "_nfkc_dirty": pl.Boolean(),
+        "_reason": pl.String(),
     }
     schema.update({c.name: pl.String() for c in extract.columns})
     return pl.DataFrame(schema=schema)
@@ -94,6 +95,7 @@ def _tag(rf: RawFile, start_seq: int) -> pl.DataFrame:
         "_line",
         "_read_seq",
         "_nfkc_dirty",
+        "_reason",
         *(c.name for c in EXTRACTS[rf.extract].columns),
     ]
     return rf.frame.with_columns(
@@ -217,6 +219,22 @@ def _add_context(extract: Extract, n: pl.DataFrame, ctx: _Context) -> pl.DataFra
             .alias("_organiser_ok"),
         ]
     return n.with_columns(exprs) if exprs else n
+
+
+def _reader_failures(n: pl.DataFrame, failures: pl.DataFrame) -> pl.DataFrame:
+    """A row the reader could not read as a row (`_reason`: a field count unlike the header's, a
+    field spanning lines) has no value: its one failure is that reason, on no column, instead
+    of the rules its NULL columns break."""
+    unread = n.select("_idx", "_reason").filter(pl.col("_reason").is_not_null())
+    if unread.height == 0:
+        return failures
+    rows = unread.select(
+        pl.col("_idx").cast(failures.schema["_idx"]),
+        pl.lit(None, dtype=pl.String).alias("column_name"),
+        pl.col("_reason").alias("reason_code"),
+    )
+    kept = failures.filter(~pl.col("_idx").is_in(rows["_idx"].implode()))
+    return pl.concat([kept, rows.select(failures.columns)]).sort("_idx", maintain_order=True)
 
 
 def _quarantine_rows(extract: Extract, n: pl.DataFrame, failures: pl.DataFrame) -> pl.DataFrame:
@@ -398,6 +416,7 @@ class _Read:
     frame: pl.DataFrame  # normalised, with `_idx`
     files: list[tuple[str, int]]  # (file, rows read), in read order
     encodings: dict[str, int]
+    warnings: list[str]
 
 
 class _Reader:
@@ -414,6 +433,7 @@ class _Reader:
         parts: list[pl.DataFrame] = []
         read_files: list[tuple[str, int]] = []
         encodings: dict[str, int] = {}
+        warnings: list[str] = []
         t_norm = 0.0
         pending: list[pl.DataFrame] = []
         pending_rows = 0
@@ -422,7 +442,11 @@ class _Reader:
             """Normalise the files read so far (batches: the raw text is freed as we go, and
             small files do not pay the per-call overhead one by one)."""
             tn = perf_counter()
-            part = normalise(extract, pl.concat(pending, how="vertical"), self.ref)
+            raw = pl.concat(pending, how="vertical")
+            # rows the reader could not read as rows (their contract columns are NULL) keep
+            # their reason beside the normalised columns
+            part = normalise(extract, raw, self.ref).with_columns(raw["_reason"])
+            del raw
             # one chunk per batch for every column, `_idx` included: columns chunked unlike the
             # rest make polars rechunk the whole extract later (a copy of it: GiBs at province)
             offset = sum(p.height for p in parts)
@@ -437,6 +461,7 @@ class _Reader:
             rf = read_file(path, rel, extract)
             read_files.append((rel, rf.rows_read))
             encodings[rf.encoding] = encodings.get(rf.encoding, 0) + 1
+            warnings += rf.warnings
             pending.append(_tag(rf, self.seq))
             self.seq += rf.rows_read
             pending_rows += rf.rows_read
@@ -447,12 +472,14 @@ class _Reader:
         if pending:
             t_norm += flush()
         if not parts:
-            empty = normalise(extract, _empty_frame(extract), self.ref).with_row_index("_idx")
+            frame = _empty_frame(extract)
+            empty = normalise(extract, frame, self.ref).with_columns(frame["_reason"])
+            empty = empty.with_row_index("_idx")
             parts.append(empty.with_columns(pl.lit(None, dtype=pl.UInt64).alias("_h")))
         n = pl.concat(parts, how="vertical", rechunk=False)
         _add_time(self.timings, "read", perf_counter() - tr - t_norm)
         _add_time(self.timings, "normalise", t_norm)
-        return _Read(extract, n, read_files, encodings)
+        return _Read(extract, n, read_files, encodings, warnings)
 
 
 def _load_extracts(
@@ -505,6 +532,8 @@ def _process(
     failures = validate(gx, name, rules_for(extract, ref), n)
     timings[f"gx:{name}"] = perf_counter() - tv
     _add_time(timings, "gx", timings[f"gx:{name}"])
+    failures = _reader_failures(n, failures)
+    state.warnings += read.warnings
 
     n = n.with_columns(pl.col("_idx").is_in(failures["_idx"].unique().implode()).alias("_bad"))
     # identical rows fold: only loadable rows take part, the first read loads

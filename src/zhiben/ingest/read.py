@@ -9,15 +9,38 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
-from dataclasses import dataclass
+import zipfile
+import zlib
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from zhiben.contract import EXTRACTS, LOAD_ORDER, Extract
 
 EXTENSIONS = (".csv", ".xlsx")
+
+# Limits of what a raw file may be (README "Pointing it at real extracts"): checked before any
+# row is read, a file beyond them is rejected as a whole (exit 2, the file named).
+#: bytes of one CSV or XLSX file
+MAX_FILE_BYTES = 1 << 30
+#: bytes of a CSV header line
+MAX_HEADER_BYTES = 16 * 1024
+#: columns of a header (CSV) or of a sheet's used range (XLSX)
+MAX_COLUMNS = 128
+#: header names that are blank / not in the contract
+MAX_BLANK_HEADERS = 16
+MAX_UNKNOWN_HEADERS = 64
+#: bytes of one physical CSV line
+MAX_LINE_BYTES = 1 << 20
+#: XLSX: decompressed bytes of all members together (and of the first sheet), a member's
+#: compression ratio (beyond 1 MiB), the cells of the first sheet's used range (rows × columns)
+XLSX_MAX_UNCOMPRESSED = 512 << 20
+XLSX_MAX_RATIO = 200
+XLSX_MAX_CELLS = 20_000_000
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -38,8 +61,12 @@ class RawFile:
     encoding: str  # utf-8, utf-8-sig, gb18030, xlsx
     #: the whole file is NFKC-normalised already (normalisation may then skip NFKC)
     nfkc_clean: bool
-    #: `_line` (physical line / sheet row, header = 1) and one String column per contract column
+    #: `_line` (physical line where the row starts / sheet row, header = 1), one String column
+    #: per contract column and `_reason`: NULL, or the quarantine reason of a row that could not
+    #: be read as a row (`wrong_field_count`, `multiline_field`; its contract columns are NULL)
     frame: pl.DataFrame
+    #: what the build should say about the file (no value of any row)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def rows_read(self) -> int:
@@ -131,12 +158,38 @@ def _decode(data: bytes, rel: str, check_nfkc: bool = True) -> tuple[bytes, str,
 
 
 def _header_positions(names: list[str], extract: Extract, rel: str) -> dict[str, int]:
-    """Contract column name → position in the file's header; raises on a missing required one."""
+    """Contract column name → position in the file's header; raises on a missing required one,
+    a contract column named twice, and a header too wide or with too many blank / unknown names
+    (all before any row is read)."""
+    if len(names) > MAX_COLUMNS:
+        raise ExtractFileError(
+            rel,
+            f"表头有 {len(names)} 列，超过上限 {MAX_COLUMNS} 列",
+            f"the header has {len(names)} columns, more than the limit of {MAX_COLUMNS}",
+        )
     keys = [header_key(n) for n in names]
+    known = {header_key(c.zh) for c in extract.columns}
+    blank = sum(1 for k in keys if not k)
+    unknown = sum(1 for k in keys if k and k not in known)
+    if blank > MAX_BLANK_HEADERS or unknown > MAX_UNKNOWN_HEADERS:
+        raise ExtractFileError(
+            rel,
+            f"表头有 {blank} 个空列名、{unknown} 个未知列名（上限 {MAX_BLANK_HEADERS} / "
+            f"{MAX_UNKNOWN_HEADERS}）",
+            f"the header has {blank} blank and {unknown} unknown column names (limits "
+            f"{MAX_BLANK_HEADERS} / {MAX_UNKNOWN_HEADERS})",
+        )
     pos: dict[str, int] = {}
     for col in extract.columns:
         zh = header_key(col.zh)
-        if zh in keys:
+        n = keys.count(zh)
+        if n > 1:
+            raise ExtractFileError(
+                rel,
+                f"列「{col.zh}」在表头中出现了 {n} 次",
+                f"column '{col.zh}' ({col.name}) appears {n} times in the header",
+            )
+        if n == 1:
             pos[col.name] = keys.index(zh)
         elif col.header_required:
             raise ExtractFileError(
@@ -147,101 +200,257 @@ def _header_positions(names: list[str], extract: Extract, rel: str) -> dict[str,
     return pos
 
 
-def _select(raw: pl.DataFrame, pos: dict[str, int], extract: Extract, lines: pl.Series):
-    cols = [pl.Series("_line", lines, dtype=pl.Int32)]
-    for col in extract.columns:
-        if col.name in pos:
-            cols.append(raw.to_series(pos[col.name]).cast(pl.String).alias(col.name))
-        else:
-            cols.append(pl.repeat(None, raw.height, dtype=pl.String, eager=True).alias(col.name))
-    frame = pl.DataFrame(cols)
-    # blank lines / rows whose every cell is blank are not rows
-    if raw.width:
-        blank = pl.all_horizontal(
-            [pl.col(c).cast(pl.String).str.strip_chars().fill_null("").eq("") for c in raw.columns]
-        )
-        mask = raw.select(blank.alias("b")).to_series()
-        if mask.any():
-            frame = frame.filter(~mask)
-    return frame
-
-
-def _csv_python(text: str, rel: str) -> tuple[list[str], list[list[str]], list[int]]:
-    """Slow path for files with quoted multi-line fields: exact physical start line per row.
-    Strict: an unbalanced quote rejects the file instead of swallowing the rows after it."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    rows: list[list[str]] = []
-    lines: list[int] = []
-    try:
-        header = next(reader, [])
-        prev = reader.line_num
-        for rec in reader:
-            lines.append(prev + 1)
-            prev = reader.line_num
-            rows.append(rec)
-    except csv.Error as e:
+def _check_size(path: Path, rel: str) -> None:
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
         raise ExtractFileError(
             rel,
-            f"CSV 格式错误（第 {reader.line_num} 行附近，引号不配对？）",
-            f"malformed CSV near line {reader.line_num} (unbalanced quote?): {e}",
-        ) from None
-    return header, rows, lines
+            f"文件大小 {size / 2**20:.0f} MiB，超过上限 {MAX_FILE_BYTES // 2**20} MiB",
+            f"the file is {size / 2**20:.0f} MiB, more than the limit of "
+            f"{MAX_FILE_BYTES // 2**20} MiB",
+        )
 
 
-def _csv_header(data: bytes, rel: str) -> list[str]:
+def _check_first_line(path: Path, rel: str) -> None:
+    """The header line is bounded: read at most MAX_HEADER_BYTES + 1 bytes to find its end."""
+    with open(path, "rb") as f:
+        head = f.read(MAX_HEADER_BYTES + 1)
+    m = re.search(rb"[\r\n]", head)
+    if (m.start() if m else len(head)) > MAX_HEADER_BYTES:
+        raise ExtractFileError(
+            rel,
+            f"表头行超过 {MAX_HEADER_BYTES // 1024} KiB",
+            f"the header line is longer than {MAX_HEADER_BYTES // 1024} KiB",
+        )
+
+
+def _line_ends(data: bytes) -> bytes:
+    """A CR not followed by LF is a line end (old Mac "CSV (Macintosh)" exports): every line end
+    becomes LF. CRLF-only files are left as they are (each line's trailing CR is dropped later)."""
+    if b"\r" not in data or re.search(rb"\r(?!\n)", data) is None:
+        return data
+    return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+
+
+def _longest_line(data: bytes) -> tuple[int, int]:
+    """(length in bytes, 1-based number) of the longest physical line, in 64 MiB steps."""
+    arr = np.frombuffer(data, dtype=np.uint8)
+    longest, at, last, count = 0, 1, -1, 0
+    step = 64 * 2**20
+    for start in range(0, len(arr), step):
+        idx = np.flatnonzero(arr[start : start + step] == 10) + start
+        if idx.size:
+            gaps = np.diff(idx, prepend=last) - 1
+            i = int(gaps.argmax())
+            if gaps[i] > longest:
+                longest, at = int(gaps[i]), count + i + 1
+            last = int(idx[-1])
+            count += idx.size
+    if len(arr) - last - 1 > longest:
+        longest, at = len(arr) - last - 1, count + 1
+    return longest, at
+
+
+def _header_names(data: bytes, rel: str) -> list[str]:
     first = data.split(b"\n", 1)[0].decode("utf-8").rstrip("\r")
-    header = next(csv.reader([first]), []) if first.strip() else []
+    try:
+        header = next(csv.reader([first], strict=True), []) if first.strip() else []
+    except csv.Error as e:
+        raise ExtractFileError(
+            rel, "表头行格式错误（引号不配对？）", f"malformed header line (unbalanced quote?): {e}"
+        ) from None
     if not header:
         raise ExtractFileError(rel, "文件为空或缺少表头行", "empty file or no header row")
     return header
 
 
-def check_csv(path: Path, rel: str, extract: Extract) -> None:
-    """The file-level checks without building rows: encoding, header, balanced quotes."""
-    data, _encoding, _clean = _decode(path.read_bytes(), rel, check_nfkc=False)
-    _header_positions(_csv_header(data, rel), extract, rel)
+def _csv_prelude(
+    path: Path, rel: str, extract: Extract, check_nfkc: bool
+) -> tuple[bytes, str, bool, int, dict[str, int]]:
+    """The file-level checks of a CSV, in order of cost: size, header line length, encoding,
+    header names, balanced quotes, line length. Returns (UTF-8 data with LF line ends, encoding,
+    NFKC-clean, header width, contract column positions)."""
+    _check_size(path, rel)
+    _check_first_line(path, rel)
+    data, encoding, clean = _decode(path.read_bytes(), rel, check_nfkc=check_nfkc)
+    data = _line_ends(data)
+    header = _header_names(data, rel)
+    pos = _header_positions(header, extract, rel)
     if data.count(b'"') % 2:
         raise ExtractFileError(
             rel,
             "CSV 格式错误（引号不配对）",
             "malformed CSV: unbalanced quotes",
         )
+    longest, at = _longest_line(data)
+    if longest > MAX_LINE_BYTES:
+        raise ExtractFileError(
+            rel,
+            f"第 {at} 行长 {longest // 1024} KiB，超过上限 {MAX_LINE_BYTES // 1024} KiB",
+            f"line {at} is {longest // 1024} KiB long, more than the limit of "
+            f"{MAX_LINE_BYTES // 1024} KiB",
+        )
+    return data, encoding, clean, len(header), pos
+
+
+def check_csv(path: Path, rel: str, extract: Extract) -> None:
+    """The file-level checks without building rows."""
+    _csv_prelude(path, rel, extract, check_nfkc=False)
+
+
+@dataclass
+class _Rows:
+    """The data rows of a CSV: one per record that is not blank."""
+
+    cells: list[pl.Series]  # `width` String columns
+    lines: pl.Series  # physical line where the record starts (header = 1)
+    reasons: pl.Series  # NULL, `wrong_field_count` or `multiline_field`
+
+
+def _csv_fast(data: bytes, width: int) -> _Rows | None:
+    """Vectorised: every record is one physical line (no quoted field spans lines). Lines without
+    a quote split on the comma; the few with quotes go through the csv module one by one. Returns
+    None when a quoted field spans lines (the exact path takes over)."""
+    text = pl.Series("t", [data], dtype=pl.Binary).cast(pl.String)
+    lines = text.str.split("\n").explode()
+    del text
+    if data.endswith(b"\n"):
+        lines = lines.head(-1)
+    rows = lines.slice(1).str.strip_suffix("\r")
+    del lines
+    line_no = pl.int_range(2, rows.len() + 2, dtype=pl.Int32, eager=True)
+    counts = rows.str.count_matches(",", literal=True) + 1
+    blank = rows.str.replace_all(r'[,"\s]', "").str.len_bytes() == 0
+    cells = rows.str.splitn(",", width).struct.unnest()
+    cols = [cells.to_series(i).alias(f"c{i}") for i in range(width)]
+    del cells
+    quoted = rows.str.contains('"', literal=True)
+    if quoted.any():
+        idx = quoted.arg_true()
+        sub = rows.gather(idx).to_list()
+        reader = csv.reader(sub, strict=True)
+        recs: list[list[str]] = []
+        try:
+            for i, rec in enumerate(reader):
+                if reader.line_num != i + 1:  # a quoted field went on into the next line
+                    return None
+                recs.append(rec)
+        except csv.Error:
+            return None
+        if len(recs) != len(sub):
+            return None
+        counts = counts.scatter(idx, [len(r) for r in recs])
+        cols = [
+            c.scatter(idx, [r[i] if i < len(r) else None for r in recs]) for i, c in enumerate(cols)
+        ]
+    del rows
+    reasons = pl.select(
+        pl.when(pl.lit(counts) != width).then(pl.lit("wrong_field_count"))
+    ).to_series()
+    keep = ~blank
+    return _Rows(
+        [c.filter(keep) for c in cols],
+        line_no.filter(keep),
+        reasons.filter(keep).alias("_reason").cast(pl.String),
+    )
+
+
+def _looks_like_rows(value: str, width: int) -> bool:
+    """A multi-line field one of whose later lines has a whole row's delimiters."""
+    return any(line.count(",") >= max(width - 1, 1) for line in value.split("\n")[1:])
+
+
+def _csv_exact(data: bytes, rel: str, width: int) -> _Rows:
+    """The csv module over the whole file: exact physical start line per record. A record with a
+    field spanning lines keeps no value (`multiline_field`); one whose field holds lines of a
+    row's shape means a stray quote swallowed rows: the file is rejected."""
+    reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""), strict=True)
+    recs: list[list[str] | None] = []
+    lines: list[int] = []
+    reasons: list[str | None] = []
+    try:
+        next(reader, None)
+        prev = reader.line_num
+        for rec in reader:
+            start, prev = prev + 1, reader.line_num
+            if all(not f.strip() for f in rec):
+                continue  # a blank line
+            if prev > start:
+                if any("\n" in f and _looks_like_rows(f, width) for f in rec):
+                    raise ExtractFileError(
+                        rel,
+                        f"第 {start}–{prev} 行：引号内的字段跨行且含有形如数据行的内容"
+                        "（疑似引号错位吞掉了后续行）",
+                        f"lines {start}-{prev}: a quoted field spans lines holding what looks "
+                        "like whole rows (a stray quote swallowing the rows after it?)",
+                    )
+                recs.append(None)
+                reasons.append("multiline_field")
+            elif len(rec) != width:
+                recs.append(None)
+                reasons.append("wrong_field_count")
+            else:
+                recs.append(rec)
+                reasons.append(None)
+            lines.append(start)
+    except csv.Error as e:
+        raise ExtractFileError(
+            rel,
+            f"CSV 格式错误（第 {reader.line_num} 行附近，引号不配对？）",
+            f"malformed CSV near line {reader.line_num} (unbalanced quote?): {e}",
+        ) from None
+    cells = [
+        pl.Series(f"c{i}", [r[i] if r is not None else None for r in recs], dtype=pl.String)
+        for i in range(width)
+    ]
+    return _Rows(
+        cells,
+        pl.Series("_line", lines, dtype=pl.Int32),
+        pl.Series("_reason", reasons, dtype=pl.String),
+    )
+
+
+def _row_warnings(rel: str, reasons: pl.Series, lines: pl.Series) -> list[str]:
+    out = []
+    for code, zh, en in (
+        ("wrong_field_count", "字段数与表头不符", "a field count unlike the header's"),
+        ("multiline_field", "字段内含换行", "a field holding a line break"),
+    ):
+        at = lines.filter(reasons == code)
+        if at.len():
+            first = ", ".join(str(x) for x in at.head(5).to_list())
+            out.append(
+                f"{rel}: {at.len()} 行{zh}，整行隔离、不保留任何值（第 {first} 行…） / "
+                f"{at.len()} rows with {en} quarantined whole, no value kept (lines {first}…)"
+            )
+    return out
 
 
 def read_csv(path: Path, rel: str, extract: Extract) -> RawFile:
-    data, encoding, clean = _decode(path.read_bytes(), rel)
-    pos = _header_positions(_csv_header(data, rel), extract, rel)
-    try:
-        raw = pl.read_csv(
-            data,
-            has_header=True,
-            infer_schema=False,
-            truncate_ragged_lines=True,
-            raise_if_empty=False,
-            quote_char='"',
-        )
-    except Exception as e:  # polars' parse errors
-        raise ExtractFileError(
-            rel, f"CSV 无法解析（{type(e).__name__}）", f"CSV cannot be parsed: {e}"
-        ) from None
-    physical = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
-    if physical == raw.height + 1:
-        lines = pl.int_range(2, raw.height + 2, eager=True)
-    else:  # quoted fields span lines: count physical lines exactly
-        header, rows, line_list = _csv_python(data.decode("utf-8"), rel)
-        width = len(header)
-        raw = (
-            pl.DataFrame(
-                [
-                    pl.Series(f"c{i}", [r[i] if i < len(r) else None for r in rows], pl.String)
-                    for i in range(width)
-                ]
+    data, encoding, clean, width, pos = _csv_prelude(path, rel, extract, check_nfkc=True)
+    rows = _csv_fast(data, width)
+    if rows is None:
+        rows = _csv_exact(data, rel, width)
+    del data
+    bad = rows.reasons.is_not_null()
+    cols = [rows.lines.alias("_line")]
+    for col in extract.columns:
+        if col.name in pos:
+            s = rows.cells[pos[col.name]]
+            cols.append(
+                pl.select(pl.when(pl.lit(bad)).then(None).otherwise(pl.lit(s)))
+                .to_series()
+                .cast(pl.String)
+                .alias(col.name)
             )
-            if rows
-            else pl.DataFrame({f"c{i}": pl.Series([], dtype=pl.String) for i in range(width)})
-        )
-        lines = pl.Series(line_list, dtype=pl.Int32)
-    return RawFile(extract.name, rel, encoding, clean, _select(raw, pos, extract, lines))
+        else:
+            cols.append(
+                pl.repeat(None, rows.lines.len(), dtype=pl.String, eager=True).alias(col.name)
+            )
+    cols.append(rows.reasons.alias("_reason"))
+    frame = pl.DataFrame(cols)
+    warnings = _row_warnings(rel, rows.reasons, rows.lines)
+    return RawFile(extract.name, rel, encoding, clean, frame, warnings)
 
 
 _EXCEL_EPOCH_DAYS = 25569  # 1970-01-01 as an Excel (1900 system) serial
@@ -256,12 +465,172 @@ def _excel_serials(e: pl.Expr, kind: str) -> pl.Expr:
     return pl.when(is_serial).then(ts.dt.strftime(fmt)).otherwise(e)
 
 
+def _col_index(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+@dataclass
+class _SheetScan:
+    """What the first sheet's XML says before any cell is read."""
+
+    max_row: int = 0
+    max_col: int = 0
+    #: sheet row of the first cell with content (the header row); 1 when none
+    first_row: int = 0
+    merged: int = 0
+    uncached_formulas: int = 0
+
+
+_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,4})(\d{1,8})"[^>]*?(/?)>')
+_ANY_CELL = re.compile(rb"<c[\s/>]")
+_ROW = re.compile(rb'<row\b[^>]*?\br="(\d{1,8})"')
+_ANY_ROW = re.compile(rb"<row[\s/>]")
+_DIMENSION = re.compile(rb'<dimension\s+ref="([A-Z]{0,4})(\d{0,8})(?::([A-Z]{1,4})(\d{1,8}))?"')
+_UNCACHED = re.compile(rb"(?:</f>|<f\b[^>]*/>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>")
+_MERGE = re.compile(rb"<mergeCell\b")
+
+
+def _first_sheet(zf: zipfile.ZipFile, rel: str) -> str:
+    """The member holding the workbook's first sheet (workbook order, as the reader loads it)."""
+    names = set(zf.namelist())
+    try:
+        wb = zf.read("xl/workbook.xml")[:1_000_000]
+        rels = zf.read("xl/_rels/workbook.xml.rels")[:1_000_000]
+        m = re.search(rb'<(?:\w+:)?sheet\b[^>]*?\br:id="([^"]+)"', wb)
+        if m:
+            for r in re.finditer(rb"<Relationship\b[^>]*>", rels):
+                tag = r.group(0)
+                if re.search(rb'\bId="' + re.escape(m.group(1)) + rb'"', tag):
+                    t = re.search(rb'\bTarget="([^"]+)"', tag)
+                    if t:
+                        target = t.group(1).decode("utf-8")
+                        path = target.lstrip("/") if target.startswith("/") else "xl/" + target
+                        if path in names:
+                            return path
+    except KeyError:
+        pass
+    sheets = sorted(n for n in names if re.fullmatch(r"xl/worksheets/[^/]+\.xml", n))
+    if not sheets:
+        raise ExtractFileError(rel, "XLSX 中没有工作表", "the XLSX holds no worksheet")
+    return sheets[0]
+
+
+def _xlsx_guard(path: Path, rel: str) -> _SheetScan:
+    """Bound an XLSX before the reader allocates anything: the file size, the zip members'
+    decompressed size and ratio, and the first sheet's used range (its `<dimension>` and every
+    cell position, streamed) — a 16 KB file with one cell at XFD1048576 would otherwise make
+    the reader allocate the whole 1,048,576 × 16,384 grid."""
+    _check_size(path, rel)
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as e:
+        raise ExtractFileError(
+            rel, "XLSX 无法读取（不是有效的 zip）", f"XLSX cannot be read: {e}"
+        ) from None
+    with zf:
+        infos = zf.infolist()
+        total = sum(i.file_size for i in infos)
+        if total > XLSX_MAX_UNCOMPRESSED:
+            raise ExtractFileError(
+                rel,
+                f"XLSX 解压后 {total / 2**20:.0f} MiB，超过上限 {XLSX_MAX_UNCOMPRESSED // 2**20} MiB",
+                f"the XLSX decompresses to {total / 2**20:.0f} MiB, more than the limit of "
+                f"{XLSX_MAX_UNCOMPRESSED // 2**20} MiB",
+            )
+        for i in infos:
+            if i.file_size > 2**20 and i.file_size > XLSX_MAX_RATIO * max(i.compress_size, 1):
+                raise ExtractFileError(
+                    rel,
+                    f"XLSX 成员 {i.filename} 压缩比超过 {XLSX_MAX_RATIO}:1（疑似解压炸弹）",
+                    f"XLSX member {i.filename} compresses more than {XLSX_MAX_RATIO}:1 "
+                    "(a decompression bomb?)",
+                )
+        scan = _scan_sheet(zf, _first_sheet(zf, rel), rel)
+    cells = scan.max_row * scan.max_col
+    if scan.max_col > MAX_COLUMNS or cells > XLSX_MAX_CELLS:
+        raise ExtractFileError(
+            rel,
+            f"工作表范围 {scan.max_row} 行 × {scan.max_col} 列超过上限（{MAX_COLUMNS} 列，"
+            f"{XLSX_MAX_CELLS:,} 个单元格）",
+            f"the sheet's used range, {scan.max_row} rows × {scan.max_col} columns, is beyond "
+            f"the limits ({MAX_COLUMNS} columns, {XLSX_MAX_CELLS:,} cells)",
+        )
+    return scan
+
+
+def _scan_sheet(zf: zipfile.ZipFile, member: str, rel: str) -> _SheetScan:
+    scan = _SheetScan()
+    first: int | None = None
+    seen = 0
+    carry = b""
+    try:
+        with zf.open(member) as f:
+            while True:
+                chunk = f.read(2**20)
+                seen += len(chunk)
+                if seen > XLSX_MAX_UNCOMPRESSED:
+                    raise ExtractFileError(
+                        rel,
+                        f"工作表解压后超过 {XLSX_MAX_UNCOMPRESSED // 2**20} MiB",
+                        f"the sheet decompresses to more than {XLSX_MAX_UNCOMPRESSED // 2**20} MiB",
+                    )
+                buf = carry + chunk
+                if chunk:  # only whole tags: keep what follows the last '>'
+                    cut = buf.rfind(b">") + 1
+                    buf, carry = buf[:cut], buf[cut:]
+                    if len(carry) > 2**20:
+                        raise ExtractFileError(rel, "工作表 XML 格式错误", "malformed sheet XML")
+                if seen == len(chunk) or scan.max_row == 0:
+                    d = _DIMENSION.search(buf)
+                    if d:
+                        for letters, digits in ((d.group(1), d.group(2)), (d.group(3), d.group(4))):
+                            if letters:
+                                scan.max_col = max(scan.max_col, _col_index(letters))
+                            if digits:
+                                scan.max_row = max(scan.max_row, int(digits))
+                cells = _CELL.findall(buf)
+                if len(cells) != len(_ANY_CELL.findall(buf)) or len(_ROW.findall(buf)) != len(
+                    _ANY_ROW.findall(buf)
+                ):
+                    raise ExtractFileError(
+                        rel,
+                        "工作表中有不带位置（r 属性）的单元格或行",
+                        "the sheet has cells or rows without a position (r attribute)",
+                    )
+                if cells:
+                    scan.max_col = max(
+                        scan.max_col, max(_col_index(x) for x in {c[0] for c in cells})
+                    )
+                    rows = [int(c[1]) for c in cells]
+                    scan.max_row = max(scan.max_row, max(rows))
+                    filled = [int(c[1]) for c in cells if not c[2]]
+                    if filled:
+                        low = min(filled)
+                        first = low if first is None else min(first, low)
+                for r in _ROW.findall(buf):
+                    scan.max_row = max(scan.max_row, int(r))
+                scan.merged += len(_MERGE.findall(buf))
+                scan.uncached_formulas += len(_UNCACHED.findall(buf))
+                if not chunk:
+                    break
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError) as e:
+        raise ExtractFileError(
+            rel, "XLSX 无法读取（zip 损坏）", f"XLSX cannot be read: {e}"
+        ) from None
+    scan.first_row = first or 1
+    return scan
+
+
 def _load_xlsx(path: Path, rel: str, n_rows: int | None = None) -> pl.DataFrame:
+    """The first sheet, every cell as text, without a header (row 0 is the header row)."""
     import fastexcel
 
     try:
         sheet = fastexcel.read_excel(str(path)).load_sheet(
-            0, header_row=0, dtypes="string", n_rows=n_rows
+            0, header_row=None, dtypes="string", n_rows=n_rows
         )
         return sheet.to_polars()
     except Exception as e:
@@ -270,22 +639,61 @@ def _load_xlsx(path: Path, rel: str, n_rows: int | None = None) -> pl.DataFrame:
         ) from None
 
 
+def _xlsx_header(raw: pl.DataFrame) -> list[str]:
+    return [str(v) if v is not None else "" for v in raw.row(0)] if raw.height else []
+
+
 def check_xlsx(path: Path, rel: str, extract: Extract) -> None:
-    _header_positions(_load_xlsx(path, rel, n_rows=1).columns, extract, rel)
+    _xlsx_guard(path, rel)
+    _header_positions(_xlsx_header(_load_xlsx(path, rel, n_rows=1)), extract, rel)
+
+
+def _select(raw: pl.DataFrame, pos: dict[str, int], extract: Extract, lines: pl.Series):
+    cols = [pl.Series("_line", lines, dtype=pl.Int32)]
+    for col in extract.columns:
+        if col.name in pos:
+            cols.append(raw.to_series(pos[col.name]).cast(pl.String).alias(col.name))
+        else:
+            cols.append(pl.repeat(None, raw.height, dtype=pl.String, eager=True).alias(col.name))
+    cols.append(pl.repeat(None, raw.height, dtype=pl.String, eager=True).alias("_reason"))
+    frame = pl.DataFrame(cols)
+    # blank lines / rows whose every cell is blank are not rows
+    if raw.width:
+        blank = pl.all_horizontal(
+            [pl.col(c).cast(pl.String).str.strip_chars().fill_null("").eq("") for c in raw.columns]
+        )
+        mask = raw.select(blank.alias("b")).to_series()
+        if mask.any():
+            frame = frame.filter(~mask)
+    return frame
 
 
 def read_xlsx(path: Path, rel: str, extract: Extract) -> RawFile:
+    scan = _xlsx_guard(path, rel)
     raw = _load_xlsx(path, rel)
-    pos = _header_positions(raw.columns, extract, rel)
-    raw = raw.with_columns(pl.all().cast(pl.String))
-    lines = pl.int_range(2, raw.height + 2, eager=True)
+    pos = _header_positions(_xlsx_header(raw), extract, rel)
+    raw = raw.slice(1).with_columns(pl.all().cast(pl.String))
+    # the sheet row: the header is the first row with content (leading blank rows skipped)
+    lines = pl.int_range(scan.first_row + 1, scan.first_row + 1 + raw.height, eager=True)
     frame = _select(raw, pos, extract, lines)
     frame = frame.with_columns(
         _excel_serials(pl.col(c.name).str.strip_chars(), c.kind).alias(c.name)
         for c in extract.columns
         if c.kind in ("date", "datetime")
     )
-    return RawFile(extract.name, rel, "xlsx", False, frame)
+    warnings = []
+    if scan.merged:
+        warnings.append(
+            f"{rel}: 首个工作表有 {scan.merged} 个合并单元格区域，区域内除左上角外的单元格按空值读取 / "
+            f"{scan.merged} merged ranges: every cell but the top-left one reads as empty"
+        )
+    if scan.uncached_formulas:
+        warnings.append(
+            f"{rel}: 首个工作表有 {scan.uncached_formulas} 个公式单元格没有缓存的计算结果，按空值读取"
+            f"（请在 Excel 中打开并保存后再导出） / {scan.uncached_formulas} formula cells without "
+            "a cached value read as empty (open and save the file in Excel first)"
+        )
+    return RawFile(extract.name, rel, "xlsx", False, frame, warnings)
 
 
 def read_file(path: Path, rel: str, extract: Extract) -> RawFile:

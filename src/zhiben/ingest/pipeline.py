@@ -15,9 +15,10 @@ from zhiben.contract import EXTRACTS, LOAD_ORDER, REASONS, Extract
 from zhiben.ingest.gx_worker import GxWorker
 from zhiben.ingest.land import QUARANTINE_SCHEMA, RECONCILIATION_SCHEMA, Lander
 from zhiben.ingest.normalise import normalise
-from zhiben.ingest.read import RawFile, check_all, ignored_folders, read_file
+from zhiben.ingest.read import ExtractFileError, RawFile, check_all, ignored_folders, read_file
 from zhiben.ingest.refdata import RefData
 from zhiben.ingest.suites import rules_for, validate
+from zhiben.publish import remove_duckdb_file
 
 #: the date that places a row in a month (quarantine `month`); `updated_at` where unreadable
 MAIN_DATE = {
@@ -384,6 +385,12 @@ def ingest(
                 },
             )
             timings["land"] = timings.get("land", 0.0) + perf_counter() - t2
+        except ExtractFileError:
+            # a file found unreadable while its rows were read (a stray quote swallowing rows,
+            # malformed quoting): as if pass 1 had rejected it, the build file goes
+            lander.close()
+            remove_duckdb_file(build_db)
+            raise
         finally:
             lander.close()
         timings["validate"] = perf_counter() - t1 - timings["land"] - timings["read_wait"]

@@ -17,57 +17,14 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from fixtures.loader_child import SALT, SEEDS, run_loader
 
 from zhiben.contract import EXTRACTS
 from zhiben.ingest import ExtractFileError, ingest
 from zhiben.ingest.read import MAX_HEADER_BYTES, MAX_LINE_BYTES
 
-REPO = Path(__file__).resolve().parents[1]
-SEEDS = REPO / "seeds"
-SALT = "hostile-salt"
 #: the address-space limit of a loader child (a bomb must be rejected well within it)
 LIMIT_MIB = 2048
-
-# A loader child: RLIMIT_AS, then ingest; exit 0 with the reconciliation on stdout, exit 2 with
-# the message on stderr for a rejected file (as `zhiben build` does), anything else is a failure.
-CHILD = r"""
-import json, resource, sys
-from pathlib import Path
-limit = int(sys.argv[4]) << 20
-resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-from zhiben.ingest import ExtractFileError, ingest
-try:
-    r = ingest(Path(sys.argv[1]), Path(sys.argv[2]), seeds_dir=Path(sys.argv[3]),
-               salt="hostile-salt", progress=lambda m: None)
-except ExtractFileError as e:
-    print(e, file=sys.stderr)
-    sys.exit(2)
-json.dump({"files": [f.__dict__ for f in r.files], "warnings": r.warnings}, sys.stdout)
-"""
-
-
-def run_child(raw: Path, tmp: Path, timeout: float = 300) -> tuple[int, str, str, int]:
-    """(exit code, stdout, stderr, peak RSS of the child in MiB) of a loader child."""
-    db = tmp / "child.duckdb"
-    db.unlink(missing_ok=True)
-    env = dict(os.environ, ZHIBEN_PII_SALT=SALT)
-    p = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(raw), str(db), str(SEEDS), str(LIMIT_MIB)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-        text=True,
-    )
-    try:
-        out, err = p.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        raise
-    # the child's own peak (ru_maxrss of the waited children: ours is the only one here)
-    import resource
-
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
-    return p.returncode, out, err, peak
 
 
 @pytest.fixture(scope="module")
@@ -351,9 +308,9 @@ def test_header_of_50_mb_of_commas_is_rejected_reading_16_kib(tiny, tmp_path):
         f.write(",".join(c.zh for c in EXTRACTS["hazards"].columns).encode())
         for _ in range(50):
             f.write(b"," * 2**20)
-    code, _out, err, peak = run_child(raw, tmp_path)
-    assert code == 2 and "hazards/wide.csv" in err and "header line" in err, err
-    assert peak < 1024, peak
+    run = run_loader(raw, tmp_path, limit_mib=LIMIT_MIB)
+    assert run.code == 2 and "hazards/wide.csv" in run.err and "header line" in run.err, run.err
+    assert 0 < run.peak_mib < 1024, run.peak_mib
     assert MAX_HEADER_BYTES < 2**20
 
 
@@ -392,9 +349,12 @@ def test_xlsx_dimension_bomb_is_rejected_within_memory(tiny, tmp_path, row, col)
     raw = copy_drop(tiny, tmp_path)
     p = bomb(raw / "hazards" / "bomb.xlsx", row, col)
     assert p.stat().st_size < 20_000
-    code, _out, err, peak = run_child(raw, tmp_path)
-    assert code == 2 and "hazards/bomb.xlsx" in err and "range" in err, (code, err[-2000:])
-    assert peak < 1024, peak
+    run = run_loader(raw, tmp_path, limit_mib=LIMIT_MIB)
+    assert run.code == 2 and "hazards/bomb.xlsx" in run.err and "range" in run.err, (
+        run.code,
+        run.err[-2000:],
+    )
+    assert 0 < run.peak_mib < 1024, run.peak_mib
 
 
 def test_xlsx_decompression_bomb_is_rejected(tiny, tmp_path):

@@ -232,23 +232,14 @@ def _line_ends(data: bytes) -> bytes:
     return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
 
 
-def _longest_line(data: bytes) -> tuple[int, int]:
-    """(length in bytes, 1-based number) of the longest physical line, in 64 MiB steps."""
-    arr = np.frombuffer(data, dtype=np.uint8)
-    longest, at, last, count = 0, 1, -1, 0
-    step = 64 * 2**20
-    for start in range(0, len(arr), step):
-        idx = np.flatnonzero(arr[start : start + step] == 10) + start
-        if idx.size:
-            gaps = np.diff(idx, prepend=last) - 1
-            i = int(gaps.argmax())
-            if gaps[i] > longest:
-                longest, at = int(gaps[i]), count + i + 1
-            last = int(idx[-1])
-            count += idx.size
-    if len(arr) - last - 1 > longest:
-        longest, at = len(arr) - last - 1, count + 1
-    return longest, at
+def _longest_line(data: bytes, nl: np.ndarray) -> tuple[int, int]:
+    """(length in bytes, 1-based number) of the longest physical line (`nl`: the LF positions)."""
+    gaps = np.diff(nl, prepend=-1) - 1
+    last = len(data) - (int(nl[-1]) if len(nl) else -1) - 1
+    if len(gaps) and int(gaps.max()) >= last:
+        i = int(gaps.argmax())
+        return int(gaps[i]), i + 1
+    return last, len(nl) + 1
 
 
 def _header_names(data: bytes, rel: str) -> list[str]:
@@ -266,10 +257,10 @@ def _header_names(data: bytes, rel: str) -> list[str]:
 
 def _csv_prelude(
     path: Path, rel: str, extract: Extract, check_nfkc: bool
-) -> tuple[bytes, str, bool, int, dict[str, int]]:
+) -> tuple[bytes, np.ndarray, str, bool, int, dict[str, int]]:
     """The file-level checks of a CSV, in order of cost: size, header line length, encoding,
-    header names, balanced quotes, line length. Returns (UTF-8 data with LF line ends, encoding,
-    NFKC-clean, header width, contract column positions)."""
+    header names, balanced quotes, line length. Returns (UTF-8 data with LF line ends, the LF
+    positions, encoding, NFKC-clean, header width, contract column positions)."""
     _check_size(path, rel)
     _check_first_line(path, rel)
     data, encoding, clean = _decode(path.read_bytes(), rel, check_nfkc=check_nfkc)
@@ -282,7 +273,8 @@ def _csv_prelude(
             "CSV 格式错误（引号不配对）",
             "malformed CSV: unbalanced quotes",
         )
-    longest, at = _longest_line(data)
+    nl = _newlines(data)
+    longest, at = _longest_line(data, nl)
     if longest > MAX_LINE_BYTES:
         raise ExtractFileError(
             rel,
@@ -290,7 +282,7 @@ def _csv_prelude(
             f"line {at} is {longest // 1024} KiB long, more than the limit of "
             f"{MAX_LINE_BYTES // 1024} KiB",
         )
-    return data, encoding, clean, len(header), pos
+    return data, nl, encoding, clean, len(header), pos
 
 
 def check_csv(path: Path, rel: str, extract: Extract) -> None:
@@ -307,51 +299,89 @@ class _Rows:
     reasons: pl.Series  # NULL, `wrong_field_count` or `multiline_field`
 
 
-def _csv_fast(data: bytes, width: int) -> _Rows | None:
-    """Vectorised: every record is one physical line (no quoted field spans lines). Lines without
-    a quote split on the comma; the few with quotes go through the csv module one by one. Returns
-    None when a quoted field spans lines (the exact path takes over)."""
-    text = pl.Series("t", [data], dtype=pl.Binary).cast(pl.String)
-    lines = text.str.split("\n").explode()
-    del text
-    if data.endswith(b"\n"):
-        lines = lines.head(-1)
-    rows = lines.slice(1).str.strip_suffix("\r")
-    del lines
-    line_no = pl.int_range(2, rows.len() + 2, dtype=pl.Int32, eager=True)
-    counts = rows.str.count_matches(",", literal=True) + 1
-    blank = rows.str.replace_all(r'[,"\s]', "").str.len_bytes() == 0
-    cells = rows.str.splitn(",", width).struct.unnest()
-    cols = [cells.to_series(i).alias(f"c{i}") for i in range(width)]
-    del cells
-    quoted = rows.str.contains('"', literal=True)
-    if quoted.any():
-        idx = quoted.arg_true()
-        sub = rows.gather(idx).to_list()
-        reader = csv.reader(sub, strict=True)
+_STEP = 64 * 2**20  # bytes scanned at a time (the temporary arrays stay small)
+
+
+def _newlines(data: bytes) -> np.ndarray:
+    """Byte positions of every LF."""
+    arr = np.frombuffer(data, dtype=np.uint8)
+    parts = [
+        np.flatnonzero(arr[start : start + _STEP] == 10) + start
+        for start in range(0, len(arr), _STEP)
+    ]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
+def _per_line(data: bytes, nl: np.ndarray, n_lines: int, byte: int) -> np.ndarray:
+    """How many times `byte` occurs on each physical line: the occurrences before each line end
+    (a binary search of the line ends among them), differenced."""
+    arr = np.frombuffer(data, dtype=np.uint8)
+    before = np.zeros(len(nl) + 1, dtype=np.int64)  # occurrences before each LF, and in all
+    for start in range(0, len(arr), _STEP):
+        pos = np.flatnonzero(arr[start : start + _STEP] == byte) + start
+        if pos.size:
+            before[:-1] += np.searchsorted(pos, nl)
+            before[-1] += pos.size
+    return np.diff(before, prepend=0)[:n_lines]
+
+
+def _csv_fast(data: bytes, nl: np.ndarray, width: int) -> _Rows | None:
+    """Vectorised, when every record is one physical line (no quoted field spans lines): polars
+    reads the lines without quoting, the field count of a line is its commas + 1; the few lines
+    holding a quote go through the csv module one by one (values and count). Returns None when a
+    quoted field spans lines (the exact path takes over)."""
+    n_lines = len(nl) + (0 if data.endswith(b"\n") or not data else 1)
+    n_rows = max(n_lines - 1, 0)
+    schema = {f"c{i}": pl.String for i in range(width)}
+    try:
+        raw = pl.read_csv(
+            data,
+            has_header=False,
+            skip_lines=1,
+            quote_char=None,
+            schema=schema,
+            truncate_ragged_lines=True,
+            missing_columns="insert",
+            extra_columns="ignore",
+            raise_if_empty=False,
+        )
+    except Exception:  # polars' parse errors: the exact path decides
+        return None
+    if raw.height != n_rows:
+        return None
+    counts = _per_line(data, nl, n_lines, ord(","))[1:] + 1
+    quoted = np.flatnonzero(_per_line(data, nl, n_lines, ord('"'))[1:])
+    cols = raw.get_columns()
+    del raw
+    if quoted.size:
         recs: list[list[str]] = []
-        try:
-            for i, rec in enumerate(reader):
-                if reader.line_num != i + 1:  # a quoted field went on into the next line
-                    return None
-                recs.append(rec)
-        except csv.Error:
-            return None
-        if len(recs) != len(sub):
-            return None
-        counts = counts.scatter(idx, [len(r) for r in recs])
+        for r in quoted.tolist():  # row r is physical line r + 1 (0-based)
+            end = int(nl[r + 1]) if r + 1 < len(nl) else len(data)
+            line = data[int(nl[r]) + 1 : end].decode("utf-8").removesuffix("\r")
+            try:
+                recs.append(next(csv.reader([line], strict=True)))
+            except (csv.Error, StopIteration):  # a quoted field going on into the next line
+                return None
+        idx = pl.Series(quoted, dtype=pl.Int64)
+        counts[quoted] = [len(rec) for rec in recs]
         cols = [
-            c.scatter(idx, [r[i] if i < len(r) else None for r in recs]) for i, c in enumerate(cols)
+            c.scatter(idx, [rec[i] if i < len(rec) else None for rec in recs])
+            for i, c in enumerate(cols)
         ]
-    del rows
-    reasons = pl.select(
-        pl.when(pl.lit(counts) != width).then(pl.lit("wrong_field_count"))
+    count = pl.Series("n", counts)
+    frame = pl.DataFrame(cols) if cols else pl.DataFrame({"c0": pl.Series([], dtype=pl.String)})
+    blank = frame.select(
+        pl.all_horizontal(pl.all().str.strip_chars().fill_null("").eq("")).alias("b")
     ).to_series()
-    keep = ~blank
+    keep = ~(blank & (count <= width))
+    reasons = pl.select(
+        pl.when(pl.lit(count) != width).then(pl.lit("wrong_field_count", dtype=pl.String))
+    ).to_series()
+    line_no = pl.int_range(2, n_rows + 2, dtype=pl.Int32, eager=True)
     return _Rows(
-        [c.filter(keep) for c in cols],
+        [c.filter(keep) for c in frame.get_columns()],
         line_no.filter(keep),
-        reasons.filter(keep).alias("_reason").cast(pl.String),
+        reasons.filter(keep).alias("_reason"),
     )
 
 
@@ -427,15 +457,19 @@ def _row_warnings(rel: str, reasons: pl.Series, lines: pl.Series) -> list[str]:
 
 
 def read_csv(path: Path, rel: str, extract: Extract) -> RawFile:
-    data, encoding, clean, width, pos = _csv_prelude(path, rel, extract, check_nfkc=True)
-    rows = _csv_fast(data, width)
+    data, nl, encoding, clean, width, pos = _csv_prelude(path, rel, extract, check_nfkc=True)
+    rows = _csv_fast(data, nl, width)
+    del nl
     if rows is None:
         rows = _csv_exact(data, rel, width)
     del data
     bad = rows.reasons.is_not_null()
+    any_bad = bool(bad.any())
     cols = [rows.lines.alias("_line")]
     for col in extract.columns:
-        if col.name in pos:
+        if col.name in pos and not any_bad:
+            cols.append(rows.cells[pos[col.name]].alias(col.name))
+        elif col.name in pos:  # an unreadable row keeps no value
             s = rows.cells[pos[col.name]]
             cols.append(
                 pl.select(pl.when(pl.lit(bad)).then(None).otherwise(pl.lit(s)))

@@ -337,7 +337,8 @@ def ingest(
     """Read, validate and land a raw drop into schema `raw` of the (new) DuckDB file `build_db`.
 
     Raises :class:`ExtractFileError` when a file cannot be read as a whole — before anything is
-    written. See docs/ARCHITECTURE.md for the landed tables.
+    written (or, for a file found unreadable only while its rows are read, after removing the
+    build file). See docs/ARCHITECTURE.md for the landed tables.
     """
     raw_dir, build_db = Path(raw_dir), Path(build_db)
     timings: dict[str, float] = {}

@@ -2,7 +2,11 @@
 
 Every ``*.csv`` / ``*.xlsx`` under ``<raw>/<extract>/`` is read, in sorted path order, all cells as
 text. Anything that makes a whole file unreadable raises :class:`ExtractFileError` — the caller
-stops the build before anything is written.
+stops the build before anything is written. That includes a file beyond the limits below (size,
+header, columns, line length; XLSX decompressed size and used range), checked before any row is
+read so that a hostile file cannot make the reader allocate without bound. A CSV row that cannot
+be read as a row (a field count unlike the header's, a quoted field holding a line break) is kept
+with no value and a reason (`_reason`), for the quarantine.
 """
 
 from __future__ import annotations
@@ -232,6 +236,19 @@ def _line_ends(data: bytes) -> bytes:
     return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
 
 
+_STEP = 64 * 2**20  # bytes scanned at a time (the temporary arrays stay small)
+
+
+def _newlines(data: bytes) -> np.ndarray:
+    """Byte positions of every LF."""
+    arr = np.frombuffer(data, dtype=np.uint8)
+    parts = [
+        np.flatnonzero(arr[start : start + _STEP] == 10) + start
+        for start in range(0, len(arr), _STEP)
+    ]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
 def _longest_line(data: bytes, nl: np.ndarray) -> tuple[int, int]:
     """(length in bytes, 1-based number) of the longest physical line (`nl`: the LF positions)."""
     gaps = np.diff(nl, prepend=-1) - 1
@@ -297,19 +314,6 @@ class _Rows:
     cells: list[pl.Series]  # `width` String columns
     lines: pl.Series  # physical line where the record starts (header = 1)
     reasons: pl.Series  # NULL, `wrong_field_count` or `multiline_field`
-
-
-_STEP = 64 * 2**20  # bytes scanned at a time (the temporary arrays stay small)
-
-
-def _newlines(data: bytes) -> np.ndarray:
-    """Byte positions of every LF."""
-    arr = np.frombuffer(data, dtype=np.uint8)
-    parts = [
-        np.flatnonzero(arr[start : start + _STEP] == 10) + start
-        for start in range(0, len(arr), _STEP)
-    ]
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
 def _per_line(data: bytes, nl: np.ndarray, n_lines: int, byte: int) -> np.ndarray:

@@ -546,6 +546,18 @@ def reasons_build(tmp_path_factory):
         )
         for i, (_r, code, col) in enumerate(bad):
             expected.append((extract, f"{extract}/{extract}.csv", len(rows) + i + 2, code, col))
+    # rows the reader cannot read as rows (no column): an unquoted comma in a name, a quoted
+    # field spanning lines
+    for extract, changes, code in (
+        ("reports", {"举报编号": "RB9", "举报人姓名": "高,永"}, "wrong_field_count"),
+        ("hazards", {"隐患编号": "HB9", "隐患描述": '"第一行\n第二行"'}, "multiline_field"),
+    ):
+        path = raw / extract / f"{extract}.csv"
+        line = len(path.read_bytes().splitlines()) + 1
+        r = row(extract, **changes)
+        text = ",".join(r[c.zh] for c in EXTRACTS[extract].columns)
+        path.write_bytes(path.read_bytes() + text.encode() + b"\n")
+        expected.append((extract, f"{extract}/{extract}.csv", line, code, None))
     result, con = run(raw, tmp)
     return result, con, expected, good
 
@@ -576,6 +588,7 @@ def test_bad_rows_are_not_loaded_and_good_rows_are(reasons_build):
     }
     for extract, rows in good.items():
         n_bad = sum(1 for e in BAD_ROWS if e[0] == extract)
+        n_bad += sum(1 for e in expected if e[0] == extract and e[4] is None)  # unreadable rows
         assert rec[f"{extract}/{extract}.csv"] == (len(rows) + n_bad, len(rows), n_bad, 0)
 
 
@@ -926,7 +939,7 @@ def test_equal_updated_at_warning(tmp_path):
     assert con.execute("select count(*) from raw.hazards").fetchone()[0] == 2
 
 
-def test_multiline_quoted_fields_keep_physical_lines(tmp_path):
+def test_multiline_quoted_fields_are_quarantined_at_their_physical_line(tmp_path):
     raw = tmp_path / "raw"
     write_csv(raw / "enterprises" / "e.csv", [ENT])
     write_csv(
@@ -937,10 +950,11 @@ def test_multiline_quoted_fields_keep_physical_lines(tmp_path):
         ],
     )
     result, con = run(raw, tmp_path)
-    assert con.execute("select _line, description from raw.hazards").fetchall() == [
-        (2, "第一行\n第二行\n第三行")
-    ]
-    assert con.execute("select line from raw.quarantine").fetchall() == [(5,)]
+    # a field spanning lines: the row is quarantined whole at the line where it starts, no value
+    assert con.execute("select count(*) from raw.hazards").fetchone() == (0,)
+    assert con.execute(
+        "select line, reason_code, column_name, value, record_key from raw.quarantine order by line"
+    ).fetchall() == [(2, "multiline_field", None, None, None), (5, "bad_enum", "level", "x", "H2")]
 
 
 def test_blank_lines_are_not_rows(tmp_path):

@@ -364,4 +364,7 @@ REASONS: dict[str, str] = {
     "out_of_range": "数值超出合理范围（过大或非有限数）",
     "bad_key_chars": "编号含有不允许的字符",
     "mixed_script_key": "编号混用不同文字（如拉丁字母与西里尔字母）",
+    # a CSV row the reader cannot read as a row: no value of it is kept (column NULL)
+    "wrong_field_count": "字段数与表头不符（整行隔离，不保留任何值）",
+    "multiline_field": "字段内含换行（整行隔离，不保留任何值）",
 }

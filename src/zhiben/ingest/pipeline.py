@@ -23,9 +23,10 @@ from zhiben.contract import (
 from zhiben.ingest.gx_worker import GxWorker
 from zhiben.ingest.land import QUARANTINE_SCHEMA, RECONCILIATION_SCHEMA, Lander
 from zhiben.ingest.normalise import normalise
-from zhiben.ingest.read import RawFile, check_all, ignored_folders, read_file
+from zhiben.ingest.read import ExtractFileError, RawFile, check_all, ignored_folders, read_file
 from zhiben.ingest.refdata import RefData
 from zhiben.ingest.suites import rules_for, validate
+from zhiben.publish import remove_duckdb_file
 
 #: the date that places a row in a month (quarantine `month`); `updated_at` where unreadable
 MAIN_DATE = {
@@ -89,6 +90,7 @@ def _empty_frame(extract: Extract) -> pl.DataFrame:
         "_line": pl.Int32(),
         "_read_seq": pl.Int64(),
         "_nfkc_dirty": pl.Boolean(),
+        "_reason": pl.String(),
     }
     schema.update({c.name: pl.String() for c in extract.columns})
     return pl.DataFrame(schema=schema)
@@ -102,6 +104,7 @@ def _tag(rf: RawFile, start_seq: int) -> pl.DataFrame:
         "_line",
         "_read_seq",
         "_nfkc_dirty",
+        "_reason",
         *(c.name for c in EXTRACTS[rf.extract].columns),
     ]
     return rf.frame.with_columns(
@@ -255,6 +258,22 @@ def _plausible(ts: pl.Expr, latest: dt.datetime) -> pl.Expr:
     return pl.when(ts.is_between(dt.datetime.combine(PLAUSIBLE_FROM, dt.time()), latest)).then(ts)
 
 
+def _reader_failures(n: pl.DataFrame, failures: pl.DataFrame) -> pl.DataFrame:
+    """A row the reader could not read as a row (`_reason`: a field count unlike the header's, a
+    field spanning lines) has no value: its one failure is that reason, on no column, instead
+    of the rules its NULL columns break."""
+    unread = n.select("_idx", "_reason").filter(pl.col("_reason").is_not_null())
+    if unread.height == 0:
+        return failures
+    rows = unread.select(
+        pl.col("_idx").cast(failures.schema["_idx"]),
+        pl.lit(None, dtype=pl.String).alias("column_name"),
+        pl.col("_reason").alias("reason_code"),
+    )
+    kept = failures.filter(~pl.col("_idx").is_in(rows["_idx"].implode()))
+    return pl.concat([kept, rows.select(failures.columns)]).sort("_idx", maintain_order=True)
+
+
 def _quarantine_rows(
     extract: Extract, n: pl.DataFrame, failures: pl.DataFrame, latest: dt.datetime
 ) -> pl.DataFrame:
@@ -359,7 +378,8 @@ def ingest(
     """Read, validate and land a raw drop into schema `raw` of the (new) DuckDB file `build_db`.
 
     Raises :class:`ExtractFileError` when a file cannot be read as a whole — before anything is
-    written. See docs/ARCHITECTURE.md for the landed tables.
+    written (or, for a file found unreadable only while its rows are read, after removing the
+    build file). See docs/ARCHITECTURE.md for the landed tables.
     """
     raw_dir, build_db = Path(raw_dir), Path(build_db)
     timings: dict[str, float] = {}
@@ -407,6 +427,12 @@ def ingest(
                 },
             )
             timings["land"] = timings.get("land", 0.0) + perf_counter() - t2
+        except ExtractFileError:
+            # a file found unreadable while its rows were read (a stray quote swallowing rows,
+            # malformed quoting): as if pass 1 had rejected it, the build file goes
+            lander.close()
+            remove_duckdb_file(build_db)
+            raise
         finally:
             lander.close()
         timings["validate"] = perf_counter() - t1 - timings["land"] - timings["read_wait"]
@@ -440,6 +466,7 @@ class _Read:
     frame: pl.DataFrame  # normalised, with `_idx`
     files: list[tuple[str, int]]  # (file, rows read), in read order
     encodings: dict[str, int]
+    warnings: list[str]
 
 
 class _Reader:
@@ -456,6 +483,7 @@ class _Reader:
         parts: list[pl.DataFrame] = []
         read_files: list[tuple[str, int]] = []
         encodings: dict[str, int] = {}
+        warnings: list[str] = []
         t_norm = 0.0
         pending: list[pl.DataFrame] = []
         pending_rows = 0
@@ -464,7 +492,11 @@ class _Reader:
             """Normalise the files read so far (batches: the raw text is freed as we go, and
             small files do not pay the per-call overhead one by one)."""
             tn = perf_counter()
-            part = normalise(extract, pl.concat(pending, how="vertical"), self.ref)
+            raw = pl.concat(pending, how="vertical")
+            # rows the reader could not read as rows (their contract columns are NULL) keep
+            # their reason beside the normalised columns
+            part = normalise(extract, raw, self.ref).with_columns(raw["_reason"])
+            del raw
             # one chunk per batch for every column, `_idx` included: columns chunked unlike the
             # rest make polars rechunk the whole extract later (a copy of it: GiBs at province)
             offset = sum(p.height for p in parts)
@@ -479,6 +511,7 @@ class _Reader:
             rf = read_file(path, rel, extract)
             read_files.append((rel, rf.rows_read))
             encodings[rf.encoding] = encodings.get(rf.encoding, 0) + 1
+            warnings += rf.warnings
             pending.append(_tag(rf, self.seq))
             self.seq += rf.rows_read
             pending_rows += rf.rows_read
@@ -489,12 +522,14 @@ class _Reader:
         if pending:
             t_norm += flush()
         if not parts:
-            empty = normalise(extract, _empty_frame(extract), self.ref).with_row_index("_idx")
+            frame = _empty_frame(extract)
+            empty = normalise(extract, frame, self.ref).with_columns(frame["_reason"])
+            empty = empty.with_row_index("_idx")
             parts.append(empty.with_columns(pl.lit(None, dtype=pl.UInt64).alias("_h")))
         n = pl.concat(parts, how="vertical", rechunk=False)
         _add_time(self.timings, "read", perf_counter() - tr - t_norm)
         _add_time(self.timings, "normalise", t_norm)
-        return _Read(extract, n, read_files, encodings)
+        return _Read(extract, n, read_files, encodings, warnings)
 
 
 def _load_extracts(
@@ -547,6 +582,8 @@ def _process(
     failures = validate(gx, name, rules_for(extract, ref), n)
     timings[f"gx:{name}"] = perf_counter() - tv
     _add_time(timings, "gx", timings[f"gx:{name}"])
+    failures = _reader_failures(n, failures)
+    state.warnings += read.warnings
 
     n = n.with_columns(pl.col("_idx").is_in(failures["_idx"].unique().implode()).alias("_bad"))
     # identical rows fold: only loadable rows take part, the first read loads

@@ -14,6 +14,12 @@
     ) / 100.0
 {%- endmacro %}
 
+{#- The total: the weighted score plus the deductions (each ≤ 0, added in the order given: float
+    addition is not associative, so every caller passes the same order), floored at 0 -#}
+{% macro evaluation_total(weighted, deductions=[]) -%}
+    greatest({{ weighted }}{% for deduction in deductions %} + {{ deduction }}{% endfor %}, 0.0)
+{%- endmacro %}
+
 {#- The rows of `relation` (one per partition × code, with total_score, i1_score, veto) with
     their rank in the partition (a quarter; the what-if adds its scenario): total descending,
     totals within 1e-9 tie (consecutive totals of the descending order closer than that share a

@@ -102,7 +102,7 @@ def rerank(
     adds them) and rank, in scenario and rank order. With the seed's weights this reproduces
     the mart's totals and ranks to the bit."""
     scores = frame.drop(*_COMPUTED, "scenario", strict=False)
-    added = "".join(f" + weighted.{d}" for d in deductions)
+    total = _macro("evaluation_total")("weighted.weighted_score", [f"weighted.{d}" for d in deductions])
     with duckdb.connect() as con:
         con.register("scores", scores)
         con.register("weights", weights_frame(weights, indicators))
@@ -115,7 +115,7 @@ def rerank(
                 from scores cross join weights
             ),
             totalled as (
-                select weighted.*, greatest(weighted.weighted_score{added}, 0.0) as total_score
+                select weighted.*, {total} as total_score
                 from weighted
             ),
             ranked as ({ranked_sql("totalled", code_column, ("scenario", *partition_by))})

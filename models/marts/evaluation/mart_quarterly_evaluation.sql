@@ -134,13 +134,9 @@ totalled as (
     select
         *,
         deduction_major_accidents + deduction_concealed + deduction_listed_overdue as deductions,
-        greatest(
-            weighted_score
-            + deduction_major_accidents
-            + deduction_concealed
-            + deduction_listed_overdue,
-            0.0
-        ) as total_score
+        {{ evaluation_total('weighted_score', [
+            'deduction_major_accidents', 'deduction_concealed', 'deduction_listed_overdue'
+        ]) }} as total_score
     from deducted
 
 ),

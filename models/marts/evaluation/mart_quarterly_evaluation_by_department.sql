@@ -90,7 +90,7 @@ with_total as (
 
     select
         *,
-        greatest(weighted_score, 0.0) as total_score
+        {{ evaluation_total('weighted_score') }} as total_score
     from weighted
 
 ),

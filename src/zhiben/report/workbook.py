@@ -19,7 +19,7 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from zhiben.app_logic.labels import label
-from zhiben.periods import quarter_title
+from zhiben.periods import parse_quarter, quarter_title
 from zhiben.report.rank import quarter_evaluation
 from zhiben.warehouse import as_of_date, query
 
@@ -58,6 +58,7 @@ def write_report(
     built_at: datetime | None = None,
 ) -> Path:
     """Write the quarter's 通报 workbook and return its path (default `通报-<quarter>.xlsx`)."""
+    parse_quarter(quarter)  # a Chinese + English ValueError on a bad key, before any reading
     out = Path(out or f"通报-{quarter}.xlsx")
     data = _read(quarter, warehouse)
     label = quarter_label(quarter, data["as_of"])

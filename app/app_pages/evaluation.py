@@ -30,7 +30,9 @@ breakdown = figures.weighted_breakdown(ev, weights)
 tab_units, tab_deps, tab_method = st.tabs(["镇街排名", "区直部门排名", "考评方法"])
 with tab_units:
     st.subheader(f"{f.quarter_title} 镇街考评排名")
-    ui.plot(figures.score_stack(breakdown, title=f"{f.quarter_title} 镇街考评得分构成"), key="ev_stack")
+    ui.plot(
+        figures.score_stack(breakdown, title=f"{f.quarter_title} 镇街考评得分构成"), key="ev_stack"
+    )
     if ev["veto"].any():
         vetoed = ev.filter(pl.col("veto"))["unit_name"].to_list()
         st.warning(f"一票否决(发生重大及以上事故,排名置后):{'、'.join(vetoed)}")
@@ -61,9 +63,7 @@ with tab_units:
             cols[3].metric(
                 "上季排名", "—" if r["prev_rank"] is None else r["prev_rank"], border=True
             )
-            region_avg = ev.select(
-                pl.col(f"{k}_score").mean() for k in INDICATORS
-            ).row(0)
+            region_avg = ev.select(pl.col(f"{k}_score").mean() for k in INDICATORS).row(0)
             comp = pl.DataFrame(
                 {
                     "indicator": [f"{k.upper()} {n}" for k, n in INDICATORS.items()],
@@ -120,7 +120,9 @@ with tab_deps:
             dbreak = figures.weighted_breakdown(dep, dweights, name_col="department_name")
             ui.plot(
                 figures.score_stack(
-                    dbreak, name_col="department_name", title=f"{f.quarter_title} 区直部门考评得分构成"
+                    dbreak,
+                    name_col="department_name",
+                    title=f"{f.quarter_title} 区直部门考评得分构成",
                 ),
                 key="ev_dep_stack",
             )

@@ -349,7 +349,12 @@ def monthly_trend(trend: pl.DataFrame, *, title: str | None = None) -> go.Figure
     fig.update_layout(
         barmode="group",
         yaxis={"title": "隐患(条)"},
-        yaxis2={"title": "重大隐患逾期 / 事故", "overlaying": "y", "side": "right", "rangemode": "tozero"},
+        yaxis2={
+            "title": "重大隐患逾期 / 事故",
+            "overlaying": "y",
+            "side": "right",
+            "rangemode": "tozero",
+        },
     )
     fig.update_xaxes(type="category")
     return _layout(fig, title)

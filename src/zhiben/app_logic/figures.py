@@ -354,6 +354,7 @@ def monthly_trend(trend: pl.DataFrame, *, title: str | None = None) -> go.Figure
             "overlaying": "y",
             "side": "right",
             "rangemode": "tozero",
+            "tickformat": ",d",
         },
     )
     fig.update_xaxes(type="category")

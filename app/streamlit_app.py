@@ -22,6 +22,7 @@ st.session_state[ui.ACCOUNT_KEY] = require_login()  # nothing below runs before 
 
 PAGES = [
     ("overview.py", "总览", ":material/dashboard:"),
+    ("monthly.py", "月调度", ":material/calendar_month:"),
     ("region_industry.py", "分区域分行业", ":material/grid_on:"),
     ("major_hazards.py", "重大隐患清单", ":material/warning:"),
     ("accidents.py", "事故分析", ":material/emergency:"),
@@ -40,6 +41,6 @@ nav = st.navigation(
 )
 ui.fingerprint()  # a Chinese message and stop when there is no warehouse file
 st.sidebar.markdown("## :material/shield: 治本攻坚三年行动")
-st.session_state["_filters"] = ui.sidebar_filters()
+st.session_state["_filters"] = ui.sidebar_filters(page=nav.url_path)
 ui.warm_up()
 nav.run()

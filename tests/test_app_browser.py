@@ -27,6 +27,7 @@ SHOTS = ARTIFACTS / "screenshots"
 #: url path → Chinese title (the page files' names; the first is the default page at /)
 PAGES = {
     "overview": "总览",
+    "monthly": "月调度",
     "region_industry": "分区域分行业",
     "major_hazards": "重大隐患清单",
     "accidents": "事故分析",

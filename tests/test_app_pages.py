@@ -3,6 +3,7 @@ and the app's logic modules (queries, figures, labels, xlsx export) without Stre
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -37,6 +38,7 @@ UNIT_NAMES = {
 #: page file → the Chinese title it shows
 PAGES = {
     "overview.py": "总览",
+    "monthly.py": "月调度",
     "region_industry.py": "分区域分行业",
     "major_hazards.py": "重大隐患清单",
     "accidents.py": "事故分析",
@@ -68,6 +70,7 @@ APP_TABLES = (
     "mart_build_info",
     "mart_load_reconciliation",
     "mart_quarantine",
+    "mart_monthly_dispatch",
 )
 
 
@@ -152,7 +155,6 @@ def test_page_renders(served: Path, page: str) -> None:
 
 def _record_time(title: str, first: float, warm: float) -> None:
     """Script time per page (server side, no browser) → test-artifacts/apptest_times.json."""
-    import json
 
     out = REPO / "test-artifacts" / "apptest_times.json"
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -238,6 +240,73 @@ def test_ledger_filtered_to_one_unit_shows_only_that_unit(served: Path) -> None:
     overdue = frame(at, "mh_table", "hazard_id", "escalation")
     assert overdue.height == expected.filter(pl.col("is_overdue")).height > 0
     assert set(overdue["escalation"].to_list()) <= {"函告", "通报", "约谈", "曝光"}
+
+
+def test_monthly_dispatch_shows_the_marts_month(served: Path) -> None:
+    # opens on the as-of month (2026-11, running: provisional); the table is the mart's month
+    at = open_page("monthly.py")
+    assert_clean(at)
+    assert at.selectbox(key="md_month").value == "2026-11"
+    heads = [s.value for s in at.subheader]
+    assert "2026年11月（暂定，截至11月28日） 各镇街月调度" in heads
+    at.selectbox(key="md_month").select("2026-10").run()
+    assert_clean(at)
+    assert "2026年10月 各镇街月调度" in [s.value for s in at.subheader]
+    table = frame(at, "md_units", "major_overdue_at_month_end_mom")
+    mart = read_mart("mart_monthly_dispatch", path=served)
+    this = mart.filter(pl.col("month") == "2026-10").sort("unit_code")
+    before = mart.filter(pl.col("month") == "2026-09").sort("unit_code")
+    ago = mart.filter(pl.col("month") == "2025-10").sort("unit_code")
+    assert table["unit_code"].to_list() == this["unit_code"].to_list() == UNITS
+    assert table["unit_name"].to_list() == [UNIT_NAMES[u] for u in UNITS]
+    for m in (
+        "hazards_found",
+        "major_open_at_month_end",
+        "major_overdue_at_month_end",
+        "accidents",
+        "deaths",
+        "inspections",
+        "penalty_cases",
+        "fines_yuan",
+    ):
+        assert table[m].to_list() == this[m].to_list(), m
+        assert table[f"{m}_mom"].to_list() == (this[m] - before[m]).to_list(), m
+        assert table[f"{m}_yoy"].to_list() == (this[m] - ago[m]).to_list(), m
+    # the worsened units: more overdue 重大隐患, accidents or deaths than in September
+    worse = frame(at, "md_worse", "worsened_on")
+    rose = this.with_columns(
+        pl.any_horizontal(
+            pl.col(c) > before[c] for c in ("major_overdue_at_month_end", "accidents", "deaths")
+        ).alias("rose")
+    ).filter("rose")
+    assert sorted(worse["unit_code"].to_list()) == rose["unit_code"].to_list()
+    # the unit filter: only that unit's row, and the trend is of that unit
+    at.sidebar.selectbox(key="flt_unit").select("U02").run()
+    assert_clean(at)
+    assert frame(at, "md_units", "major_overdue_at_month_end_mom")["unit_code"].to_list() == ["U02"]
+    assert any(s.value.startswith("店子镇近 12 个月走势") for s in at.subheader)
+
+
+def test_ranking_defaults_to_the_last_full_quarter_and_a_running_one_is_provisional(
+    served: Path,
+) -> None:
+    at = open_page("evaluation.py")  # the overview first (current quarter), then the ranking
+    assert_clean(at)
+    assert at.session_state["flt_quarter"] == "2026Q3"
+    assert "2026Q3 镇街考评排名" in [s.value for s in at.subheader]
+    at.switch_page("app_pages/overview.py").run()
+    assert at.session_state["flt_quarter"] == "2026Q4"  # the overview: the current quarter
+    assert "2026Q4（暂定，截至11月28日） 考评排名" in [s.value for s in at.subheader]
+    # a quarter the user picks stays picked, on every page
+    at.sidebar.selectbox(key="flt_quarter").select("2026Q2").run()
+    at.switch_page("app_pages/evaluation.py").run()
+    assert at.session_state["flt_quarter"] == "2026Q2"
+    at.sidebar.selectbox(key="flt_quarter").select("2026Q4").run()
+    assert_clean(at)
+    assert at.session_state["flt_quarter"] == "2026Q4"
+    assert "2026Q4（暂定，截至11月28日） 镇街考评排名" in [s.value for s in at.subheader]
+    chart = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert chart["layout"]["title"]["text"] == "2026Q4（暂定，截至11月28日） 镇街考评得分构成"
 
 
 def test_overview_kpis_and_target_lights(served: Path) -> None:

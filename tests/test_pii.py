@@ -5,8 +5,9 @@ longer code such as 证书编号 "T" + an ID number), mobile numbers (1[3-9] + 9
 person name present in the raw drop (its 姓名 / 主要负责人 / 举报人姓名 columns, read here
 independently of the loader):
 - every column of every table of the served demo warehouse;
-- every export the product writes: the 通报 workbook (`zhiben report`) and the app's Excel
-  export (`zhiben.app_logic.export.to_xlsx_bytes`) of every record-level table;
+- every export the product writes: the 通报 workbooks (`zhiben report`, quarterly and
+  `--month`) and the app's Excel export (`zhiben.app_logic.export.to_xlsx_bytes`) of every
+  record-level table;
 - the run history and the dbt logs beside the served file;
 - by pattern, every text column of every table of the private build file (raw, seeds, marts):
   the loader masks ID and mobile numbers inside non-PII text before landing them.
@@ -300,6 +301,19 @@ def test_report_workbook_has_no_pii(
         ]
     assert quarters
     path = write_report(quarters[-1], tmp_path / "通报.xlsx", warehouse=demo_warehouse)
+    hits = scanner.scan_xlsx(Path(path).read_bytes(), Path(path).name)
+    assert not hits, "\n".join(map(str, hits[:30]))
+
+
+def test_monthly_report_workbook_has_no_pii(
+    demo_warehouse: Path, scanner: PiiScanner, tmp_path: Path
+) -> None:
+    """`zhiben report --month`: its ledger sheet lists 重大隐患 with their enterprises."""
+    from zhiben.report.monthly import write_monthly_report
+    from zhiben.warehouse import as_of_date
+
+    month = f"{as_of_date(demo_warehouse):%Y-%m}"
+    path = write_monthly_report(month, tmp_path / "月调度通报.xlsx", warehouse=demo_warehouse)
     hits = scanner.scan_xlsx(Path(path).read_bytes(), Path(path).name)
     assert not hits, "\n".join(map(str, hits[:30]))
 

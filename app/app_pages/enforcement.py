@@ -34,7 +34,7 @@ with c1:
             enf,
             "unit_name",
             ["inspections", "penalty_cases"],
-            title=f"{f.quarter} 分镇街检查与处罚",
+            title=f"{f.quarter_title} 分镇街检查与处罚",
         ),
         key="en_units",
     )
@@ -151,7 +151,7 @@ if ui.require("mart_enforcement_by_department"):
             dep.sort("inspections", descending=True),
             "department_name",
             ["inspections", "penalty_cases"],
-            title=f"{f.quarter} 部门检查与处罚",
+            title=f"{f.quarter_title} 部门检查与处罚",
             horizontal=True,
         ),
         key="en_deps",

@@ -22,14 +22,17 @@ if not f.quarter or not ui.require("mart_quarterly_evaluation"):
 
 ev = ui.q(queries.quarterly_evaluation, quarter=f.quarter)
 if ev.is_empty():
-    st.info(f"{f.quarter} 尚无考评结果。")
+    st.info(f"{f.quarter_title} 尚无考评结果。")
     st.stop()
 weights = ui.q(queries.evaluation_weights, variant="unit")
 breakdown = figures.weighted_breakdown(ev, weights)
 
 tab_units, tab_deps, tab_method = st.tabs(["镇街排名", "区直部门排名", "考评方法"])
 with tab_units:
-    ui.plot(figures.score_stack(breakdown, title=f"{f.quarter} 镇街考评得分构成"), key="ev_stack")
+    st.subheader(f"{f.quarter_title} 镇街考评排名")
+    ui.plot(
+        figures.score_stack(breakdown, title=f"{f.quarter_title} 镇街考评得分构成"), key="ev_stack"
+    )
     if ev["veto"].any():
         vetoed = ev.filter(pl.col("veto"))["unit_name"].to_list()
         st.warning(f"一票否决(发生重大及以上事故,排名置后):{'、'.join(vetoed)}")
@@ -50,7 +53,7 @@ with tab_units:
 
     if f.unit_code:
         row = ev.filter(pl.col("unit_code") == f.unit_code)
-        st.subheader(f"下钻:{f.unit_name} · {f.quarter}")
+        st.subheader(f"下钻:{f.unit_name} · {f.quarter_title}")
         if row.height:
             r = row.row(0, named=True)
             cols = st.columns(4)
@@ -60,9 +63,7 @@ with tab_units:
             cols[3].metric(
                 "上季排名", "—" if r["prev_rank"] is None else r["prev_rank"], border=True
             )
-            region_avg = ev.select(
-                pl.col(f"{k}_score").mean() for k in INDICATORS
-            ).row(0)
+            region_avg = ev.select(pl.col(f"{k}_score").mean() for k in INDICATORS).row(0)
             comp = pl.DataFrame(
                 {
                     "indicator": [f"{k.upper()} {n}" for k, n in INDICATORS.items()],
@@ -113,13 +114,15 @@ with tab_deps:
     if ui.require("mart_quarterly_evaluation_by_department"):
         dep = ui.q(queries.quarterly_evaluation_by_department, quarter=f.quarter)
         if dep.is_empty():
-            st.info(f"{f.quarter} 尚无部门考评结果。")
+            st.info(f"{f.quarter_title} 尚无部门考评结果。")
         else:
             dweights = ui.q(queries.evaluation_weights, variant="department")
             dbreak = figures.weighted_breakdown(dep, dweights, name_col="department_name")
             ui.plot(
                 figures.score_stack(
-                    dbreak, name_col="department_name", title=f"{f.quarter} 区直部门考评得分构成"
+                    dbreak,
+                    name_col="department_name",
+                    title=f"{f.quarter_title} 区直部门考评得分构成",
                 ),
                 key="ev_dep_stack",
             )

@@ -119,7 +119,7 @@ with left:
                 badge = TARGET_STATUS_BADGE.get(r["status"], r["status"])
                 st.markdown(f"**{r['target_id']}** {r['target']}  \n{badge}")
 with right:
-    st.subheader(f"{f.quarter or ''} 考评排名")
+    st.subheader(f"{f.quarter_title} 考评排名")
     if f.quarter and ui.require("mart_quarterly_evaluation"):
         ev = ui.q(queries.quarterly_evaluation, quarter=f.quarter)
         if ev.is_empty():

@@ -21,7 +21,7 @@ period = f.quarter if span == "所选季度" else periods.quarters_to_date(f.qua
 grid = ui.q(
     queries.region_industry, quarter=period, unit_code=f.unit_code, industry_code=f.industry_code
 )
-label_period = f.quarter if span == "所选季度" else f"{f.year} 年 1 季度至 {f.quarter}"
+label_period = f.quarter if span == "所选季度" else f"{f.year} 年 1 季度至 {f.quarter_title}"
 ui.plot(
     figures.heatmap(grid, metric, title=f"{REGION_INDUSTRY_METRICS[metric]} · {label_period}"),
     key="ri_heat",

@@ -356,17 +356,47 @@ def user_remove(name: Annotated[str, typer.Argument(help="用户名")]) -> None:
 
 @app.command()
 def report(
-    quarter: Annotated[str, typer.Option("--quarter", "-q", help="考评季度 YYYYQn, 例如 2026Q3")],
+    quarter: Annotated[
+        str | None,
+        typer.Option(
+            "--quarter",
+            "-q",
+            help="考评季度 YYYYQn, 例如 2026Q3 (默认: 数据截止日前最后一个完整季度)",
+        ),
+    ] = None,
+    month: Annotated[
+        str | None,
+        typer.Option(
+            "--month",
+            "-m",
+            help="月调度通报的月份 YYYY-MM, 例如 2026-11 (与 --quarter 二选一; 未结束的月份标注“暂定”)",
+        ),
+    ] = None,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="输出的 xlsx 文件 (默认 通报-<季度>.xlsx)")
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="输出的 xlsx 文件 (默认 通报-<季度>.xlsx / 月调度通报-<月份>.xlsx)"
+        ),
     ] = None,
     warehouse: WarehouseOpt = DEFAULT_WAREHOUSE,
 ) -> None:
-    """导出季度通报 (xlsx): 晾晒考评排名、得分明细、重大隐患台账、零处罚单位、目标进展、考评办法."""
+    """导出通报 (xlsx). 季度通报 (--quarter, 默认最后一个完整季度): 晾晒考评排名、得分明细、重大隐患台账、
+    零处罚单位、目标进展、考评办法. 月调度通报 (--month YYYY-MM): 各镇街本月数字及环比、同比, 较上月恶化的镇街,
+    全区近 12 个月走势, 月末逾期未整改的重大隐患. 未结束的季度或月份标注“暂定，截至某月某日”."""
+    from zhiben.periods import last_full_quarter
     from zhiben.report import write_report
+    from zhiben.report.monthly import write_monthly_report
+    from zhiben.warehouse import as_of_date
 
+    if quarter is not None and month is not None:
+        typer.echo("错误: --quarter 与 --month 只能指定一个 (季度通报或月调度通报)", err=True)
+        raise typer.Exit(2)
     try:
-        path = write_report(quarter, out, warehouse=warehouse)
+        if month is not None:
+            path = write_monthly_report(month, out, warehouse=warehouse)
+        else:
+            quarter = quarter or last_full_quarter(as_of_date(warehouse))
+            path = write_report(quarter, out, warehouse=warehouse)
     except (ValueError, FileNotFoundError) as exc:
         typer.echo(f"错误: {exc}", err=True)
         raise typer.Exit(1) from None

@@ -146,3 +146,19 @@ def month_title(month: str, as_of: date) -> str:
     if is_provisional(end, as_of):
         text += f"（暂定，截至{as_of.month}月{as_of.day}日）"
     return text
+
+
+def month_of(d: date) -> str:
+    """'YYYY-MM' of a date (the month key of `mart_monthly_dispatch`)."""
+    return f"{d.year}-{d.month:02d}"
+
+
+def shift_month(month: str, months: int) -> str:
+    """The month `months` after 'YYYY-MM' (negative: before).
+
+    >>> shift_month("2026-01", -1), shift_month("2026-11", -12), shift_month("2025-12", 1)
+    ('2025-12', '2025-11', '2026-01')
+    """
+    start, _ = month_range(month)
+    index = start.year * 12 + start.month - 1 + months
+    return f"{index // 12}-{index % 12 + 1:02d}"

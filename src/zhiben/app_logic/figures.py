@@ -327,3 +327,35 @@ def escalation_bar(ledger: pl.DataFrame, title: str | None = None) -> go.Figure:
         )
     )
     return _layout(fig, title, height=300)
+
+
+def monthly_trend(trend: pl.DataFrame, *, title: str | None = None) -> go.Figure:
+    """The 月调度 trend (`zhiben.monthly.region_trend`): hazards found and rectified as bars, the
+    重大隐患 open overdue at month end and the accidents as lines on a second axis."""
+    fig = go.Figure()
+    for y, color in (("hazards_found", "#90caf9"), ("hazards_rectified", "#2e7d32")):
+        fig.add_trace(go.Bar(x=trend["month"], y=trend[y], name=label(y), marker_color=color))
+    for y, color in (("major_overdue_at_month_end", "#c62828"), ("accidents", "#ef6c00")):
+        fig.add_trace(
+            go.Scatter(
+                x=trend["month"],
+                y=trend[y],
+                name=label(y),
+                mode="lines+markers",
+                yaxis="y2",
+                line={"color": color},
+            )
+        )
+    fig.update_layout(
+        barmode="group",
+        yaxis={"title": "隐患(条)"},
+        yaxis2={
+            "title": "重大隐患逾期 / 事故",
+            "overlaying": "y",
+            "side": "right",
+            "rangemode": "tozero",
+            "tickformat": ",d",
+        },
+    )
+    fig.update_xaxes(type="category")
+    return _layout(fig, title)

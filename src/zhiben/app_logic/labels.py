@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 import yaml
 
-from zhiben import contract
+from zhiben import contract, monthly
 from zhiben.paths import PROJECT_DIR, SEEDS_DIR
 
 #: the seed of the evaluation's indicators (names, weights) and of the plan's parameters
@@ -79,11 +79,14 @@ APP_COLUMN_LABELS: dict[str, str] = {
     "warnings": "警告",
     "error": "错误",
     "latest_updated_at": "最新更新时间",
+    "worsened_on": "较上月恶化",
     **{f"{k}_weighted": f"{k.upper()} {name}(加权)" for k, name in INDICATORS.items()},
 }
 
 #: English column name → Chinese header (tables on screen and xlsx exports)
 COLUMN_LABELS: dict[str, str] = served_column_labels() | APP_COLUMN_LABELS
+#: the 月调度 change columns (`zhiben.monthly`): '<metric label>环比' / '<metric label>同比'
+COLUMN_LABELS |= monthly.change_labels(COLUMN_LABELS)
 
 #: SPEC §7 default weights — used only when the served warehouse carries no weights table
 DEFAULT_UNIT_WEIGHTS: dict[str, float] = {

@@ -310,6 +310,14 @@ def accident_trend_region(reader: Reader) -> pl.DataFrame:
 
 
 @shared
+def monthly_dispatch(reader: Reader, *, unit_code: str | None = None) -> pl.DataFrame:
+    """mart_monthly_dispatch (月调度: month × unit, every month) with the units' names."""
+    return select_named(
+        reader, "mart_monthly_dispatch", unit_code=unit_code, order_by="t.month, t.unit_code"
+    )
+
+
+@shared
 def target_progress(reader: Reader) -> pl.DataFrame:
     df = select_named(reader, "mart_target_progress")
     return df.sort(pl.col("target_id").str.slice(1).cast(pl.Int32, strict=False))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import polars as pl
@@ -22,6 +23,11 @@ QUARTER_KEY = "flt_quarter"
 UNIT_KEY = "flt_unit"
 INDUSTRY_KEY = "flt_industry"
 ALL = "全部"
+#: the quarter the sidebar last chose by itself (a page default, not the user's choice)
+QUARTER_AUTO_KEY = "_flt_quarter_auto"
+#: pages (url path) whose quarter defaults to the last full quarter (SPEC §10.4: the ranking);
+#: every other page starts on the current quarter of D
+LAST_FULL_QUARTER_PAGES = frozenset({"evaluation"})
 #: session_state key of the account the login gate let in (set by the main script)
 ACCOUNT_KEY = "_account"
 #: query results live at most this long; a swapped-in warehouse file changes the key at once
@@ -94,6 +100,15 @@ class Filters:
     industry_code: str | None
     unit_names: Mapping[str, str]
     industry_names: Mapping[str, str]
+    as_of: date | None = None
+
+    @property
+    def quarter_title(self) -> str:
+        """The quarter as it reads in titles (SPEC §10.4): '2026Q4（暂定，截至12月4日）' while it
+        runs (`periods.quarter_title`)."""
+        if not self.quarter or self.as_of is None:
+            return self.quarter or ""
+        return periods.quarter_title(self.quarter, self.as_of)
 
     @property
     def year(self) -> int | None:
@@ -119,9 +134,23 @@ def _options(df: pl.DataFrame, code: str, name: str) -> dict[str, str]:
     return {r[code]: r[name] for r in df.iter_rows(named=True)}
 
 
-def sidebar_filters() -> Filters:
+def default_quarter(page: str, as_of: date) -> str:
+    """The quarter a page starts on (SPEC §10.4): the ranking the last full quarter, the others
+    the current one (provisional until it ends)."""
+    if page in LAST_FULL_QUARTER_PAGES:
+        return periods.last_full_quarter(as_of)
+    return periods.quarter_of(as_of)
+
+
+def _quarter_chosen() -> None:
+    """The user picked a quarter: it stays on every page (no page default overrides it)."""
+    st.session_state[QUARTER_AUTO_KEY] = None
+
+
+def sidebar_filters(page: str = "") -> Filters:
     """Quarter / unit / industry selectors in the sidebar. Their keys live in session_state, and
-    the main script renders them on every page, so a choice persists across pages."""
+    the main script renders them on every page, so a choice persists across pages. Until the user
+    picks a quarter, each page starts on its own default (`default_quarter`)."""
     have = tables()
     unit_names = _options(q(queries.units), "unit_code", "unit_name") if "dim_unit" in have else {}
     industry_names = (
@@ -132,9 +161,11 @@ def sidebar_filters() -> Filters:
     quarter_list = q(queries.quarters)
     info = build_info()
     if quarter_list:
-        default = periods.quarter_of(info.as_of_date)
-        if st.session_state.get(QUARTER_KEY) not in quarter_list:
-            st.session_state[QUARTER_KEY] = default if default in quarter_list else quarter_list[0]
+        default = default_quarter(page, info.as_of_date)
+        chosen = st.session_state.get(QUARTER_KEY)
+        if chosen not in quarter_list or chosen == st.session_state.get(QUARTER_AUTO_KEY):
+            chosen = default if default in quarter_list else quarter_list[0]
+            st.session_state[QUARTER_KEY] = st.session_state[QUARTER_AUTO_KEY] = chosen
     acc = account()
     if UNIT_KEY not in st.session_state and acc.unit_code in unit_names:
         st.session_state[UNIT_KEY] = acc.unit_code  # a 镇街 account starts on its own unit
@@ -143,7 +174,17 @@ def sidebar_filters() -> Filters:
             st.session_state[key] = ALL
     with st.sidebar:
         st.markdown("### 筛选")
-        quarter = st.selectbox("季度", quarter_list, key=QUARTER_KEY) if quarter_list else None
+        quarter = (
+            st.selectbox(
+                "季度",
+                quarter_list,
+                key=QUARTER_KEY,
+                format_func=lambda q: periods.quarter_title(q, info.as_of_date),
+                on_change=_quarter_chosen,
+            )
+            if quarter_list
+            else None
+        )
         unit = st.selectbox(
             "镇街(功能区)",
             [ALL, *unit_names],
@@ -163,6 +204,7 @@ def sidebar_filters() -> Filters:
         industry_code=None if industry == ALL else industry,
         unit_names=unit_names,
         industry_names=industry_names,
+        as_of=info.as_of_date,
     )
 
 

@@ -19,7 +19,7 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from zhiben.app_logic.labels import label
-from zhiben.periods import parse_quarter
+from zhiben.periods import parse_quarter, quarter_title
 from zhiben.report.rank import quarter_evaluation
 from zhiben.warehouse import as_of_date, query
 
@@ -44,9 +44,10 @@ def L(key: str, fmt: str = "text", width: float = 10) -> Col:  # noqa: N802 (rea
     return Col(label(key), key, fmt, width)
 
 
-def quarter_label(quarter: str) -> str:
-    year, q = parse_quarter(quarter)
-    return f"{year}年第{'一二三四'[q - 1]}季度"
+def quarter_label(quarter: str, as_of: date) -> str:
+    """'2026年第三季度', or '2026年第四季度（暂定，截至11月28日）' while it runs as of D
+    (`periods.quarter_title`, SPEC §10.4)."""
+    return quarter_title(quarter, as_of, long=True)
 
 
 def write_report(
@@ -57,9 +58,10 @@ def write_report(
     built_at: datetime | None = None,
 ) -> Path:
     """Write the quarter's 通报 workbook and return its path (default `通报-<quarter>.xlsx`)."""
-    label = quarter_label(quarter)
+    parse_quarter(quarter)  # a Chinese + English ValueError on a bad key, before any reading
     out = Path(out or f"通报-{quarter}.xlsx")
     data = _read(quarter, warehouse)
+    label = quarter_label(quarter, data["as_of"])
     built_at = built_at or datetime.now().astimezone()
 
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -159,6 +161,7 @@ def _formats(wb: xlsxwriter.Workbook) -> dict[str, Any]:
         "money": f(num_format="#,##0"),
         "date": f(num_format="yyyy-mm-dd", align="center"),
         "change": f(num_format='"▲"0;"▼"0;"—"', align="center"),
+        "delta": f(num_format="+#,##0;-#,##0;0", align="center"),
         "deduction": f(num_format='0.00;-0.00;"—"', font_color="#C00000"),
         "flag": f(align="center", font_color="#C00000", bold=True),
         "status": f(align="center"),
@@ -173,6 +176,8 @@ class _Context:
     label: str
     as_of: date
     built_at: datetime
+    #: the first meta line's period part (default: the quarter evaluated)
+    period_text: str | None = None
 
     def sheet(self, name: str) -> Worksheet:
         ws = self.wb.add_worksheet(name)
@@ -189,7 +194,8 @@ class _Context:
         ws.merge_range(1, 0, 1, last, title, self.fmt["title"])
         ws.set_row(1, 30)
         meta = [
-            f"考评季度: {self.label} ({self.quarter})    数据截止日期: {self.as_of:%Y-%m-%d}    "
+            f"{self.period_text or f'考评季度: {self.label} ({self.quarter})'}    "
+            f"数据截止日期: {self.as_of:%Y-%m-%d}    "
             f"生成时间: {self.built_at:%Y-%m-%d %H:%M}",
             *lines,
         ]

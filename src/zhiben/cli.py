@@ -276,6 +276,38 @@ def status(
 
 
 @app.command()
+def docs(
+    warehouse: WarehouseOpt = DEFAULT_WAREHOUSE,
+    port: Annotated[int, typer.Option(help="端口 (仅监听 127.0.0.1)")] = 8580,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="生成后启动只读的本机网页服务")
+    ] = True,
+    regenerate: Annotated[
+        bool, typer.Option("--regenerate", help="即使目录已是最新也重新生成")
+    ] = False,
+) -> None:
+    """数据目录 (dbt docs): 最近一次成功构建的模型、字段说明与血缘, 写入仓库旁的 catalog/ 并在本机提供只读网页."""
+    from zhiben import docs as catalog
+    from zhiben.dbt import DbtError
+
+    apply_offline_env()
+    served = Path(warehouse).resolve()
+    try:
+        if regenerate or not catalog.site_is_current(served):
+            t0 = time.perf_counter()
+            typer.echo("生成数据目录 (dbt docs generate) …")
+            catalog.generate(served)
+            typer.echo(f"完成 {time.perf_counter() - t0:.1f} s")
+    except (catalog.NoBuildError, DbtError) as exc:
+        typer.echo(f"错误: {exc}", err=True)
+        raise typer.Exit(1) from None
+    site = catalog.catalog_dir(served)
+    typer.echo(f"数据目录 → {site / 'index.html'}")
+    if serve:
+        catalog.serve(site, port)
+
+
+@app.command()
 def notebook(
     warehouse: WarehouseOpt = DEFAULT_WAREHOUSE,
     port: Annotated[int, typer.Option(help="端口")] = 8888,

@@ -1,0 +1,117 @@
+"""The analysts' catalog (issue 20): `zhiben docs` (dbt docs of the last successful build, served
+read-only on 127.0.0.1), dbt's source freshness behind `zhiben status --check`, and the
+validation report of each build. One tiny build (as of a fixed past date) serves them all."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+ZHIBEN = str(Path(sys.executable).with_name("zhiben"))
+CJK = re.compile(r"[\u4e00-\u9fff]")
+AS_OF = date(2026, 11, 28)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from zhiben.build import build
+    from zhiben.generate import generate
+
+    base = tmp_path_factory.mktemp("catalog")
+    raw = base / "raw"
+    generate(raw, scale="tiny", seed=7, dirty=True, as_of=AS_OF)
+    served = base / "wh" / "warehouse.duckdb"
+    build(raw, served, progress=lambda _m: None)
+    return served
+
+
+def _marts() -> set[str]:
+    return {p.stem for p in (REPO / "models" / "marts").rglob("*.sql")}
+
+
+def test_docs_no_serve_writes_the_site_of_the_last_build(site: Path) -> None:
+    out = subprocess.run(
+        [ZHIBEN, "docs", "--warehouse", str(site), "--no-serve"], capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    d = site.parent / "catalog"
+    assert {"index.html", "manifest.json", "catalog.json"} <= {p.name for p in d.iterdir()}
+    manifest = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
+    catalog = json.loads((d / "catalog.json").read_text(encoding="utf-8"))
+    # every mart is in the catalog, with its columns as built
+    in_catalog = {k.split(".")[-1] for k in catalog["nodes"]}
+    assert _marts() <= in_catalog, _marts() - in_catalog
+    qe = catalog["nodes"]["model.zhiben.mart_quarterly_evaluation"]["columns"]
+    assert "weighted_total" in {c.lower() for c in qe} or len(qe) > 10
+    # … and described in Chinese (the description or the columns' Chinese labels)
+    for name in _marts():
+        node = manifest["nodes"][f"model.zhiben.{name}"]
+        text = node["description"] + " ".join(
+            str((c.get("meta") or {}).get("label", "")) + c.get("description", "")
+            for c in node["columns"].values()
+        )
+        assert CJK.search(text), name
+    node = manifest["nodes"]["model.zhiben.mart_quarterly_evaluation"]
+    labels = [(c.get("meta") or {}).get("label", "") for c in node["columns"].values()]
+    assert sum(bool(CJK.search(x)) for x in labels) >= len(labels) // 2
+    # lineage: its parents, and the exposures (app, notebooks, report) reading it
+    assert "model.zhiben.dim_unit" in node["depends_on"]["nodes"]
+    assert manifest["exposures"]
+    assert any(
+        "model.zhiben.mart_quarterly_evaluation" in e["depends_on"]["nodes"]
+        for e in manifest["exposures"].values()
+    )
+    # offline: no remote script (the CDN tracker only loads with usage stats on)
+    assert manifest["metadata"]["send_anonymous_usage_stats"] is False
+    html = (d / "index.html").read_text(encoding="utf-8")
+    assert not re.search(r"<script[^>]+src=[\"']?(https?:)?//", html)
+    # a second call finds the site current and does not regenerate it
+    mtime = (d / "catalog.json").stat().st_mtime
+    out = subprocess.run(
+        [ZHIBEN, "docs", "--warehouse", str(site), "--no-serve"], capture_output=True, text=True
+    )
+    assert out.returncode == 0 and (d / "catalog.json").stat().st_mtime == mtime
+
+
+def test_docs_serves_read_only_on_localhost(site: Path) -> None:
+    from zhiben.docs import catalog_dir, running_url
+
+    if not (catalog_dir(site) / "catalog.json").exists():
+        subprocess.run([ZHIBEN, "docs", "-w", str(site), "--no-serve"], check=True)
+    proc = subprocess.Popen(
+        [ZHIBEN, "docs", "--warehouse", str(site), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        url = None
+        for _ in range(200):
+            url = running_url(site)
+            if url:
+                break
+            time.sleep(0.1)
+        assert url and url.startswith("http://127.0.0.1:")
+        with urllib.request.urlopen(url + "catalog.json", timeout=10) as r:
+            assert "mart_quarterly_evaluation" in r.read().decode("utf-8")
+        with urllib.request.urlopen(url, timeout=10) as r:
+            assert b"dbt" in r.read()
+        with pytest.raises(urllib.error.HTTPError) as e:  # read-only: no PUT / POST
+            urllib.request.urlopen(urllib.request.Request(url, data=b"x", method="POST"))
+        assert e.value.code == 501
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+    assert running_url(site) is None  # stopped: the sidebar link disappears

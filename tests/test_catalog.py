@@ -115,3 +115,55 @@ def test_docs_serves_read_only_on_localhost(site: Path) -> None:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=30)
     assert running_url(site) is None  # stopped: the sidebar link disappears
+
+
+def _set_updated_at(site: Path, ages_days: dict[str, int]) -> None:
+    """Hand-make the kept build file's 更新时间: each extract's versions `age` days old."""
+    from zhiben.docs import last_build_file
+    from zhiben.paths import WarehousePaths
+
+    _run, kept = last_build_file(WarehousePaths(site))
+    with duckdb.connect(str(kept)) as con:
+        for extract, age in ages_days.items():
+            con.execute(
+                f"update raw.{extract} set updated_at = "
+                f"localtimestamp - interval '{age} days' - interval '1 hour'"
+            )
+
+
+EXTRACTS = (
+    "enterprises",
+    "hazards",
+    "accidents",
+    "inspections",
+    "penalties",
+    "training",
+    "drills",
+    "reports",
+)
+
+
+def _status(site: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [ZHIBEN, "status", "--warehouse", str(site), "--check"], capture_output=True, text=True
+    )
+
+
+def test_status_check_reports_dbt_source_freshness(site: Path) -> None:
+    # the drop as of 2026-11-28 (tiny, dirty), all fresh today …
+    _set_updated_at(site, dict.fromkeys(EXTRACTS, 1))
+    st = _status(site)
+    assert st.returncode == 0 and "⚠" not in st.stdout, st.stdout + st.stderr
+    assert "dbt source freshness" in st.stdout and "45 day" in st.stdout
+    # … a monthly extract 20 days old is still fresh (warn after 45), hazards 10 days old is not
+    _set_updated_at(site, {"training": 20, "hazards": 10})
+    st = _status(site)
+    assert st.returncode == 1, st.stdout
+    stale = [ln for ln in st.stdout.splitlines() if "⚠ 过期" in ln]
+    assert [ln.split()[0] for ln in stale] == ["hazards"], st.stdout
+    assert "warn" in stale[0]
+    # past error_after (30 days) it is an error, still stale
+    _set_updated_at(site, {"hazards": 40})
+    st = _status(site)
+    assert st.returncode == 1 and "stale, error" in st.stdout, st.stdout
+    _set_updated_at(site, dict.fromkeys(EXTRACTS, 1))

@@ -167,3 +167,58 @@ def test_status_check_reports_dbt_source_freshness(site: Path) -> None:
     st = _status(site)
     assert st.returncode == 1 and "stale, error" in st.stdout, st.stdout
     _set_updated_at(site, dict.fromkeys(EXTRACTS, 1))
+
+
+def test_primary_keys_are_enforced_in_the_build(site: Path, tmp_path: Path) -> None:
+    """Every fact and dimension (and each mart with a grain) carries its key as a PRIMARY KEY
+    of the built table: a duplicate key cannot be written."""
+    import shutil
+
+    from zhiben.docs import last_build_file
+    from zhiben.paths import WarehousePaths
+
+    _run, kept = last_build_file(WarehousePaths(site))
+    copy = tmp_path / "build.duckdb"
+    shutil.copyfile(kept, copy)
+    with duckdb.connect(str(copy)) as con:
+        pks = dict(
+            con.execute(
+                "select table_name, constraint_column_names from duckdb_constraints() "
+                "where schema_name = 'marts' and constraint_type = 'PRIMARY KEY'"
+            ).fetchall()
+        )
+        for table in [t for t in _marts() if t.startswith(("dim_", "fct_"))]:
+            assert table in pks, f"{table} has no primary key"
+        assert pks["fct_hazards"] == ["hazard_id"]
+        assert pks["mart_quarterly_evaluation"] == ["quarter", "unit_code"]
+        for table in ("fct_hazards", "dim_unit", "mart_quarterly_evaluation"):
+            with pytest.raises(duckdb.ConstraintException):
+                con.execute(f"insert into marts.{table} select * from marts.{table} limit 1")
+
+
+def test_validation_report_of_each_build(site: Path) -> None:
+    from zhiben import history
+    from zhiben.contract import LOAD_ORDER
+    from zhiben.paths import WarehousePaths
+    from zhiben.validation_report import report_path
+
+    run = [r for r in history.read(WarehousePaths(site).history_file) if r["status"] == "success"]
+    page = report_path(site, run[-1]["run_id"])
+    data = json.loads(page.with_suffix(".json").read_text(encoding="utf-8"))
+    assert [x["extract"] for x in data["extracts"]] == list(LOAD_ORDER)
+    text = page.read_text(encoding="utf-8")
+    for x in data["extracts"]:
+        assert x["expectations"] and f"id='{x['extract']}'" in text
+    failed = [r for x in data["extracts"] for r in x["expectations"] if r["unexpected_rows"]]
+    assert failed, "the dirty drop breaks some expectations"
+    assert any(r["unexpected_sample"] for r in failed)
+    # the counts are the quarantine's rows per rule
+    with duckdb.connect(str(site), read_only=True) as con:
+        (quarantined,) = con.execute(
+            "select count(*) from (select distinct extract, file, line, column_name, reason_code "
+            "from mart_quarantine)"
+        ).fetchone()
+    assert sum(r["unexpected_rows"] for r in failed) == quarantined
+    # PII columns never show a value; no script, nothing remote
+    assert all(not r["unexpected_sample"] for r in failed if r["is_pii_column"])
+    assert "<script" not in text and "http" not in text

@@ -222,3 +222,57 @@ def test_validation_report_of_each_build(site: Path) -> None:
     # PII columns never show a value; no script, nothing remote
     assert all(not r["unexpected_sample"] for r in failed if r["is_pii_column"])
     assert "<script" not in text and "http" not in text
+
+
+@pytest.mark.browser
+def test_browser_finds_the_evaluation_mart_with_chinese_labels_and_lineage(site: Path) -> None:
+    """Issue 20's done-when: in the served catalog a browser finds mart_quarterly_evaluation with
+    its Chinese column labels and its lineage, and loads nothing from outside 127.0.0.1."""
+    chromium = "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        pytest.skip(f"{chromium} missing: run `bash scripts/setup.sh`")
+    from playwright.sync_api import sync_playwright
+
+    from zhiben.docs import running_url
+
+    subprocess.run([ZHIBEN, "docs", "--warehouse", str(site), "--no-serve"], check=True)
+    proc = subprocess.Popen(
+        [ZHIBEN, "docs", "--warehouse", str(site), "--port", "0"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = None
+        for _ in range(300):
+            if url := running_url(site):
+                break
+            time.sleep(0.1)
+        assert url
+        remote: list[str] = []
+        with sync_playwright() as p:
+            b = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+            page = b.new_page()
+            page.on(
+                "request",
+                lambda r: (
+                    None if r.url.startswith((url, "data:", "blob:")) else remote.append(r.url)
+                ),
+            )
+            page.goto(url + "#!/model/model.zhiben.mart_quarterly_evaluation")
+            page.locator("h1", has_text="mart_quarterly_evaluation").first.wait_for(timeout=120_000)
+
+            def shows(text: str) -> None:
+                page.wait_for_function(
+                    "t => document.body.innerText.includes(t)", arg=text, timeout=60_000
+                )
+
+            shows("晾晒考评")  # the description, in Chinese
+            shows("total_score")  # its columns
+            # lineage: the models it is built from (Depends On)
+            shows("int_evaluation_unit_counts")
+            page.screenshot(path=str(site.parent / "catalog-mart_quarterly_evaluation.png"))
+            b.close()
+        assert not remote, remote
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)

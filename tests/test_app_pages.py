@@ -516,3 +516,29 @@ def test_data_quality_shows_a_unit_account_only_its_own_records(
     assert_clean(at)
     shown = _page_text(at)
     assert raw_dir not in shown and all(k in shown for k in warned_keys)
+
+
+def test_sidebar_links_the_catalog_while_zhiben_docs_serves_it(served: Path) -> None:
+    """Issue 20: the sidebar links the catalog only while `zhiben docs` serves it (its marker
+    names a live process)."""
+    import json
+    import subprocess
+
+    from zhiben.docs import SERVER_MARKER, catalog_dir
+
+    def links(at: AppTest) -> list[str]:
+        return [str(b.proto.url) for b in at.get("link_button")]
+
+    marker = catalog_dir(served) / SERVER_MARKER
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.unlink(missing_ok=True)
+    try:
+        assert "http://127.0.0.1:8580/" not in links(open_page())
+        marker.write_text(json.dumps({"url": "http://127.0.0.1:8580/", "pid": os.getpid()}))
+        assert "http://127.0.0.1:8580/" in links(open_page())
+        proc = subprocess.Popen(["true"])  # a process that has ended: the server stopped
+        proc.wait()
+        marker.write_text(json.dumps({"url": "http://127.0.0.1:8580/", "pid": proc.pid}))
+        assert "http://127.0.0.1:8580/" not in links(open_page())
+    finally:
+        marker.unlink(missing_ok=True)

@@ -311,7 +311,11 @@ def docs(
     site = catalog.catalog_dir(served)
     typer.echo(f"数据目录 → {site / 'index.html'}")
     if serve:
-        catalog.serve(site, port)
+        try:
+            catalog.serve(site, port)
+        except OSError as exc:  # e.g. the port is taken
+            typer.echo(f"错误: 无法在 127.0.0.1:{port} 提供服务 ({exc}); 换一个 --port", err=True)
+            raise typer.Exit(1) from None
 
 
 @app.command()

@@ -10,7 +10,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: demo setup generate build serve test lint report notebook bench clean
+.PHONY: demo setup generate build serve docs test lint report notebook bench clean
 
 ## demo: install everything, generate the demo drop, build the warehouse, serve the app
 demo: setup generate build serve
@@ -31,6 +31,11 @@ serve: setup
 	$(ZHIBEN) serve --warehouse $(WAREHOUSE) --port $(PORT)
 
 notebook: setup ; $(ZHIBEN) notebook --warehouse $(WAREHOUSE)
+
+DOCS_PORT ?= 8580
+## docs: the analysts' catalog (dbt docs of the last successful build) on 127.0.0.1:$(DOCS_PORT)
+docs: setup
+	$(ZHIBEN) docs --warehouse $(WAREHOUSE) --port $(DOCS_PORT)
 
 ## bench: build vs the floor SQL vs pandas, memory, page latency (see BENCH.md)
 bench: setup

@@ -16,6 +16,8 @@ if str(HERE) not in sys.path:  # auth_gate.py sits beside this script
 from auth_gate import require_login  # noqa: E402
 
 from zhiben.app_logic import ui  # noqa: E402
+from zhiben.docs import running_url  # noqa: E402
+from zhiben.warehouse import warehouse_path  # noqa: E402
 
 st.set_page_config(page_title="治本攻坚 · 山亭区安全生产", page_icon="🛡️", layout="wide")
 st.session_state[ui.ACCOUNT_KEY] = require_login()  # nothing below runs before a login
@@ -41,6 +43,8 @@ nav = st.navigation(
 )
 ui.fingerprint()  # a Chinese message and stop when there is no warehouse file
 st.sidebar.markdown("## :material/shield: 治本攻坚三年行动")
+if docs_url := running_url(warehouse_path()):  # `zhiben docs` is serving the catalog
+    st.sidebar.link_button("数据目录 (字段说明与血缘)", docs_url, icon=":material/menu_book:")
 st.session_state["_filters"] = ui.sidebar_filters(page=nav.url_path)
 ui.warm_up()
 nav.run()

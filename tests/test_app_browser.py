@@ -211,6 +211,31 @@ def test_download_ledger_xlsx(server: str, browser) -> None:
     context.close()
 
 
+def test_validation_report_opens_from_data_quality(server: str, browser) -> None:
+    """Issue 20: the 数据质量 page offers the validation report of the build it shows; it is the
+    HTML page of that build, every extract in it."""
+    from zhiben.contract import LOAD_ORDER
+
+    context = browser.new_context(
+        viewport={"width": 1440, "height": 2400}, locale="zh-CN", accept_downloads=True
+    )
+    page = context.new_page()
+    page.goto(f"{server}/data_quality")
+    _wait_interactive(page, "数据质量")
+    with page.expect_download(timeout=30_000) as info:
+        page.get_by_role("button", name="数据校验报告").first.click()
+    download = info.value
+    assert download.suggested_filename.startswith("数据校验报告-")
+    target = ARTIFACTS / "downloads" / download.suggested_filename
+    target.parent.mkdir(parents=True, exist_ok=True)
+    download.save_as(target)
+    report = context.new_page()
+    report.goto(target.as_uri())
+    assert report.locator("h1").first.inner_text().startswith("数据校验报告")
+    assert [h.split(" ")[0] for h in report.locator("h2").all_inner_texts()] == list(LOAD_ORDER)
+    context.close()
+
+
 def test_ranking_row_click_drills_down(server: str, browser) -> None:
     """Clicking a ranking row selects that unit: the sidebar filter follows and the unit's
     records appear below (the grid is a canvas: click the row's selection box)."""

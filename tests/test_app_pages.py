@@ -142,7 +142,7 @@ def test_page_renders(served: Path, page: str) -> None:
     # every table comes with its xlsx download
     n_tables = len(at.dataframe)
     assert n_tables >= 1
-    assert len(at.download_button) == n_tables
+    assert len([b for b in at.download_button if b.key != "dq_validation_report"]) == n_tables
     assert at.get("plotly_chart") or page in ("targets.py",) or at.metric
     # warm rerun (cached queries) stays well under a second of script time
     t0 = time.perf_counter()
@@ -336,6 +336,17 @@ def test_data_quality_reconciles(served: Path) -> None:
     assert any("行数平衡" in s.value for s in at.success)
     quarantined = frame(at, "dq_q_table", "line", "reason_code")
     assert quarantined.height == queries.quarantine(served, units=None).height > 0
+    # the validation report of the build the page shows (the served one) is offered
+    from zhiben.validation_report import report_path
+
+    with duckdb.connect(str(served), read_only=True) as con:
+        (run_id,) = con.execute(
+            "select run_id from mart_build_runs where status = 'success' "
+            "order by started_at desc limit 1"
+        ).fetchone()
+    button = at.download_button(key="dq_validation_report")
+    assert report_path(served, run_id).exists()
+    assert "数据校验报告" in button.label
 
 
 def test_missing_mart_shows_a_chinese_notice(
@@ -566,9 +577,37 @@ def test_data_quality_shows_a_unit_account_only_its_own_records(
     assert sorted(table["record_key"].drop_nulls()) == sorted(mine["record_key"].drop_nulls())
     runs = frame(at, "dq_runs", "run_id")
     assert runs["raw_dir"].to_list()[0] == Path(raw_dir).name
+    # the validation report holds every unit's values: 领导 only
+    assert not [b for b in at.download_button if b.key == "dq_validation_report"]
 
     # a 领导 reads the warnings (so the check above has teeth), still without the server's path
     at = open_page("data_quality.py", zhiben_account=auth.Account("boss", auth.ROLE_LEADER))
     assert_clean(at)
     shown = _page_text(at)
     assert raw_dir not in shown and all(k in shown for k in warned_keys)
+
+
+def test_sidebar_links_the_catalog_while_zhiben_docs_serves_it(served: Path) -> None:
+    """Issue 20: the sidebar links the catalog only while `zhiben docs` serves it (its marker
+    names a live process)."""
+    import json
+    import subprocess
+
+    from zhiben.docs import SERVER_MARKER, catalog_dir
+
+    def links(at: AppTest) -> list[str]:
+        return [str(b.proto.url) for b in at.get("link_button")]
+
+    marker = catalog_dir(served) / SERVER_MARKER
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.unlink(missing_ok=True)
+    try:
+        assert "http://127.0.0.1:8580/" not in links(open_page())
+        marker.write_text(json.dumps({"url": "http://127.0.0.1:8580/", "pid": os.getpid()}))
+        assert "http://127.0.0.1:8580/" in links(open_page())
+        proc = subprocess.Popen(["true"])  # a process that has ended: the server stopped
+        proc.wait()
+        marker.write_text(json.dumps({"url": "http://127.0.0.1:8580/", "pid": proc.pid}))
+        assert "http://127.0.0.1:8580/" not in links(open_page())
+    finally:
+        marker.unlink(missing_ok=True)

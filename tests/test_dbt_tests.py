@@ -79,10 +79,16 @@ def test_columns_valid_fails_on_planted_bad_data(build_copy: Path, tmp_path: Pat
             "update marts.dim_enterprise set industry_code = null "
             "where credit_code = (select max(credit_code) from marts.dim_enterprise)"
         )
-        con.execute(
+        duplicate = (
             "insert into marts.dim_enterprise select * from marts.dim_enterprise "
             "where credit_code = (select max(credit_code) from marts.dim_enterprise)"
         )
+        # the contract's primary key refuses a duplicate; to plant one for the `unique` check,
+        # the table is copied without its constraints first
+        with pytest.raises(duckdb.ConstraintException):
+            con.execute(duplicate)
+        con.execute("create or replace table marts.dim_enterprise as from marts.dim_enterprise")
+        con.execute(duplicate)
         con.execute(
             "update marts.mart_quarterly_evaluation set i1_value = 1.5 "
             "where (quarter, unit_code) = (select (min(quarter), min(unit_code)) "

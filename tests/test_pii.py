@@ -344,6 +344,10 @@ def test_run_history_and_logs_have_no_pii(demo_warehouse: Path, scanner: PiiScan
     work = WarehousePaths(demo_warehouse).work_dir
     files = [WarehousePaths(demo_warehouse).history_file]
     files += sorted((work / "logs").glob("*.log")) if (work / "logs").exists() else []
+    # the validation reports (great-expectations results with unexpected values) of each run
+    reports = sorted((work / "validation").glob("*.*"))
+    assert {f.suffix for f in reports} >= {".html", ".json"}, f"no validation report in {work}"
+    files += reports
     files = [f for f in files if f.exists()]
     assert files, f"no history or log beside {demo_warehouse}"
     hits: list[Hit] = []

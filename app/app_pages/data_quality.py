@@ -7,6 +7,8 @@ import streamlit as st
 
 from zhiben import auth
 from zhiben.app_logic import figures, queries, ui
+from zhiben.validation_report import report_path
+from zhiben.warehouse import warehouse_path
 
 ui.page_header(
     "数据质量",
@@ -37,6 +39,19 @@ else:
             )
         )
     ui.table(runs, key="dq_runs", file_name="构建记录", title="构建记录")
+    # the great-expectations report of the build this warehouse comes from (every unit's values)
+    if ui.account().is_leader and "run_id" in runs.columns:
+        shown = runs.filter(pl.col("status") == "成功")["run_id"].head(1).to_list()
+        report = report_path(warehouse_path(), shown[0]) if shown else None
+        if report is not None and report.exists():
+            st.download_button(
+                "下载本次构建的数据校验报告 (HTML)",
+                report.read_bytes(),
+                file_name=f"数据校验报告-{shown[0]}.html",
+                mime="text/html",
+                icon=":material/fact_check:",
+                key="dq_validation_report",
+            )
 
 st.subheader("入库对账")
 if ui.require("mart_load_reconciliation"):

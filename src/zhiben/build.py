@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from zhiben import history
+from zhiben import history, validation_report
 from zhiben.config import apply_offline_env, pii_salt
 from zhiben.dbt import DbtError, DbtSummary, WarmDbt
 from zhiben.lock import build_lock
@@ -94,7 +94,7 @@ def build(
         try:
             t0 = time.perf_counter()
             progress(f"[1/3] 读取、校验、落地 (read, validate, land) ← {raw_dir}")
-            ingest(
+            landed = ingest(
                 raw_dir,
                 build_db,
                 seeds_dir=SEEDS_DIR,
@@ -105,6 +105,8 @@ def build(
             stages["ingest"] = time.perf_counter() - t0
             built_as_of, recon, freshness = _landing_facts(build_db)
             record.as_of_date = built_as_of.isoformat()
+            # the great-expectations results of this run, kept with the run history
+            validation_report.write(served, record.run_id, record.as_of_date, landed.validation)
             record.rows = _rows_per_extract(recon)
             record.freshness = freshness
             progress(f"      完成 {stages['ingest']:.1f} s; 截止日期 (as-of) {built_as_of}")

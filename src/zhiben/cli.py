@@ -192,18 +192,15 @@ def serve(
 def status(
     warehouse: WarehouseOpt = DEFAULT_WAREHOUSE,
     last: Annotated[int, typer.Option(help="显示最近几次构建")] = 10,
-    stale_days: Annotated[
-        int | None,
-        typer.Option(
-            "--stale-days",
-            help="某数据源最新更新时间早于今天减去该天数时视为过期 (默认 $ZHIBEN_STALE_DAYS 或 7)",
-        ),
-    ] = None,
     check: Annotated[
         bool, typer.Option("--check", help="最近一次构建失败或有数据源过期时以 1 退出 (供监控)")
     ] = False,
 ) -> None:
-    """显示最近的构建记录 (run history) 与各数据源的新鲜度."""
+    """显示最近的构建记录 (run history) 与各数据源的新鲜度 (dbt source freshness).
+
+    新鲜度: dbt 的 `source freshness`, 在最近一次成功构建保留的构建文件上运行, 各数据源最新的
+    更新时间与当前时间相比; 阈值见 models/staging/raw/_raw__sources.yml (月报类 45 天警告,
+    日常类 7 天). 警告 (warn) 或错误 (error) 都算过期."""
     from zhiben import history
     from zhiben.lock import holder
 
@@ -213,7 +210,6 @@ def status(
     if not all_runs:
         typer.echo("尚无构建记录 (no builds yet)")
         raise typer.Exit(1)
-    stale_days = history.stale_days_default() if stale_days is None else stale_days
     typer.echo(
         f"构建记录 (最近 {min(last, len(all_runs))} 次, 共 {len(all_runs)} 次) — {paths.served}"
     )
@@ -255,17 +251,28 @@ def status(
         f"\n当前服务的仓库来自 {good.get('ended_at') or good['started_at']} 的构建 "
         f"(截止 {good.get('as_of_date') or '-'})"
     )
-    typer.echo(f"数据新鲜度 (各数据源最新的 更新时间; 超过 {stale_days} 天视为过期):")
-    fresh = history.freshness(good, stale_days=stale_days)
-    for f in fresh:
-        age = f"{f.age_days} 天前" if f.age_days is not None else "无数据"
-        flag = "  ⚠ 过期 (stale)" if f.is_stale else ""
-        typer.echo(f"  {f.extract:<12} {f.latest_updated_at or '-':<20} {age:>8}{flag}")
-    stale = [f.extract for f in fresh if f.is_stale]
-    if stale:
-        typer.echo(
-            f"警告: {len(stale)} 个数据源超过 {stale_days} 天未更新: {', '.join(stale)}", err=True
-        )
+    typer.echo("数据新鲜度 (dbt source freshness: 各数据源最新的 更新时间 距现在):")
+    from zhiben import docs as catalog
+    from zhiben.dbt import DbtError
+
+    try:
+        fresh = catalog.source_freshness(paths.served)
+    except (catalog.NoBuildError, DbtError) as exc:
+        typer.echo(f"警告: 无法检查数据新鲜度: {exc}", err=True)
+        fresh, stale = [], ["?"]
+    else:
+        for f in fresh:
+            age = f"{f.age_days:.0f} 天前" if f.age_days is not None else "无数据"
+            flag = {"warn": "  ⚠ 过期 (stale, warn)", "pass": ""}.get(
+                f.status, f"  ⚠ 过期 (stale, {f.status})"
+            )
+            typer.echo(
+                f"  {f.extract:<12} {f.max_loaded_at or '-':<26} {age:>8}  "
+                f"(警告 {f.warn_after} / 错误 {f.error_after}){flag}"
+            )
+        stale = [f.extract for f in fresh if f.is_stale]
+        if stale:
+            typer.echo(f"警告: {len(stale)} 个数据源过期: {', '.join(stale)}", err=True)
     last_run = all_runs[-1]
     if last_run.get("status") in ("failed", "interrupted"):
         typer.echo(
@@ -273,6 +280,42 @@ def status(
         )
     if check and (stale or last_run.get("status") in ("failed", "interrupted")):
         raise typer.Exit(1)
+
+
+@app.command()
+def docs(
+    warehouse: WarehouseOpt = DEFAULT_WAREHOUSE,
+    port: Annotated[int, typer.Option(help="端口 (仅监听 127.0.0.1)")] = 8580,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="生成后启动只读的本机网页服务")
+    ] = True,
+    regenerate: Annotated[
+        bool, typer.Option("--regenerate", help="即使目录已是最新也重新生成")
+    ] = False,
+) -> None:
+    """数据目录 (dbt docs): 最近一次成功构建的模型、字段说明与血缘, 写入仓库旁的 catalog/ 并在本机提供只读网页."""
+    from zhiben import docs as catalog
+    from zhiben.dbt import DbtError
+
+    apply_offline_env()
+    served = Path(warehouse).resolve()
+    try:
+        if regenerate or not catalog.site_is_current(served):
+            t0 = time.perf_counter()
+            typer.echo("生成数据目录 (dbt docs generate) …")
+            catalog.generate(served)
+            typer.echo(f"完成 {time.perf_counter() - t0:.1f} s")
+    except (catalog.NoBuildError, DbtError) as exc:
+        typer.echo(f"错误: {exc}", err=True)
+        raise typer.Exit(1) from None
+    site = catalog.catalog_dir(served)
+    typer.echo(f"数据目录 → {site / 'index.html'}")
+    if serve:
+        try:
+            catalog.serve(site, port)
+        except OSError as exc:  # e.g. the port is taken
+            typer.echo(f"错误: 无法在 127.0.0.1:{port} 提供服务 ({exc}); 换一个 --port", err=True)
+            raise typer.Exit(1) from None
 
 
 @app.command()

@@ -12,13 +12,9 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
-
-#: days after which an extract whose latest 更新时间 is older counts as stale
-STALE_DAYS_ENV = "ZHIBEN_STALE_DAYS"
-DEFAULT_STALE_DAYS = 7
 
 
 @dataclass
@@ -80,45 +76,6 @@ def mark_interrupted(runs: list[dict[str, Any]], build_running: bool) -> list[di
         if run.get("status") == "running" and (not build_running or i < len(runs) - 1):
             run = {**run, "status": "interrupted"}
         out.append(run)
-    return out
-
-
-# ---------------------------------------------------------------------------------- freshness
-
-
-def stale_days_default() -> int:
-    try:
-        return int(os.environ.get(STALE_DAYS_ENV, DEFAULT_STALE_DAYS))
-    except ValueError:
-        return DEFAULT_STALE_DAYS
-
-
-@dataclass(frozen=True)
-class Freshness:
-    extract: str
-    latest_updated_at: str | None
-    age_days: int | None  # whole days from the latest 更新时间 to `today`
-    is_stale: bool
-
-
-def freshness(
-    run: dict[str, Any], today: date | None = None, stale_days: int | None = None
-) -> list[Freshness]:
-    """Per extract of a run: its latest 更新时间 and whether it is older than `stale_days`."""
-    today = today or date.today()
-    stale_days = stale_days_default() if stale_days is None else stale_days
-    out = []
-    extracts = sorted(set(run.get("freshness") or {}) | set(run.get("rows") or {}))
-    for extract in extracts:
-        latest = (run.get("freshness") or {}).get(extract)
-        age = None
-        if latest:
-            try:
-                age = (today - datetime.fromisoformat(str(latest)).date()).days
-            except ValueError:
-                age = None
-        # an extract without any record has no age: shown as 无数据, not as stale
-        out.append(Freshness(extract, latest, age, age is not None and age > stale_days))
     return out
 
 

@@ -27,6 +27,7 @@ from zhiben.ingest.read import ExtractFileError, RawFile, check_all, ignored_fol
 from zhiben.ingest.refdata import RefData
 from zhiben.ingest.suites import rules_for, validate
 from zhiben.publish import remove_duckdb_file
+from zhiben.validation_report import summarise_extract
 
 #: the date that places a row in a month (quarantine `month`); `updated_at` where unreadable
 MAIN_DATE = {
@@ -66,6 +67,8 @@ class IngestResult:
     #: time the loader waited for it); validate (context + GX + folding + quarantine, of which
     #: `gx_setup` (waiting for the GX worker's import) and `gx`, `gx:<extract>`); land; total
     timings: dict[str, float] = field(default_factory=dict)
+    #: per extract, the results of its great-expectations suite (zhiben.validation_report)
+    validation: list[dict] = field(default_factory=list)
 
     @property
     def extracts(self) -> dict[str, dict[str, int]]:
@@ -438,7 +441,9 @@ def ingest(
         timings["validate"] = perf_counter() - t1 - timings["land"] - timings["read_wait"]
         timings["total"] = perf_counter() - t0
         progress("入库完成 / landed: " + ", ".join(f"{k} {v:.2f}s" for k, v in timings.items()))
-        return IngestResult(as_of_date, max_updated, state.files, state.warnings, timings)
+        return IngestResult(
+            as_of_date, max_updated, state.files, state.warnings, timings, state.validation
+        )
 
 
 class _State:
@@ -451,6 +456,8 @@ class _State:
         self.files: list[FileCount] = []
         self.warnings: list[str] = []
         self.quarantine: list[pl.DataFrame] = []
+        #: per extract: its suite's results (zhiben.validation_report), for the report
+        self.validation: list[dict] = []
         self.max_updated: dt.datetime | None = None
 
 
@@ -579,7 +586,8 @@ def _process(
     gx.wait_ready()
     tv = perf_counter()
     _add_time(timings, "gx_setup", tv - tg)
-    failures = validate(gx, name, rules_for(extract, ref), n)
+    rules = rules_for(extract, ref)
+    failures = validate(gx, name, rules, n)
     timings[f"gx:{name}"] = perf_counter() - tv
     _add_time(timings, "gx", timings[f"gx:{name}"])
     failures = _reader_failures(n, failures)
@@ -619,6 +627,7 @@ def _process(
         mine.append(fc)
     state.files += mine
     state.quarantine.append(_quarantine_rows(extract, n, failures, state.ctx.latest))
+    state.validation.append(summarise_extract(extract, rules, n.height, state.quarantine[-1]))
 
     keys = n.select(extract.key, "updated_at__v", "_file", "_read_seq", "_load").filter("_load")
     state.warnings += _equal_version_warnings(extract, keys)

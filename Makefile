@@ -36,10 +36,9 @@ notebook: setup ; $(ZHIBEN) notebook --warehouse $(WAREHOUSE)
 bench: setup
 	$(VENV)/bin/python -m bench --scale district --scale city
 
-QUARTER ?= $(shell date -d "$$(date +%Y-%m-01) -3 months" +%Y)Q$$(( ($$(date -d "$$(date +%Y-%m-01) -3 months" +%-m) + 2) / 3 ))
-## report: the 通报 workbook of the last full quarter (QUARTER=2026Q3 to choose)
+## report: the 通报 (workbook + Word 晾晒通报) of the last full quarter as of D (QUARTER=2026Q3 to choose)
 report: setup
-	$(ZHIBEN) report --quarter $(QUARTER) --warehouse $(WAREHOUSE)
+	$(ZHIBEN) report $(if $(QUARTER),--quarter $(QUARTER)) --warehouse $(WAREHOUSE)
 
 ## test: the whole suite (lint + pytest: unit, dbt, end-to-end, app, browser, notebooks)
 test: setup lint

@@ -356,21 +356,33 @@ def user_remove(name: Annotated[str, typer.Argument(help="用户名")]) -> None:
 
 @app.command()
 def report(
-    quarter: Annotated[str, typer.Option("--quarter", "-q", help="考评季度 YYYYQn, 例如 2026Q3")],
+    quarter: Annotated[
+        str | None,
+        typer.Option(
+            "--quarter", "-q", help="考评季度 YYYYQn, 例如 2026Q3 (默认: 截止日前最后一个完整季度)"
+        ),
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="docx (Word 晾晒通报) | xlsx (工作簿) | both")
+    ] = "both",
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="输出的 xlsx 文件 (默认 通报-<季度>.xlsx)")
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="输出文件 (默认 通报-<季度>.xlsx / .docx; both 时按扩展名各写一份)"
+        ),
     ] = None,
     warehouse: WarehouseOpt = DEFAULT_WAREHOUSE,
 ) -> None:
-    """导出季度通报 (xlsx): 晾晒考评排名、得分明细、重大隐患台账、零处罚单位、目标进展、考评办法."""
-    from zhiben.report import write_report
+    """导出季度通报: Word 晾晒通报 (docx) 与工作簿 (xlsx: 排名、得分明细、重大隐患台账、零处罚单位、目标进展、考评办法)."""
+    from zhiben.report import write_quarterly
 
     try:
-        path = write_report(quarter, out, warehouse=warehouse)
+        paths = write_quarterly(quarter, fmt, out, warehouse=warehouse)
     except (ValueError, FileNotFoundError) as exc:
         typer.echo(f"错误: {exc}", err=True)
         raise typer.Exit(1) from None
-    typer.echo(f"已生成通报 → {path}")
+    for path in paths:
+        typer.echo(f"已生成通报 → {path}")
 
 
 @app.command()

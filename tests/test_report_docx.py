@@ -18,6 +18,7 @@ from docx.oxml.ns import qn
 from typer.testing import CliRunner
 
 from zhiben import periods
+from zhiben.app_logic.labels import format_target_value
 from zhiben.cli import app
 from zhiben.report import cnfmt
 from zhiben.report.quarterly import draft, load_template, read, write_quarterly_docx
@@ -280,6 +281,28 @@ def test_target_lines_equal_the_mart(text, demo_warehouse):
     assert lines == [
         (r["target_id"], r["target"], r["status"]) for r in targets.iter_rows(named=True)
     ]
+
+
+def test_a_missed_target_names_its_deciding_milestone(text, demo_warehouse):
+    """SPEC §10.4: a 未达成 line says which milestone decided it (the earliest missed one)."""
+    missed = query(
+        "select m.target_id, m.milestone_date, m.target_value, m.actual "
+        "from mart_target_milestones m join mart_target_progress p using (target_id) "
+        "where p.status = '未达成' and m.is_passed and not m.is_met "
+        "qualify row_number() over (partition by m.target_id order by m.milestone_date) = 1",
+        path=demo_warehouse,
+    )
+    assert missed.height >= 3
+    for r in missed.iter_rows(named=True):
+        d = r["milestone_date"]
+        tid = r["target_id"]
+        expected = (
+            f"未达成。{d.year}年{d.month}月{d.day}日节点应达"
+            f"{format_target_value(tid, r['target_value'])}，"
+            f"实际{format_target_value(tid, r['actual'])}；"
+        )
+        line = next(line for line in text.splitlines() if re.match(rf"^\d+．{tid} ", line))
+        assert expected in line, line
 
 
 def test_the_chart_or_the_note(document, text):

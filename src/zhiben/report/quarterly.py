@@ -50,6 +50,7 @@ class QuarterData:
     zero_penalty: pl.DataFrame  # mart_enforcement rows with is_zero_penalty, + unit_name
     overdue: pl.DataFrame  # unit_name, overdue, listed — open overdue 重大隐患 by unit, as of D
     targets: pl.DataFrame  # mart_target_progress
+    missed: pl.DataFrame  # per target, its earliest passed milestone that was missed
 
 
 def read(quarter: str, warehouse: str | Path | None = None) -> QuarterData:
@@ -104,6 +105,15 @@ def read(quarter: str, warehouse: str | Path | None = None) -> QuarterData:
             path=warehouse,
         ),
         targets=query("select * from mart_target_progress order by sort_order", path=warehouse),
+        missed=query(
+            """
+            select target_id, milestone_date, target_value, actual
+            from mart_target_milestones
+            where is_passed and not is_met
+            qualify row_number() over (partition by target_id order by milestone_date) = 1
+            """,
+            path=warehouse,
+        ),
     )
 
 
@@ -343,8 +353,20 @@ def draft(data: QuarterData, tpl: dict[str, Any] | None = None) -> Draft:
             ),
         )
     )
+    missed = {m["target_id"]: m for m in data.missed.iter_rows(named=True)}
     for i, row in enumerate(targets.iter_rows(named=True), start=1):
         tid = row["target_id"]
+        why = ""
+        if row["status"] == "未达成" and tid in missed:
+            m = missed[tid]
+            why = (
+                t["missed"].format(
+                    date=cnfmt.cn_date(m["milestone_date"]),
+                    target=format_target_value(tid, m["target_value"]),
+                    actual=format_target_value(tid, m["actual"]),
+                )
+                + "；"
+            )
         details = [t["actual"].format(actual=format_target_value(tid, row["actual"]))]
         if row["expected_value"] is not None:
             details.append(
@@ -358,7 +380,10 @@ def draft(data: QuarterData, tpl: dict[str, Any] | None = None) -> Draft:
                 )
             )
         line = t["line"].format(
-            target_id=tid, target=row["target"], status=row["status"], details="，".join(details)
+            target_id=tid,
+            target=row["target"],
+            status=row["status"],
+            details=why + "，".join(details),
         )
         add(("body", f"{i}．{line}。"))
 

@@ -158,6 +158,17 @@ def test_page_layout_fonts_and_page_numbers(document):
     normal = document.styles["Normal"]
     assert normal.font.size.pt == 16
     assert normal.element.rPr.rFonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
+    # the red line under the 文号: a bottom border, before w:jc as the schema orders w:pPr (Word
+    # refuses children out of order)
+    (line,) = [
+        p
+        for p in document.paragraphs
+        if p._p.pPr is not None and p._p.pPr.find(qn("w:pBdr")) is not None
+    ]
+    assert re.fullmatch(r"山安办〔\d{4}〕X号", line.text)
+    tags = [child.tag for child in line._p.pPr]
+    assert tags.index(qn("w:pBdr")) < tags.index(qn("w:jc"))
+    assert line._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom")).get(qn("w:color")) == "FF0000"
     footer = s.footer.paragraphs[0]._p.xml
     assert "PAGE" in footer and 'w:fldCharType="begin"' in footer and "— " in footer
     # headings: 一、 in 黑体, （一） in 楷体

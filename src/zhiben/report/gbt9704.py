@@ -35,6 +35,14 @@ SIZE_ISSUER = Pt(36)  # 发文机关标志 (no fixed size in the standard; small
 SIZE_TABLE = Pt(12)  # 小四 in tables
 SIZE_PAGE_NUMBER = Pt(14)  # 四号
 LINE = Pt(28.95)  # 225 mm / 22 lines
+#: the w:pPr children that follow w:pBdr (ECMA-376 order: Word refuses a file out of order)
+_AFTER_PBDR = (
+    "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
+    "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd",
+    "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",
+    "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap",
+    "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange",
+)  # fmt: skip
 
 
 def font(run: Run, name: str, size: Pt | None = None, *, bold: bool = False, color=None) -> Run:
@@ -69,6 +77,9 @@ def document(title: str, author: str) -> Document:
     fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     fmt.line_spacing = LINE
     fmt.space_before = fmt.space_after = Pt(0)
+    # Chinese text: the document's East Asian language is zh-CN (line breaking, punctuation)
+    for lang in doc.styles.element.findall(".//" + qn("w:docDefaults") + "//" + qn("w:lang")):
+        lang.set(qn("w:eastAsia"), "zh-CN")
     _page_number_footer(doc)
     return doc
 
@@ -120,7 +131,7 @@ def masthead(doc: Document, issuer: str, doc_number: str) -> None:
     for key, value in (("val", "single"), ("sz", "12"), ("space", "8"), ("color", "FF0000")):
         bottom.set(qn(f"w:{key}"), value)
     border.append(bottom)
-    p._p.get_or_add_pPr().append(border)
+    p._p.get_or_add_pPr().insert_element_before(border, *_AFTER_PBDR)
     _paragraph(doc)
 
 

@@ -418,10 +418,25 @@ def ranking_figure(data: QuarterData) -> go.Figure:
     return figures.score_stack(breakdown)
 
 
-def render_png(fig: go.Figure) -> bytes:
-    """The figure as PNG via kaleido (headless Chromium, the CJK font of the machine)."""
+def render_png(fig: go.Figure, attempts: int = 2) -> bytes:
+    """The figure as PNG via kaleido (headless Chromium, the CJK font of the machine), offline:
+    plotly.js from the plotly package and no MathJax (kaleido's default loads MathJax from a CDN,
+    which plotly's own `to_image` cannot turn off). A failed attempt is retried once (a loaded
+    machine can fail a first page render)."""
+    import kaleido
+
     height = int(fig.layout.height or 500)
-    return fig.to_image(format="png", width=1000, height=height, scale=2)
+    for attempt in range(attempts):
+        try:
+            return kaleido.calc_fig_sync(
+                fig.to_dict(),
+                opts={"format": "png", "width": 1000, "height": height, "scale": 2},
+                kopts={"mathjax": False},
+            )
+        except Exception:
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 # ---------------------------------------------------------------------------------- writing

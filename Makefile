@@ -41,7 +41,7 @@ docs: setup
 bench: setup
 	$(VENV)/bin/python -m bench --scale district --scale city
 
-## report: the 通报 workbook of the last full quarter as of D (QUARTER=2026Q3 to choose;
+## report: the 通报 (workbook + Word 晾晒通报) of the last full quarter as of D (QUARTER=2026Q3 to choose;
 ## MONTH=2026-11 for the monthly 月调度通报)
 report: setup
 	$(ZHIBEN) report $(if $(QUARTER),--quarter $(QUARTER)) $(if $(MONTH),--month $(MONTH)) --warehouse $(WAREHOUSE)

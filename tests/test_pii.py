@@ -6,8 +6,8 @@ person name present in the raw drop (its 姓名 / 主要负责人 / 举报人姓
 independently of the loader):
 - every column of every table of the served demo warehouse;
 - every export the product writes: the 通报 workbooks (`zhiben report`, quarterly and
-  `--month`) and the app's Excel export (`zhiben.app_logic.export.to_xlsx_bytes`) of every
-  record-level table;
+  `--month`), the Word 晾晒通报, and the app's Excel export
+  (`zhiben.app_logic.export.to_xlsx_bytes`) of every record-level table;
 - the run history and the dbt logs beside the served file;
 - by pattern, every text column of every table of the private build file (raw, seeds, marts):
   the loader masks ID and mobile numbers inside non-PII text before landing them.
@@ -34,6 +34,7 @@ import pytest
 from zhiben.app_logic.export import to_xlsx_bytes
 from zhiben.paths import WarehousePaths
 from zhiben.report import write_report
+from zhiben.report.quarterly import write_quarterly_docx
 
 #: raw columns holding person names, ID numbers and phones (SPEC §3)
 NAME_COLUMNS = ("姓名", "主要负责人", "举报人姓名")
@@ -221,7 +222,8 @@ class PiiScanner:
         return hits, cells
 
     def scan_xlsx(self, data: bytes, where: str) -> list[Hit]:
-        """Every text node of every sheet (shared strings, inline strings, numbers)."""
+        """Every text node of every XML part of an Office file: a workbook's sheets (shared
+        strings, inline strings, numbers), a Word document's body, headers, footers, properties."""
         hits: list[Hit] = []
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             for name in z.namelist():
@@ -315,6 +317,29 @@ def test_monthly_report_workbook_has_no_pii(
     month = f"{as_of_date(demo_warehouse):%Y-%m}"
     path = write_monthly_report(month, tmp_path / "月调度通报.xlsx", warehouse=demo_warehouse)
     hits = scanner.scan_xlsx(Path(path).read_bytes(), Path(path).name)
+    assert not hits, "\n".join(map(str, hits[:30]))
+
+
+def test_report_document_has_no_pii(
+    demo_warehouse: Path, scanner: PiiScanner, tmp_path: Path
+) -> None:
+    """The Word 晾晒通报 (its chart is an image: rendered or not, no text in it)."""
+    import docx
+
+    def no_chart(_fig):
+        raise RuntimeError("chart not needed here")
+
+    planted = docx.Document()
+    planted.add_paragraph(f"联系电话{sorted(scanner.pii.phones)[0]}")
+    planted.save(str(tmp_path / "planted.docx"))
+    assert scanner.scan_xlsx((tmp_path / "planted.docx").read_bytes(), "planted.docx")
+    path = write_quarterly_docx(
+        "2026Q3", tmp_path / "通报.docx", warehouse=demo_warehouse, render=no_chart
+    )
+    data = Path(path).read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert "word/document.xml" in z.namelist()
+    hits = scanner.scan_xlsx(data, Path(path).name)
     assert not hits, "\n".join(map(str, hits[:30]))
 
 

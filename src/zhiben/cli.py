@@ -415,35 +415,44 @@ def report(
             help="月调度通报的月份 YYYY-MM, 例如 2026-11 (与 --quarter 二选一; 未结束的月份标注“暂定”)",
         ),
     ] = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", "-f", help="docx (Word 晾晒通报) | xlsx (工作簿) | both; 月调度通报只有 xlsx"
+        ),
+    ] = "both",
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out", "-o", help="输出的 xlsx 文件 (默认 通报-<季度>.xlsx / 月调度通报-<月份>.xlsx)"
+            "--out",
+            "-o",
+            help="输出文件 (默认 通报-<季度>.xlsx / .docx, 月调度通报-<月份>.xlsx; both 时按扩展名各写一份)",
         ),
     ] = None,
     warehouse: WarehouseOpt = DEFAULT_WAREHOUSE,
 ) -> None:
-    """导出通报 (xlsx). 季度通报 (--quarter, 默认最后一个完整季度): 晾晒考评排名、得分明细、重大隐患台账、
-    零处罚单位、目标进展、考评办法. 月调度通报 (--month YYYY-MM): 各镇街本月数字及环比、同比, 较上月恶化的镇街,
-    全区近 12 个月走势, 月末逾期未整改的重大隐患. 未结束的季度或月份标注“暂定，截至某月某日”."""
-    from zhiben.periods import last_full_quarter
-    from zhiben.report import write_report
+    """导出通报. 季度通报 (--quarter, 默认最后一个完整季度): Word 晾晒通报 (docx) 与工作簿 (xlsx: 晾晒考评排名、
+    得分明细、重大隐患台账、零处罚单位、目标进展、考评办法). 月调度通报 (--month YYYY-MM, xlsx): 各镇街本月数字及
+    环比、同比, 较上月恶化的镇街, 全区近 12 个月走势, 月末逾期未整改的重大隐患. 未结束的季度或月份标注“暂定，截至某月某日”."""
+    from zhiben.report import write_quarterly
     from zhiben.report.monthly import write_monthly_report
-    from zhiben.warehouse import as_of_date
 
     if quarter is not None and month is not None:
         typer.echo("错误: --quarter 与 --month 只能指定一个 (季度通报或月调度通报)", err=True)
         raise typer.Exit(2)
     try:
         if month is not None:
-            path = write_monthly_report(month, out, warehouse=warehouse)
+            if fmt == "docx":
+                typer.echo("错误: 月调度通报只有 xlsx 工作簿 (--format xlsx 或 both)", err=True)
+                raise typer.Exit(2)
+            paths = [write_monthly_report(month, out, warehouse=warehouse)]
         else:
-            quarter = quarter or last_full_quarter(as_of_date(warehouse))
-            path = write_report(quarter, out, warehouse=warehouse)
+            paths = write_quarterly(quarter, fmt, out, warehouse=warehouse)
     except (ValueError, FileNotFoundError) as exc:
         typer.echo(f"错误: {exc}", err=True)
         raise typer.Exit(1) from None
-    typer.echo(f"已生成通报 → {path}")
+    for path in paths:
+        typer.echo(f"已生成通报 → {path}")
 
 
 @app.command()

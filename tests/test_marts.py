@@ -1035,7 +1035,7 @@ def test_t6_to_t13_actuals(milestones):
 def test_chase_list(con):
     rows = con.execute(
         "select target_id, milestone_date, as_of_date, unit_code, subject_type, subject_id, "
-        "subject_name, missing from marts.mart_target_chase_list"
+        "subject_name, missing_item from marts.mart_target_chase_list"
     ).fetchall()
     assert {r[2] for r in rows} == {AS_OF}
     enterprises = sorted((r[0], r[1], r[3], r[5], r[6], r[7]) for r in rows if r[4] == "企业")

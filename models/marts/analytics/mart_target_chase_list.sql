@@ -155,7 +155,7 @@ final as (
             when '镇街' then units.unit_name
             else enterprises_current.enterprise_name
         end as subject_name,
-        items.missing
+        items.missing as missing_item
     from items
     left join units
         on items.unit_code = units.unit_code

@@ -65,3 +65,44 @@ def test_a_unit_account_sees_only_its_own_lists(
     # … and the query itself holds no other unit's row, nor a department's
     rows = queries.target_chase_list(served, units=("U03",))
     assert set(rows["unit_code"].to_list()) == {"U03"}
+
+
+# ------------------------------------------------------------------ 举报 page
+
+
+def test_reports_page_shows_the_handling_loop(served: Path) -> None:  # noqa: F811
+    from zhiben.app_logic import report_handling as rh
+
+    at = open_page("reports.py", flt_unit="U02")
+    assert_clean(at)
+    assert [t.value for t in at.title] == ["举报处理"]
+    assert len(at.download_button) == len(at.dataframe) == 3
+    at.radio(key="rp_period").set_value("全部").run()
+    assert_clean(at)
+    as_of = queries.build_info(served).as_of_date
+    mart = read_mart("fct_reports", path=served).filter(pl.col("unit_code") == "U02")
+    total = rh.handling_loop(mart, as_of).row(0, named=True)
+    metrics = {m.label: m.value for m in at.metric}
+    for stage, name in rh.STAGES.items():
+        assert metrics[name] == f"{total[stage]:,}", name
+    assert total["received"] > 0 and total["overdue_unverified"] + total["overdue_unanswered"] > 0
+    by_unit = _data(at.dataframe[1])
+    assert by_unit["unit_name"].to_list() == ["店子镇"]
+    overdue = _data(at.dataframe[2])
+    assert sorted(overdue["report_id"]) == sorted(rh.overdue_reports(mart, as_of)["report_id"])
+    # no column of any table names a reporter
+    for df in at.dataframe:
+        assert not [c for c in _data(df).columns if "reporter" in c or "举报人" in c]
+
+
+def test_reports_page_for_a_unit_account(
+    served: Path,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(auth.REQUIRE_LOGIN_ENV, "1")
+    at = open_page("reports.py", zhiben_account=auth.Account("u03", auth.ROLE_UNIT, "U03"))
+    at.sidebar.selectbox(key="flt_unit").select("全部").run()
+    at.radio(key="rp_period").set_value("全部").run()
+    assert_clean(at)
+    assert _data(at.dataframe[1])["unit_name"].to_list() == ["西集镇"]
+    assert set(_data(at.dataframe[2])["unit_code"].to_list()) <= {"U03"}

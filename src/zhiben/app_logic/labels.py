@@ -12,6 +12,7 @@ import polars as pl
 import yaml
 
 from zhiben import contract
+from zhiben.app_logic.report_handling import LABELS as REPORT_HANDLING_LABELS
 from zhiben.paths import PROJECT_DIR, SEEDS_DIR
 
 #: the seed of the evaluation's indicators (names, weights) and of the plan's parameters
@@ -79,6 +80,7 @@ APP_COLUMN_LABELS: dict[str, str] = {
     "warnings": "警告",
     "error": "错误",
     "latest_updated_at": "最新更新时间",
+    **REPORT_HANDLING_LABELS,
     **{f"{k}_weighted": f"{k.upper()} {name}(加权)" for k, name in INDICATORS.items()},
 }
 

@@ -86,7 +86,7 @@ four_no_by_enterprise as (
         current_milestones.evaluation_date,
         current_milestones.evaluation_year,
         drills.credit_code,
-        drills.unit_code,
+        max(drills.unit_code) as unit_code,
         count(*) as eligible_drills,
         count(*) filter (where drills.is_four_no) as four_no_drills
     from current_milestones
@@ -100,14 +100,15 @@ four_no_by_enterprise as (
             ) }}
             and drills.drill_date between current_milestones.window_start
             and current_milestones.evaluation_date
-    where current_milestones.target_id = 'T6'
+    where
+        current_milestones.target_id = 'T6'
+        and drills.credit_code is not null
     group by
         current_milestones.target_id,
         current_milestones.milestone_date,
         current_milestones.evaluation_date,
         current_milestones.evaluation_year,
-        drills.credit_code,
-        drills.unit_code
+        drills.credit_code
 
 ),
 

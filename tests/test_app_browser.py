@@ -35,6 +35,7 @@ PAGES = {
     "training": "培训演练",
     "evaluation": "季度考评排名",
     "targets": "三年目标进度",
+    "reports": "举报处理",
     "data_quality": "数据质量",
 }
 # Render times are recorded (test-artifacts/render_times.json), not asserted: speed goals live in

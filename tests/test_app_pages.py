@@ -46,6 +46,7 @@ PAGES = {
     "training.py": "培训演练",
     "evaluation.py": "季度考评排名",
     "targets.py": "三年目标进度",
+    "reports.py": "举报处理",
     "data_quality.py": "数据质量",
 }
 #: every table the app reads
@@ -67,6 +68,8 @@ APP_TABLES = (
     "mart_quarterly_evaluation_by_department",
     "mart_target_progress",
     "mart_target_milestones",
+    "mart_target_chase_list",
+    "fct_reports",
     "mart_build_info",
     "mart_load_reconciliation",
     "mart_quarantine",

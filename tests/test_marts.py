@@ -1029,3 +1029,38 @@ def test_t6_to_t13_actuals(milestones):
     assert actual("T11", 2026) == pytest.approx(1 / 11)
     assert actual("T12", 2026) == pytest.approx(2 / 3)
     assert (actual("T13", 2024), actual("T13", 2025)) == (pytest.approx(1 / 23),) * 2
+
+
+# ---------------------------------------------------------------- 督办清单 (whom to chase)
+def test_chase_list(con):
+    rows = con.execute(
+        "select target_id, milestone_date, as_of_date, unit_code, subject_type, subject_id, "
+        "subject_name, missing_item from marts.mart_target_chase_list"
+    ).fetchall()
+    assert {r[2] for r in rows} == {AS_OF}
+    enterprises = sorted((r[0], r[1], r[3], r[5], r[6], r[7]) for r in rows if r[4] == "企业")
+    assert enterprises == [
+        # T6: E1's only 2025 drill is a 综合演练 that is not 四不 (综合 leaves T6 from 2026 on)
+        (
+            "T6",
+            date(2025, 12, 31),
+            "U02",
+            E1,
+            "甲机械厂",
+            '2025年无企业"四不"演练（演练1次均非"四不"）',
+        ),
+        # T8: E2 (高危) drilled in the first half; E1 not at all this year
+        ("T8", date(2025, 12, 31), "U02", E1, "甲机械厂", "2025年无疏散逃生演练"),
+        # T9: E1's training was by another person than its recorded principal
+        ("T9", date(2026, 12, 31), "U02", E1, "甲机械厂", "主要负责人未经专题培训合格"),
+    ]
+    # T12: R2 still 核查中 after 60 days; R1 answered, R3 anonymous and verified
+    assert [(r[0], r[3], r[5], r[7]) for r in rows if r[4] == "举报"] == [
+        ("T12", "U02", "R2", "受理满60日未核查")
+    ]
+    # T13: every unit and every department but 区应急管理局 (DR4 in 2025); a department has no unit
+    t13 = {(r[4], r[5]): (r[3], r[7]) for r in rows if r[0] == "T13"}
+    assert len(t13) == 22
+    assert ("区直部门", "D01") not in t13
+    assert t13[("区直部门", "D02")] == (None, "2025年无专项应急预案演练")
+    assert t13[("镇街", "U02")] == ("U02", "2025年无专项应急预案演练")

@@ -31,6 +31,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from zhiben import auth
+from zhiben.app_logic import report_handling
 from zhiben.app_logic.export import to_xlsx_bytes
 from zhiben.paths import WarehousePaths
 from zhiben.report import write_report
@@ -354,14 +356,25 @@ def test_app_excel_exports_have_no_pii(demo_warehouse: Path, scanner: PiiScanner
         hits: list[Hit] = []
         exported = 0
         for t in tables:
-            if not t.startswith(("fct_", "dim_enterprise", "mart_major_hazard", "mart_quarantine")):
+            if not auth.is_detail_table(t):
                 continue
             # the export path (labels, 说明 sheet, value formatting) on a sample of each table;
             # every value of every table is scanned in the served file above
             df = con.execute(f'select * from "{t}" using sample 3000 rows (reservoir, 7)').pl()
             hits += scanner.scan_xlsx(to_xlsx_bytes(df, title=t), f"{t}.xlsx")
             exported += 1
-    assert exported >= 5
+        # the 举报 page's exports: the handling loop by channel and by unit, the overdue list
+        as_of = con.execute("select as_of_date from mart_build_info").fetchone()[0]
+        reports = con.execute("select * from fct_reports").pl()
+        for title, df in (
+            ("举报处理(按渠道)", report_handling.handling_loop(reports, as_of, by="channel")),
+            ("举报处理(按镇街)", report_handling.handling_loop(reports, as_of, by="unit_code")),
+            ("逾期举报", report_handling.overdue_reports(reports, as_of)),
+        ):
+            assert df.height > 0, title
+            hits += scanner.scan_xlsx(to_xlsx_bytes(df, title=title), f"{title}.xlsx")
+            exported += 1
+    assert exported >= 9
     assert not hits, "\n".join(map(str, hits[:30]))
 
 

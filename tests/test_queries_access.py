@@ -57,6 +57,8 @@ def test_every_public_function_of_queries_is_a_declared_page_query():
         "accidents",
         "penalties",
         "quarantine",
+        "reports",
+        "target_chase_list",
     }
     with pytest.raises(TypeError):  # the app calls nothing else
         connection.access_of(periods.quarter_of)

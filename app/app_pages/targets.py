@@ -12,7 +12,7 @@ from zhiben.app_logic.labels import (
     format_target_value,
 )
 
-ui.page_header(
+f = ui.page_header(
     "三年目标进度",
     "达成:全部节点已过且达成 · 进行中:实际值不低于自 2024-01-01 到下一节点的直线进度(年度目标按当年迄今)"
     " · 有风险:低于直线进度 · 未达成:已过节点未达成,或当年已不可能达成。",
@@ -78,3 +78,21 @@ if ui.require("mart_target_milestones"):
     )
     ms = ui.q(queries.target_milestones, target_id=None if chosen == "全部" else chosen)
     ui.table(ms, key="tg_milestones", file_name="三年目标节点", title="三年目标节点")
+
+st.subheader("督办清单")
+st.caption(
+    "各覆盖类目标截至数据截止日尚缺的企业、镇街、部门和举报(按侧栏镇街筛选;"
+    "区直部门不属任何镇街,只在全部镇街时列出)。"
+)
+if ui.require("mart_target_chase_list"):
+    by_id = {r["target_id"]: r for r in progress.iter_rows(named=True)}
+    for tid in queries.CHASE_TARGETS:
+        chase = ui.q(queries.target_chase_list, target_id=tid, unit_code=f.unit_code)
+        name = by_id.get(tid, {}).get("target", "")
+        with st.expander(f"{tid} {name} · 缺 {chase.height} 项", expanded=False):
+            ui.table(
+                chase,
+                key=f"tg_chase_{tid}",
+                file_name=f"督办清单_{tid}",
+                title=f"督办清单 {tid}",
+            )

@@ -67,6 +67,7 @@ DETAIL_TABLES = frozenset(
         "dim_enterprise",
         "mart_major_hazard_ledger",
         "mart_quarantine",
+        "mart_target_chase_list",
     }
 )
 

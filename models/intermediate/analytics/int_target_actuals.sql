@@ -1,14 +1,9 @@
 -- the actual figure of every target milestone (SPEC §6), as of e = min(milestone date, D) from the
 -- state as of D. A yearly window runs Jan 1 → e of e's year (T2's of the milestone's year).
 -- prev_value: T2's bound (the same span a year before); start_value: the straight line's start
--- for a count that must fall (T3 at the plan's start).
+-- for a count that must fall (T3 at the plan's start). T8, T9, T12 and T13 are shares of the
+-- subjects of int_target_subjects (the same rows mart_target_chase_list lists).
 with
-
-milestones as (
-
-    select * from {{ ref('target_milestones') }}
-
-),
 
 parameters as (
 
@@ -52,21 +47,15 @@ drills as (
 
 ),
 
-reports as (
+subjects as (
 
-    select * from {{ ref('int_reports_facts') }}
+    select * from {{ ref('int_target_subjects') }}
 
 ),
 
 enterprise_states as (
 
     select * from {{ ref('int_enterprise_states') }}
-
-),
-
-enterprises_current as (
-
-    select * from {{ ref('int_enterprises_current') }}
 
 ),
 
@@ -82,24 +71,9 @@ units as (
 
 ),
 
-departments as (
-
-    select * from {{ ref('departments') }}
-
-),
-
 evaluations as (
 
-    select
-        target_id,
-        milestone_date,
-        least(milestone_date, {{ as_of_date() }}) as evaluation_date,
-        {{ year_key('least(milestone_date, ' ~ as_of_date() ~ ')') }} as evaluation_year,
-        cast(
-            {{ dbt.date_trunc('year', 'least(milestone_date, ' ~ as_of_date() ~ ')') }} as date
-        ) as window_start,
-        cast({{ dbt.date_trunc('year', 'milestone_date') }} as date) as milestone_year_start
-    from milestones
+    select * from {{ ref('int_target_evaluations') }}
 
 ),
 
@@ -118,7 +92,7 @@ active_enterprises as (
         on
             {{ is_state_at('enterprise_states', 'evaluations.evaluation_date') }}
             and enterprise_states.is_active
-    where evaluations.target_id in ('T8', 'T9', 'T10')
+    where evaluations.target_id = 'T10'
 
 ),
 
@@ -301,125 +275,27 @@ t7 as (
 
 ),
 
-evacuation_drills as (
+subject_shares as (
 
-    select
-        active_enterprises.target_id,
-        active_enterprises.milestone_date,
-        active_enterprises.credit_code,
-        active_enterprises.is_high_risk,
-        evaluations.evaluation_date,
-        count(drills.drill_id) > 0 as has_drill_in_year,
-        count(drills.drill_id) filter (where month(drills.drill_date) <= 6) > 0 as has_drill_in_h1,
-        count(drills.drill_id) filter (where month(drills.drill_date) > 6) > 0 as has_drill_in_h2,
-        cast({{ dbt.dateadd(
-            'day', -1, dbt.dateadd('month', 6, 'evaluations.window_start')
-        ) }} as date) as h1_end,
-        {{ dbt.last_day('evaluations.window_start', 'year') }} as year_end
-    from active_enterprises
-    inner join evaluations
-        on
-            active_enterprises.target_id = evaluations.target_id
-            and active_enterprises.milestone_date = evaluations.milestone_date
-    left join drills
-        on
-            active_enterprises.credit_code = drills.credit_code
-            and drills.is_enterprise_drill
-            and drills.drill_type = '疏散逃生演练'
-            and drills.drill_date between evaluations.window_start
-            and evaluations.evaluation_date
-    where active_enterprises.target_id = 'T8'
-    group by
-        active_enterprises.target_id,
-        active_enterprises.milestone_date,
-        active_enterprises.credit_code,
-        active_enterprises.is_high_risk,
-        evaluations.evaluation_date,
-        evaluations.window_start
-
-),
-
-t8 as (
-
-    -- active enterprises with a 疏散逃生演练 in the year; 高危 ones also in each half ended by then
+    -- T8, T9, T12, T13: the share of their subjects that meet the target (int_target_subjects);
+    -- no subject: 100%
     select
         evaluations.target_id,
         evaluations.milestone_date,
         coalesce(
             {{ safe_share(
-                'count(*) filter (where evacuation_drills.has_drill_in_year'
-                    ~ ' and (not evacuation_drills.is_high_risk or ('
-                    ~ '(evacuation_drills.h1_end > evacuation_drills.evaluation_date'
-                    ~ ' or evacuation_drills.has_drill_in_h1)'
-                    ~ ' and (evacuation_drills.year_end > evacuation_drills.evaluation_date'
-                    ~ ' or evacuation_drills.has_drill_in_h2))))',
-                'count(evacuation_drills.credit_code)'
+                'count(*) filter (where subjects.is_met)', 'count(subjects.subject_id)'
             ) }},
             1.0
         ) as actual,
         cast(null as {{ type_double() }}) as prev_value,
         cast(null as {{ type_double() }}) as start_value
     from evaluations
-    left join evacuation_drills
+    left join subjects
         on
-            evaluations.target_id = evacuation_drills.target_id
-            and evaluations.milestone_date = evacuation_drills.milestone_date
-    where evaluations.target_id = 'T8'
-    group by evaluations.target_id, evaluations.milestone_date
-
-),
-
-principal_trained as (
-
-    select
-        active_enterprises.target_id,
-        active_enterprises.milestone_date,
-        active_enterprises.credit_code,
-        count(training.training_id) > 0 as is_principal_trained
-    from active_enterprises
-    inner join evaluations
-        on
-            active_enterprises.target_id = evaluations.target_id
-            and active_enterprises.milestone_date = evaluations.milestone_date
-    cross join parameters
-    -- the principal on record at D (SPEC §9 "Evaluation")
-    left join enterprises_current
-        on active_enterprises.credit_code = enterprises_current.credit_code
-    left join training
-        on
-            active_enterprises.credit_code = training.credit_code
-            and evaluations.evaluation_date >= training.training_date
-            and {{ is_principal_training_of(
-                'training', 'enterprises_current.principal_id_hash', 'parameters.training_since_date'
-            ) }}
-    where active_enterprises.target_id = 'T9'
-    group by
-        active_enterprises.target_id,
-        active_enterprises.milestone_date,
-        active_enterprises.credit_code
-
-),
-
-t9 as (
-
-    select
-        evaluations.target_id,
-        evaluations.milestone_date,
-        coalesce(
-            {{ safe_share(
-                'count(*) filter (where principal_trained.is_principal_trained)',
-                'count(principal_trained.credit_code)'
-            ) }},
-            1.0
-        ) as actual,
-        cast(null as {{ type_double() }}) as prev_value,
-        cast(null as {{ type_double() }}) as start_value
-    from evaluations
-    left join principal_trained
-        on
-            evaluations.target_id = principal_trained.target_id
-            and evaluations.milestone_date = principal_trained.milestone_date
-    where evaluations.target_id = 'T9'
+            evaluations.target_id = subjects.target_id
+            and evaluations.milestone_date = subjects.milestone_date
+    where evaluations.target_id in ('T8', 'T9', 'T12', 'T13')
     group by evaluations.target_id, evaluations.milestone_date
 
 ),
@@ -497,113 +373,16 @@ t11 as (
 
 ),
 
-t12 as (
-
-    -- reports old enough: verified and, unless anonymous, answered by the date; none: 100%
-    select
-        evaluations.target_id,
-        evaluations.milestone_date,
-        coalesce(
-            {{ safe_share(
-                'count(*) filter (where reports.is_verified and (reports.is_anonymous'
-                    ~ ' or reports.feedback_date <= evaluations.evaluation_date))',
-                'count(reports.report_id)'
-            ) }},
-            1.0
-        ) as actual,
-        cast(null as {{ type_double() }}) as prev_value,
-        cast(null as {{ type_double() }}) as start_value
-    from evaluations
-    cross join parameters
-    left join reports
-        on
-            reports.received_date <= {{ dbt.dateadd(
-                'day', '-parameters.report_closure_min_age_days', 'evaluations.evaluation_date'
-            ) }}
-    where evaluations.target_id = 'T12'
-    group by evaluations.target_id, evaluations.milestone_date
-
-),
-
-organisers as (
-
-    select
-        'unit' as organiser_kind,
-        unit_code as organiser_code
-    from units
-    union all
-    select
-        'department' as organiser_kind,
-        department_code as organiser_code
-    from departments
-
-),
-
-organiser_count as (
-
-    select count(*) as organisers from organisers
-
-),
-
-special_drill_organisers as (
-
-    select distinct
-        evaluations.target_id,
-        evaluations.milestone_date,
-        organisers.organiser_kind,
-        organisers.organiser_code
-    from evaluations
-    inner join drills
-        on
-            drills.organiser_type in ('镇街', '区直部门')
-            and drills.drill_type = '专项演练'
-            and drills.drill_date between evaluations.window_start
-            and evaluations.evaluation_date
-    inner join organisers
-        on
-            organisers.organiser_kind
-            = case drills.organiser_type when '镇街' then 'unit' else 'department' end
-            and organisers.organiser_code
-            = case drills.organiser_type
-                when '镇街' then coalesce(drills.organiser_unit_code, drills.unit_code)
-                else drills.organiser_department_code
-            end
-    where evaluations.target_id = 'T13'
-
-),
-
-t13 as (
-
-    -- units and departments that organised a 专项演练 in the year
-    select
-        evaluations.target_id,
-        evaluations.milestone_date,
-        {{ safe_share(
-            'count(special_drill_organisers.organiser_code)', 'max(organiser_count.organisers)'
-        ) }} as actual,
-        cast(null as {{ type_double() }}) as prev_value,
-        cast(null as {{ type_double() }}) as start_value
-    from evaluations
-    cross join organiser_count
-    left join special_drill_organisers
-        on
-            evaluations.target_id = special_drill_organisers.target_id
-            and evaluations.milestone_date = special_drill_organisers.milestone_date
-    where evaluations.target_id = 'T13'
-    group by evaluations.target_id, evaluations.milestone_date
-
-),
-
 actuals as (
 
-    {% for t in range(1, 14) -%}
+    {% for t in ['t1', 't2', 't3', 't4', 't5', 't6', 't7', 't10', 't11', 'subject_shares'] -%}
         select
             target_id,
             milestone_date,
             cast(actual as {{ type_double() }}) as actual,
             cast(prev_value as {{ type_double() }}) as prev_value,
             cast(start_value as {{ type_double() }}) as start_value
-        from t{{ t }}
+        from {{ t }}
         {% if not loop.last %}union all
         {% endif -%}
     {%- endfor %}

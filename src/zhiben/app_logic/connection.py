@@ -102,8 +102,7 @@ def _restrict(con: duckdb.DuckDBPyConnection, schema: dict[str, list[str]], unit
             continue
         keep = f"unit_code in ({allowed})" if allowed and "unit_code" in columns else "false"
         con.execute(
-            f'create temp view "{table}" as '
-            f'select * from "{database}".main."{table}" where {keep}'
+            f'create temp view "{table}" as select * from "{database}".main."{table}" where {keep}'
         )
 
 

@@ -12,6 +12,7 @@ import polars as pl
 import yaml
 
 from zhiben import contract, monthly
+from zhiben.app_logic.report_handling import LABELS as REPORT_HANDLING_LABELS
 from zhiben.paths import PROJECT_DIR, SEEDS_DIR
 
 #: the seed of the evaluation's indicators (names, weights) and of the plan's parameters
@@ -80,6 +81,7 @@ APP_COLUMN_LABELS: dict[str, str] = {
     "error": "错误",
     "latest_updated_at": "最新更新时间",
     "worsened_on": "较上月恶化",
+    **REPORT_HANDLING_LABELS,
     **{f"{k}_weighted": f"{k.upper()} {name}(加权)" for k, name in INDICATORS.items()},
 }
 

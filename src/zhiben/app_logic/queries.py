@@ -333,6 +333,32 @@ def target_milestones(reader: Reader, *, target_id: str | None = None) -> pl.Dat
     )
 
 
+@records
+def reports(reader: Reader, *, unit_code: str | None = None) -> pl.DataFrame:
+    """fct_reports rows (举报: no reporter field exists in the warehouse)."""
+    return select_named(
+        reader, "fct_reports", unit_code=unit_code, order_by="t.received_date, t.report_id"
+    )
+
+
+#: the coverage targets with a 督办清单 (mart_target_chase_list), in the plan's order
+CHASE_TARGETS = ("T6", "T8", "T9", "T12", "T13")
+
+
+@records
+def target_chase_list(
+    reader: Reader, *, target_id: str | None = None, unit_code: str | None = None
+) -> pl.DataFrame:
+    """督办清单: what is missing behind the coverage targets (departments' rows: leaders only)."""
+    return select_named(
+        reader,
+        "mart_target_chase_list",
+        target_id=target_id,
+        unit_code=unit_code,
+        order_by="t.target_id, t.unit_code nulls last, t.subject_type, t.subject_id",
+    )
+
+
 @shared
 def load_reconciliation(reader: Reader) -> pl.DataFrame:
     return select_named(reader, "mart_load_reconciliation", order_by="t.extract, t.file")

@@ -2,7 +2,8 @@
 
 Sheets: 排名通报 (title block, ranking with score breakdown and rank change, a bar chart of the
 totals), 指标原值 (the raw values behind the scores), 部门排名, 重大隐患台账 (open overdue first, with
-escalation), 零处罚单位, 目标进展, 考评办法 (indicators, weights, deductions and veto read from
+escalation), 零处罚单位, 目标进展, 督办清单 (whom to chase behind the coverage targets, as of D:
+`mart_target_chase_list`), 考评办法 (indicators, weights, deductions and veto read from
 `mart_evaluation_method`). Reads only the served warehouse; no personal data is in any mart read.
 """
 
@@ -24,7 +25,16 @@ from zhiben.report.rank import quarter_evaluation
 from zhiben.warehouse import as_of_date, query
 
 ISSUER = "山亭区安全生产委员会办公室"
-SHEETS = ("排名通报", "指标原值", "部门排名", "重大隐患台账", "零处罚单位", "目标进展", "考评办法")
+SHEETS = (
+    "排名通报",
+    "指标原值",
+    "部门排名",
+    "重大隐患台账",
+    "零处罚单位",
+    "目标进展",
+    "督办清单",
+    "考评办法",
+)
 
 
 @dataclass(frozen=True)
@@ -78,6 +88,7 @@ def write_report(
         _ledger_sheet(context, data)
         _zero_penalty_sheet(context, data)
         _targets_sheet(context, data)
+        _chase_sheet(context, data)
         _method_sheet(context, data)
     finally:
         wb.close()
@@ -129,6 +140,16 @@ def _read(quarter: str, warehouse: str | Path | None) -> dict[str, Any]:
             path=warehouse,
         ),
         "targets": query("select * from mart_target_progress order by sort_order", path=warehouse),
+        "chase": query(
+            """
+            select chase.*, targets.target
+            from mart_target_chase_list as chase
+            left join mart_target_progress as targets on chase.target_id = targets.target_id
+            order by targets.sort_order, chase.unit_code nulls last, chase.subject_type,
+                chase.subject_id
+            """,
+            path=warehouse,
+        ),
     }
 
 
@@ -474,6 +495,37 @@ def _targets_sheet(ctx: _Context, data: dict[str, Any]) -> None:
         ],
     )
     _table(ctx, ws, top, cols, targets.to_dicts())
+
+
+def _chase_sheet(ctx: _Context, data: dict[str, Any]) -> None:
+    """督办清单: what is missing behind the coverage targets (T6, T8, T9, T12, T13), as of D."""
+    ws = ctx.sheet("督办清单")
+    chase: pl.DataFrame = data["chase"]
+    cols = [
+        Col("编号", "target_id", "center", 6),
+        L("target", "wrap", 30),
+        L("unit_name", "text", 14),
+        L("subject_type", "center", 9),
+        # no credit code: an all-digit one reads like an ID number to every PII scan of a sheet
+        Col("编号/名称", lambda r: r["subject_name"] or r["subject_id"], "wrap", 28),
+        L("missing_item", "wrap", 36),
+    ]
+    counts = chase.group_by("target_id").len().sort("target_id").iter_rows()
+    top = ctx.title_block(
+        ws,
+        "治本攻坚三年行动督办清单",
+        len(cols),
+        [
+            f"截至 {ctx.as_of:%Y-%m-%d}（数据截止日，非季度末）；各覆盖类目标尚缺的企业、镇街、部门和举报。",
+            "缺项数: " + ("，".join(f"{t} {n} 项" for t, n in counts) or "无"),
+        ],
+    )
+    if chase.height:
+        _table(ctx, ws, top, cols, chase.to_dicts())
+    else:
+        ws.write_string(top, 0, "各覆盖类目标均无缺项。", ctx.fmt["note"])
+        for c, col in enumerate(cols):
+            ws.set_column(c, c, col.width)
 
 
 def _method_sheet(ctx: _Context, data: dict[str, Any]) -> None:

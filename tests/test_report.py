@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+from zhiben.app_logic.labels import label
 from zhiben.cli import app
 from zhiben.report.rank import load_weights, quarter_evaluation, rerank
 from zhiben.report.workbook import SHEETS, write_report
@@ -64,8 +65,10 @@ def test_title_block(workbook, demo_warehouse):
 
 
 def test_ranking_equals_the_mart(workbook, mart):
-    header, body = _table(workbook["排名通报"], "排名")
-    assert header[:5] == ["排名", "单位", "总分", "上季排名", "排名变化"]
+    header, body = _table(workbook["排名通报"], label("rank"))
+    assert header[:5] == [
+        label(c) for c in ("rank", "unit_name", "total_score", "prev_rank", "rank_change")
+    ]
     assert len(body) == 11
     # ranks exactly; numbers as xlsx stores them (16 significant digits)
     assert [(r[0], r[1], r[3], r[4]) for r in body] == [
@@ -80,6 +83,28 @@ def test_ranking_equals_the_mart(workbook, mart):
     assert [r[16] for r in body] == pytest.approx(mart["deductions"].to_list(), abs=1e-9)
 
 
+def test_every_header_is_a_distinct_label(workbook):
+    """Each sheet's header row: the columns' labels (marts' yml / APP_COLUMN_LABELS), none twice."""
+    from zhiben.app_logic.labels import COLUMN_LABELS
+
+    known = set(COLUMN_LABELS.values())
+    firsts = {
+        "排名通报": "rank",
+        "指标原值": "rank",
+        "部门排名": "rank",
+        "重大隐患台账": "hazard_id",
+    }
+    firsts |= {"零处罚单位": "unit_name", "目标进展": "target_id", "督办清单": "target_id"}
+    for sheet, first in firsts.items():
+        header, _ = _table(workbook[sheet], label(first))
+        header = [h for h in header if h is not None]
+        assert len(header) == len(set(header)), (sheet, header)
+        # the indicator score columns carry their weight; the I-grouped ones 'I<n> <label>'
+        loose = [h for h in header if h not in known and "权重" not in h]
+        assert all(h[:3].rstrip() in {f"I{i}" for i in range(1, 8)} for h in loose), (sheet, loose)
+        assert all(h.split(" ", 1)[1] in known for h in loose), (sheet, loose)
+
+
 def test_frozen_headers_and_chart(workbook, workbook_path):
     for name in ("排名通报", "指标原值", "部门排名", "重大隐患台账", "目标进展"):
         assert workbook[name].freeze_panes is not None, name
@@ -91,7 +116,7 @@ def test_frozen_headers_and_chart(workbook, workbook_path):
 
 
 def test_department_sheet_equals_the_mart(workbook, demo_warehouse):
-    _, body = _table(workbook["部门排名"], "排名")
+    _, body = _table(workbook["部门排名"], label("rank"))
     dept = query(
         "select rank, department_name, total_score from mart_quarterly_evaluation_by_department "
         "where quarter = ? and is_ranked order by rank",
@@ -104,8 +129,8 @@ def test_department_sheet_equals_the_mart(workbook, demo_warehouse):
 
 
 def test_ledger_open_overdue_first(workbook, demo_warehouse):
-    header, body = _table(workbook["重大隐患台账"], "隐患编号")
-    overdue = [r[header.index("逾期")] == "逾期" for r in body]
+    header, body = _table(workbook["重大隐患台账"], label("hazard_id"))
+    overdue = [r[header.index(label("is_overdue"))] == "逾期" for r in body]
     assert overdue == sorted(overdue, reverse=True)
     counts = query(
         "select count(*) as n, count(*) filter (where is_overdue) as n_overdue "
@@ -113,8 +138,9 @@ def test_ledger_open_overdue_first(workbook, demo_warehouse):
         path=demo_warehouse,
     )
     assert (len(body), sum(overdue)) == (counts["n"][0], counts["n_overdue"][0])
-    assert "督办升级" in header
-    days = [r[header.index("逾期天数")] for r in body if r[header.index("逾期")] == "逾期"]
+    assert label("escalation") in header
+    col = header.index(label("overdue_days"))
+    days = [r[col] for r, late in zip(body, overdue, strict=True) if late]
     assert days == sorted(days, reverse=True)
 
 
@@ -143,11 +169,14 @@ def test_zero_penalty_and_targets(workbook, demo_warehouse):
         path=demo_warehouse,
     )["n"][0]
     assert penalising > 0, "and towns whose own enforcement penalised"
-    header, body = _table(workbook["零处罚单位"], "单位")
+    header, body = _table(workbook["零处罚单位"], label("unit_name"))
     assert sorted(r[0] for r in body) == sorted(expected)
-    own, own_penalties = header.index("本单位执法检查"), header.index("本单位处罚决定")
+    own, own_penalties = (
+        header.index(label("own_inspections")),
+        header.index(label("own_penalty_cases")),
+    )
     assert all(r[own] > 0 and r[own_penalties] == 0 for r in body)
-    _, targets = _table(workbook["目标进展"], "编号")
+    _, targets = _table(workbook["目标进展"], label("target_id"))
     assert [r[0] for r in targets] == [f"T{i}" for i in range(1, 14)]
 
 
@@ -270,7 +299,7 @@ def test_running_quarter_says_so(demo_warehouse, tmp_path):
 
 def test_chase_sheet_equals_the_mart(workbook, demo_warehouse):
     """督办清单 (issue 17): every missing item of mart_target_chase_list, with its fact."""
-    _, body = _table(workbook["督办清单"], "编号")
+    _, body = _table(workbook["督办清单"], label("target_id"))
     chase = query(
         "select target_id, subject_type, coalesce(subject_name, subject_id), missing_item "
         "from mart_target_chase_list",

@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from zhiben import monthly
+from zhiben.app_logic.labels import label
 from zhiben.cli import app
 from zhiben.report.monthly import MONTH_SHEETS, REGION
 from zhiben.warehouse import query
@@ -63,7 +64,7 @@ def test_sheets_and_provisional_title(books) -> None:
 @pytest.mark.parametrize("month", [RUNNING, ENDED])
 def test_month_by_unit_equals_the_mart(books, demo_warehouse, month) -> None:
     mart = _mart(demo_warehouse)
-    header, body = _table(openpyxl.load_workbook(books[month])["月调度"], "单位")
+    header, body = _table(openpyxl.load_workbook(books[month])["月调度"], label("unit_name"))
     rows = {r[0]: dict(zip(header, r, strict=True)) for r in body}
     this = mart.filter(pl.col("month") == month)
     before = mart.filter(
@@ -92,16 +93,16 @@ def test_month_by_unit_equals_the_mart(books, demo_warehouse, month) -> None:
 def test_trend_and_overdue_ledger_equal_the_mart(books, demo_warehouse) -> None:
     mart = _mart(demo_warehouse)
     wb = openpyxl.load_workbook(books[RUNNING])
-    header, body = _table(wb["近12个月走势"], "月份")
+    header, body = _table(wb["近12个月走势"], label("month"))
     assert [r[0] for r in body] == ["2025-12", *[f"2026-{i:02d}" for i in range(1, 12)]]
     region = mart.group_by("month").agg(pl.col(monthly.METRICS).sum()).sort("month")
     expected = dict(zip(region["month"], region["major_overdue_at_month_end"], strict=True))
-    col = header.index("月末重大隐患逾期")
+    col = header.index(label("major_overdue_at_month_end"))
     assert {r[0]: r[col] for r in body} == {m: expected[m] for m in (r[0] for r in body)}
     # the ledger's open overdue items at the month's end: as many as the mart counts, per unit
     for month in (RUNNING, ENDED):
         ws = openpyxl.load_workbook(books[month])["月末逾期重大隐患"]
-        _, items = _table(ws, "隐患编号")
+        _, items = _table(ws, label("hazard_id"))
         per_unit = pl.DataFrame({"unit_name": [r[1] for r in items]}).group_by("unit_name").len()
         want = mart.filter((pl.col("month") == month) & (pl.col("major_overdue_at_month_end") > 0))
         assert dict(per_unit.iter_rows()) == dict(
@@ -112,7 +113,7 @@ def test_trend_and_overdue_ledger_equal_the_mart(books, demo_warehouse) -> None:
 
 def test_worsened_sheet(books, demo_warehouse) -> None:
     mart = _mart(demo_warehouse)
-    _, body = _table(openpyxl.load_workbook(books[RUNNING])["较上月恶化"], "单位")
+    _, body = _table(openpyxl.load_workbook(books[RUNNING])["较上月恶化"], label("unit_name"))
     now = mart.filter(pl.col("month") == RUNNING)
     prev = mart.filter(pl.col("month") == ENDED)
     joined = now.join(prev, on="unit_code", suffix="_prev")

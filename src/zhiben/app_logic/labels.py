@@ -81,6 +81,10 @@ APP_COLUMN_LABELS: dict[str, str] = {
     "error": "错误",
     "latest_updated_at": "最新更新时间",
     "worsened_on": "较上月恶化",
+    # the 通报's computed columns (workbooks and the Word document)
+    "subject": "对象(编号/名称)",
+    "overdue_days_at_month_end": "月末逾期天数",
+    "remark": "备注",
     **REPORT_HANDLING_LABELS,
     **{f"{k}_weighted": f"{k.upper()} {name}(加权)" for k, name in INDICATORS.items()},
 }
@@ -228,6 +232,11 @@ def pick(df: pl.DataFrame, columns: tuple[str, ...]) -> pl.DataFrame:
 def label(column: str) -> str:
     """The Chinese header of a column (the English name when none is known)."""
     return COLUMN_LABELS.get(column, column)
+
+
+def indicator_label(indicator_id: str, column: str) -> str:
+    """A column's header where a sheet groups columns by indicator: 'I1 <label>'."""
+    return f"{indicator_id.upper()} {label(column)}"
 
 
 def with_chinese_headers(df: pl.DataFrame) -> pl.DataFrame:

@@ -138,7 +138,7 @@ def _metric_columns() -> list[Col]:
 
 def _dispatch_sheet(ctx: _Context, data: dict[str, Any]) -> None:
     ws = ctx.sheet("月调度")
-    cols = [Col("单位", "unit_name", "text", 16), *_metric_columns()]
+    cols = [L("unit_name", "text", 16), *_metric_columns()]
     top = ctx.title_block(
         ws,
         f"{ctx.label}安全生产月调度通报",
@@ -157,7 +157,7 @@ def _worsened_sheet(ctx: _Context, data: dict[str, Any]) -> None:
     ws = ctx.sheet("较上月恶化")
     worse: pl.DataFrame = data["worsened"]
     cols = [
-        Col("单位", "unit_name", "text", 16),
+        L("unit_name", "text", 16),
         L("worsened_on", "wrap", 40),
         *[
             c
@@ -221,12 +221,12 @@ def _overdue_sheet(ctx: _Context, data: dict[str, Any]) -> None:
     overdue: pl.DataFrame = data["overdue"]
     cols = [
         L("hazard_id", "text", 16),
-        Col("单位", "unit_name", "text", 14),
+        L("unit_name", "text", 14),
         L("enterprise_name", "text", 28),
         L("industry_name", "text", 10),
         L("found_date", "date", 11),
         L("deadline", "date", 11),
-        Col("月末逾期天数", "overdue_days_at_month_end", "int", 9),
+        L("overdue_days_at_month_end", "int", 9),
         L("rectified_date", "date", 11),
         L("is_listed_supervision", "center", 8),
         L("supervision_level", "center", 8),

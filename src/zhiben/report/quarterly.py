@@ -250,7 +250,7 @@ def draft(data: QuarterData, tpl: dict[str, Any] | None = None) -> Draft:
                 label("total_score"),
                 label("prev_rank"),
                 label("rank_change"),
-                "备注",
+                label("remark"),
             ],
             [
                 [

@@ -19,7 +19,7 @@ import polars as pl
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from zhiben.app_logic.labels import label
+from zhiben.app_logic.labels import indicator_label, label
 from zhiben.periods import parse_quarter, quarter_title
 from zhiben.report.rank import quarter_evaluation
 from zhiben.warehouse import as_of_date, query
@@ -50,8 +50,13 @@ class Col:
 
 def L(key: str, fmt: str = "text", width: float = 10) -> Col:  # noqa: N802 (reads as Col)
     """A column headed by its label (the marts' yml `meta.label`, via zhiben.app_logic.labels);
-    Col with an explicit header where the sheet groups columns its own way (e.g. by indicator)."""
+    Col with `label(…)` of an app column (`labels.APP_COLUMN_LABELS`) for a computed one."""
     return Col(label(key), key, fmt, width)
+
+
+def LI(indicator_id: str, key: str, fmt: str = "text", width: float = 10) -> Col:  # noqa: N802
+    """A column grouped under its indicator: 'I1 <label>' (`labels.indicator_label`)."""
+    return Col(indicator_label(indicator_id, key), key, fmt, width)
 
 
 def quarter_label(quarter: str, as_of: date) -> str:
@@ -270,7 +275,7 @@ def _rank_columns(name: Col) -> list[Col]:
         name,
         L("total_score", "total", 9),
         L("prev_rank", "int", 8),
-        Col("排名变化", "rank_change", "change", 8),
+        L("rank_change", "change", 8),
     ]
 
 
@@ -295,12 +300,13 @@ def _ranking_sheet(ctx: _Context, data: dict[str, Any]) -> None:
     )
     vetoed = evaluation.filter(pl.col("veto"))["unit_name"].to_list()
     lines = [
-        f"{status}；总分 = Σ 权重 × 指标得分 ÷ 100 + 扣分（最低 0 分）；排名变化 ▲ 上升 ▼ 下降。"
+        f"{status}；总分 = Σ 权重 × 指标得分 ÷ 100 + 扣分（最低 0 分）；"
+        f"{label('rank_change')} ▲ 上升 ▼ 下降。"
         "各项指标、权重、扣分规则见“考评办法”。",
         "一票否决: " + ("、".join(vetoed) if vetoed else "无"),
     ]
     cols = [
-        *_rank_columns(Col("单位", "unit_name", "text", 16)),
+        *_rank_columns(L("unit_name", "text", 16)),
         *[
             _indicator_column(i, *names.get(i, (i, 0)))
             for i in ("I1", "I2", "I3", "I4", "I5", "I6", "I7")
@@ -309,8 +315,8 @@ def _ranking_sheet(ctx: _Context, data: dict[str, Any]) -> None:
         L("deduction_major_accidents", "deduction", 9),
         L("deduction_concealed", "deduction", 9),
         L("deduction_listed_overdue", "deduction", 10),
-        Col("扣分合计", "deductions", "deduction", 9),
-        Col("一票否决", lambda r: "否决" if r["veto"] else None, "flag", 8),
+        L("deductions", "deduction", 9),
+        Col(label("veto"), lambda r: "否决" if r["veto"] else None, "flag", 8),
     ]
     top = ctx.title_block(ws, f"{ctx.label}镇街安全生产晾晒考评排名通报", len(cols), lines)
     rows = evaluation.sort("rank").to_dicts()
@@ -338,29 +344,29 @@ def _values_sheet(ctx: _Context, data: dict[str, Any]) -> None:
     ws = ctx.sheet("指标原值")
     cols = [
         L("rank", "int", 6),
-        Col("单位", "unit_name", "text", 16),
-        Col("I1 重大隐患(截至季末)", "major_hazards", "int", 11),
+        L("unit_name", "text", 16),
+        LI("I1", "major_hazards", "int", 11),
         L("major_hazards_rectified", "int", 10),
-        Col("I1 整改率", "i1_value", "pct", 9),
-        Col("I2 本季到期隐患", "hazards_due", "int", 10),
+        L("i1_value", "pct", 9),
+        LI("I2", "hazards_due", "int", 10),
         L("hazards_due_rectified_on_time", "int", 10),
-        Col("I2 按期整改率", "i2_value", "pct", 9),
-        Col("I3 本季发现隐患", "hazards_found", "int", 10),
-        Col("季末在营企业", "active_enterprises", "int", 10),
-        Col("I3 排查密度(条/家)", "i3_value", "ratio", 10),
-        Col("I4 处罚决定", "penalty_cases", "int", 9),
+        L("i2_value", "pct", 9),
+        LI("I3", "hazards_found", "int", 10),
+        L("active_enterprises", "int", 10),
+        L("i3_value", "ratio", 10),
+        LI("I4", "penalty_cases", "int", 9),
         L("inspections", "int", 9),
-        Col("I4 处罚率", "i4_value", "pct", 9),
-        Col("I5 事故起数(年初至季末)", "accidents_ytd", "int", 11),
-        Col("上年同期", "accidents_prev_ytd", "int", 9),
-        Col("死亡人数", "deaths_ytd", "int", 9),
-        Col("上年同期", "deaths_prev_ytd", "int", 9),
-        Col("I6 主要负责人已培训企业", "active_enterprises_principal_trained", "int", 11),
-        Col("I6 覆盖率", "i6_value", "pct", 9),
-        Col("I7 企业演练(年初至季末)", "enterprise_drills_ytd", "int", 11),
-        Col("其中“四不”", "four_no_drills_ytd", "int", 9),
-        Col("I7 “四不”占比", "i7_value", "pct", 9),
-        Col("当年目标", "four_no_target", "pct", 9),
+        L("i4_value", "pct", 9),
+        LI("I5", "accidents_ytd", "int", 11),
+        L("accidents_prev_ytd", "int", 9),
+        L("deaths_ytd", "int", 9),
+        L("deaths_prev_ytd", "int", 9),
+        LI("I6", "active_enterprises_principal_trained", "int", 11),
+        L("i6_value", "pct", 9),
+        LI("I7", "enterprise_drills_ytd", "int", 11),
+        L("four_no_drills_ytd", "int", 9),
+        L("i7_value", "pct", 9),
+        L("four_no_target", "pct", 9),
         L("larger_accidents", "int", 8),
         L("concealed_accidents", "int", 8),
         L("listed_overdue_major_hazards", "int", 10),
@@ -384,12 +390,12 @@ def _department_sheet(ctx: _Context, data: dict[str, Any]) -> None:
     cols = [
         *_rank_columns(L("department_name", "text", 20)),
         *[_indicator_column(i, name, weight) for i, (name, weight) in sorted(names.items())],
-        Col("重大隐患", "major_hazards", "int", 9),
+        L("major_hazards", "int", 9),
         L("hazards_due", "int", 9),
         L("inspections", "int", 9),
-        Col("处罚决定", "penalty_cases", "int", 9),
-        Col("所管行业事故(年初至季末)", "accidents_ytd", "int", 11),
-        Col("上年同期", "accidents_prev_ytd", "int", 9),
+        L("penalty_cases", "int", 9),
+        L("accidents_ytd", "int", 11),
+        L("accidents_prev_ytd", "int", 9),
     ]
     top = ctx.title_block(
         ws,
@@ -412,14 +418,14 @@ def _ledger_sheet(ctx: _Context, data: dict[str, Any]) -> None:
     listed = ledger.filter(pl.col("is_overdue") & pl.col("is_listed_supervision")).height
     cols = [
         L("hazard_id", "text", 16),
-        Col("单位", "unit_name", "text", 14),
+        L("unit_name", "text", 14),
         L("enterprise_name", "text", 28),
         L("industry_name", "text", 10),
         L("found_date", "date", 11),
         L("deadline", "date", 11),
-        Col("整改状态", "status", "status", 9),
+        L("status", "status", 9),
         L("rectified_date", "date", 11),
-        Col("逾期", lambda r: "逾期" if r["is_overdue"] else None, "flag", 6),
+        Col(label("is_overdue"), lambda r: "逾期" if r["is_overdue"] else None, "flag", 6),
         L("overdue_days", "int", 8),
         L("rectified_on_time", "center", 8),
         L("escalation", "status", 8),
@@ -446,12 +452,12 @@ def _ledger_sheet(ctx: _Context, data: dict[str, Any]) -> None:
 def _zero_penalty_sheet(ctx: _Context, data: dict[str, Any]) -> None:
     ws = ctx.sheet("零处罚单位")
     cols = [
-        Col("单位", "unit_name", "text", 16),
+        L("unit_name", "text", 16),
         L("own_inspections", "int", 12),
         L("own_penalty_cases", "int", 12),
         L("own_non_site_inspections", "int", 12),
-        Col("辖区检查次数", "inspections", "int", 10),
-        Col("辖区处罚决定", "penalty_cases", "int", 10),
+        L("inspections", "int", 10),
+        L("penalty_cases", "int", 10),
     ]
     top = ctx.title_block(
         ws,
@@ -475,16 +481,16 @@ def _targets_sheet(ctx: _Context, data: dict[str, Any]) -> None:
     ws = ctx.sheet("目标进展")
     targets: pl.DataFrame = data["targets"]
     cols = [
-        Col("编号", "target_id", "center", 6),
+        L("target_id", "center", 8),
         L("target", "wrap", 40),
-        Col("方案条目", "plan_section", "center", 8),
+        L("plan_section", "center", 8),
         L("next_milestone", "date", 11),
         L("next_target_value", "general", 12),
-        Col("当前实际", "actual", "general", 12),
-        Col("按进度应达", "expected_value", "general", 12),
+        L("actual", "general", 12),
+        L("expected_value", "general", 12),
         L("status", "flag", 8),
         L("milestones_passed", "int", 8),
-        Col("未达节点", "milestones_missed", "int", 8),
+        L("milestones_missed", "int", 8),
     ]
     top = ctx.title_block(
         ws,
@@ -502,12 +508,12 @@ def _chase_sheet(ctx: _Context, data: dict[str, Any]) -> None:
     ws = ctx.sheet("督办清单")
     chase: pl.DataFrame = data["chase"]
     cols = [
-        Col("编号", "target_id", "center", 6),
+        L("target_id", "center", 8),
         L("target", "wrap", 30),
         L("unit_name", "text", 14),
         L("subject_type", "center", 9),
         # no credit code: an all-digit one reads like an ID number to every PII scan of a sheet
-        Col("编号/名称", lambda r: r["subject_name"] or r["subject_id"], "wrap", 28),
+        Col(label("subject"), lambda r: r["subject_name"] or r["subject_id"], "wrap", 28),
         L("missing_item", "wrap", 36),
     ]
     counts = chase.group_by("target_id").len().sort("target_id").iter_rows()

@@ -66,6 +66,12 @@ def test_docs_no_serve_writes_the_site_of_the_last_build(site: Path) -> None:
     node = manifest["nodes"]["model.zhiben.mart_quarterly_evaluation"]
     labels = [(c.get("meta") or {}).get("label", "") for c in node["columns"].values()]
     assert sum(bool(CJK.search(x)) for x in labels) >= len(labels) // 2
+    # every labelled column's description, as the site shows it, leads with its Chinese label
+    for name in _marts():
+        for col in manifest["nodes"][f"model.zhiben.{name}"]["columns"].values():
+            label = (col.get("meta") or {}).get("label")
+            if label:
+                assert col["description"].startswith(f"【{label}】"), (name, col["name"])
     # lineage: its parents, and the exposures (app, notebooks, report) reading it
     assert "model.zhiben.dim_unit" in node["depends_on"]["nodes"]
     assert manifest["exposures"]
@@ -268,6 +274,7 @@ def test_browser_finds_the_evaluation_mart_with_chinese_labels_and_lineage(site:
 
             shows("晾晒考评")  # the description, in Chinese
             shows("total_score")  # its columns
+            shows("【总分】")  # … each described in Chinese (its label leads the description)
             # lineage: the models it is built from (Depends On)
             shows("int_evaluation_unit_counts")
             page.screenshot(path=str(site.parent / "catalog-mart_quarterly_evaluation.png"))

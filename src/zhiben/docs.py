@@ -89,6 +89,16 @@ def _dbt(link: Path, target: Path, env: dict[str, str], args: list[str]):
     )
 
 
+def _chinese_column_descriptions(manifest: dict[str, Any]) -> None:
+    """Lead every column's description with its Chinese label (`meta.label` in the yml, the one
+    place labels live), so the catalog describes each column in Chinese: '【检查次数】 …'."""
+    for node in manifest.get("nodes", {}).values():
+        for column in (node.get("columns") or {}).values():
+            label = (column.get("meta") or {}).get("label")
+            if label and not str(column.get("description", "")).startswith(f"【{label}】"):
+                column["description"] = f"【{label}】 {column.get('description', '')}".rstrip()
+
+
 def install_site(target_dir: Path, dest: Path) -> Path:
     """Copy index.html, manifest.json and catalog.json of a dbt target dir into `dest`
     (each file replaced atomically). The manifest's `send_anonymous_usage_stats` is forced off:
@@ -99,6 +109,7 @@ def install_site(target_dir: Path, dest: Path) -> Path:
         if name == "manifest.json":
             manifest = json.loads((target_dir / name).read_text(encoding="utf-8"))
             manifest.setdefault("metadata", {})["send_anonymous_usage_stats"] = False
+            _chinese_column_descriptions(manifest)
             tmp.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
         else:
             shutil.copyfile(target_dir / name, tmp)

@@ -5,7 +5,7 @@ method."""
 import polars as pl
 import streamlit as st
 
-from zhiben.app_logic import figures, queries, ui
+from zhiben.app_logic import figures, queries, ui, whatif
 from zhiben.app_logic.labels import (
     ACCIDENT_COLUMNS,
     INDICATORS,
@@ -109,6 +109,36 @@ with tab_units:
                     file_name=f"处罚_{f.unit_name}_{f.quarter}",
                     title="行政处罚",
                 )
+
+    with st.expander("权重模拟（what-if）"):
+        st.caption(
+            "调整各指标权重(合计须为 100),按与正式排名相同的规则(同一套 SQL)重新计算总分和名次;"
+            "扣分与一票否决不变。仅为模拟,不改变正式考评结果。"
+        )
+        cols = st.columns(len(INDICATORS))
+        sim_weights = {
+            k: cols[n].number_input(
+                f"{k.upper()} {name}",
+                min_value=0.0,
+                max_value=100.0,
+                value=float(weights.get(k, 0.0)),
+                step=1.0,
+                format="%g",
+                key=f"ev_wi_{k}",
+            )
+            for n, (k, name) in enumerate(INDICATORS.items())
+        }
+        total_weight = sum(sim_weights.values())
+        st.caption(f"权重合计:{total_weight:g}")
+        if not whatif.weights_ok(sim_weights):
+            st.warning(f"权重合计为 {total_weight:g},应为 100。请调整后再模拟。")
+        else:
+            ui.table(
+                whatif.simulate(ev, sim_weights),
+                key="ev_whatif",
+                file_name=f"权重模拟排名_{f.quarter}",
+                title="权重模拟排名",
+            )
 
 with tab_deps:
     if ui.require("mart_quarterly_evaluation_by_department"):

@@ -81,6 +81,11 @@ APP_COLUMN_LABELS: dict[str, str] = {
     "error": "错误",
     "latest_updated_at": "最新更新时间",
     "worsened_on": "较上月恶化",
+    # the evaluation page's 权重模拟 (what-if)
+    "original_rank": "原排名",
+    "whatif_rank": "模拟排名",
+    "whatif_rank_change": "名次变化",
+    "whatif_total_score": "模拟总分",
     # the 通报's computed columns (workbooks and the Word document)
     "subject": "对象(编号/名称)",
     "overdue_days_at_month_end": "月末逾期天数",

@@ -26,6 +26,7 @@ from zhiben.app_logic import figures
 from zhiben.app_logic.labels import format_target_value, label
 from zhiben.report import cnfmt, gbt9704
 from zhiben.report.rank import quarter_evaluation
+from zhiben.report.workbook import zero_penalty_units
 from zhiben.warehouse import as_of_date, query
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -81,17 +82,7 @@ def read(quarter: str, warehouse: str | Path | None = None) -> QuarterData:
         weights={
             str(r["item_id"]).lower(): float(r["weight"]) for r in weights.iter_rows(named=True)
         },
-        zero_penalty=query(
-            """
-            select enforcement.*, units.unit_name
-            from mart_enforcement as enforcement
-            left join dim_unit as units on enforcement.unit_code = units.unit_code
-            where enforcement.quarter = ? and enforcement.is_zero_penalty
-            order by enforcement.own_inspections desc, enforcement.unit_code
-            """,
-            [quarter],
-            path=warehouse,
-        ),
+        zero_penalty=zero_penalty_units(quarter, warehouse),
         overdue=query(
             """
             select units.unit_name, count(*) as overdue,

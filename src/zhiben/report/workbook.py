@@ -103,6 +103,22 @@ def write_report(
 # ---------------------------------------------------------------------------------- reading
 
 
+def zero_penalty_units(quarter: str, warehouse: str | Path | None) -> pl.DataFrame:
+    """The quarter's "零处罚、只检查不处罚" units (`is_zero_penalty`, by their own enforcement) with
+    their names, most own inspections first — the workbook's sheet and the Word 通报's section."""
+    return query(
+        """
+        select enforcement.*, units.unit_name
+        from mart_enforcement as enforcement
+        left join dim_unit as units on enforcement.unit_code = units.unit_code
+        where enforcement.quarter = ? and enforcement.is_zero_penalty
+        order by enforcement.own_inspections desc, enforcement.unit_code
+        """,
+        [quarter],
+        path=warehouse,
+    )
+
+
 def _read(quarter: str, warehouse: str | Path | None) -> dict[str, Any]:
     evaluation = quarter_evaluation(quarter, path=warehouse)
     as_of = as_of_date(warehouse)
@@ -133,17 +149,7 @@ def _read(quarter: str, warehouse: str | Path | None) -> dict[str, Any]:
             """,
             path=warehouse,
         ),
-        "zero_penalty": query(
-            """
-            select enforcement.*, units.unit_name
-            from mart_enforcement as enforcement
-            left join dim_unit as units on enforcement.unit_code = units.unit_code
-            where enforcement.quarter = ? and enforcement.is_zero_penalty
-            order by enforcement.own_inspections desc, enforcement.unit_code
-            """,
-            [quarter],
-            path=warehouse,
-        ),
+        "zero_penalty": zero_penalty_units(quarter, warehouse),
         "targets": query("select * from mart_target_progress order by sort_order", path=warehouse),
         "chase": query(
             """

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything zhiben needs on a fresh clone: the Python venv with all packages (uv, with
 # compiled bytecode), and — for the browser tests and exported images — Debian's chromium and a
-# CJK font. Idempotent; the Makefile runs it once per change of pyproject.toml.
+# CJK font; for the PDF 通报 (`--format pdf`) LibreOffice headless (libreoffice-writer-nogui: soffice)
+# and poppler-utils (pdftoppm / pdftotext / pdffonts, which the document tests use). Debian packages
+# are installed only when missing. Idempotent; the Makefile runs it once per change of pyproject.toml.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +24,8 @@ echo "==> 安装 Python 依赖 (pyproject.toml)"
 need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy" || need_apt+=(fonts-wqy-microhei)
+command -v soffice >/dev/null || need_apt+=(libreoffice-writer-nogui)
+command -v pdftoppm >/dev/null && command -v pdffonts >/dev/null || need_apt+=(poppler-utils)
 if [ ${#need_apt[@]} -gt 0 ]; then
     SUDO=""
     [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -30,7 +34,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
         $SUDO apt-get update -qq
         DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" fontconfig >/dev/null
     else
-        echo "!! 需要 root 安装 ${need_apt[*]} (浏览器测试与中文字体)" >&2
+        echo "!! 需要 root 安装 ${need_apt[*]} (浏览器测试、中文字体、PDF 转换)" >&2
     fi
 fi
 echo "==> 环境就绪"

@@ -2,18 +2,18 @@
 the official layout (zhiben.report.gbt9704), beside the workbook (zhiben.report.workbook).
 
 Every figure in the text is read from the served warehouse; every fixed word is in
-`templates/quarterly.toml` (the office edits that file, not this one); numbers, shares and
+`templates/tongbao.toml` (the office edits that file, not this one); numbers, shares and
 上升/下降/持平 read as `zhiben.report.cnfmt` writes them. `draft` turns the data into the
 document's blocks (pure: tests feed it a quarter with a veto or a tie); `write_quarterly_docx`
-reads, drafts and writes. The chart is the app's ranking figure (`figures.score_stack`) rendered
-by kaleido; when that fails the document says so in place of the chart.
+reads, drafts and writes (`zhiben.report.document`, shared with the monthly 通报 and the
+close-out). The chart is the app's ranking figure (`figures.score_stack`) rendered by kaleido;
+when that fails the document says so in place of the chart.
 """
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -24,18 +24,15 @@ import polars as pl
 from zhiben import periods
 from zhiben.app_logic import figures
 from zhiben.app_logic.labels import format_target_value, label
-from zhiben.report import cnfmt, gbt9704
+from zhiben.report import cnfmt
+from zhiben.report.document import Draft, load_template, render_png, write_docx
 from zhiben.report.rank import quarter_evaluation
 from zhiben.report.workbook import zero_penalty_units
 from zhiben.warehouse import as_of_date, query
 
-TEMPLATES = Path(__file__).with_name("templates")
 TIE = 1e-9  # totals within 1e-9 tie (the ranking rule, SPEC §7)
 
-
-def load_template(name: str = "quarterly") -> dict[str, Any]:
-    with open(TEMPLATES / f"{name}.toml", "rb") as f:
-        return tomllib.load(f)
+__all__ = ["Draft", "QuarterData", "draft", "load_template", "read", "write_quarterly_docx"]
 
 
 # ---------------------------------------------------------------------------------- reading
@@ -109,20 +106,6 @@ def read(quarter: str, warehouse: str | Path | None = None) -> QuarterData:
 
 
 # ---------------------------------------------------------------------------------- drafting
-
-
-@dataclass
-class Draft:
-    """The document as blocks: ('heading', level, number, text), ('body', text),
-    ('table', caption, headers, rows), ('chart', caption)."""
-
-    title: str
-    doc_number: str
-    issuer: str
-    blocks: list[tuple] = field(default_factory=list)
-
-    def text(self) -> str:
-        return "\n".join(b[1] for b in self.blocks if b[0] == "body")
 
 
 def _share(numerator: float, denominator: float) -> float | None:
@@ -256,7 +239,7 @@ def draft(data: QuarterData, tpl: dict[str, Any] | None = None) -> Draft:
             ],
         )
     )
-    add(("chart", r["chart_caption"].format(**common)))
+    add(("chart", r["chart_caption"].format(**common), ranking_figure(data), r["chart_missing"]))
     add(("heading", 2, "二", h["ranking_changes"]))
     threshold = int(tpl["mover_threshold"])
     if ev["prev_rank"].is_null().all():
@@ -409,27 +392,6 @@ def ranking_figure(data: QuarterData) -> go.Figure:
     return figures.score_stack(breakdown)
 
 
-def render_png(fig: go.Figure, attempts: int = 2) -> bytes:
-    """The figure as PNG via kaleido (headless Chromium, the CJK font of the machine), offline:
-    plotly.js from the plotly package and no MathJax (kaleido's default loads MathJax from a CDN,
-    which plotly's own `to_image` cannot turn off). A failed attempt is retried once (a loaded
-    machine can fail a first page render)."""
-    import kaleido
-
-    height = int(fig.layout.height or 500)
-    for attempt in range(attempts):
-        try:
-            return kaleido.calc_fig_sync(
-                fig.to_dict(),
-                opts={"format": "png", "width": 1000, "height": height, "scale": 2},
-                kopts={"mathjax": False},
-            )
-        except Exception:
-            if attempt == attempts - 1:
-                raise
-    raise AssertionError("unreachable")
-
-
 # ---------------------------------------------------------------------------------- writing
 
 
@@ -444,31 +406,5 @@ def write_quarterly_docx(
     """Write the quarter's 晾晒通报 (.docx) and return its path (default `通报-<quarter>.docx`)."""
     out = Path(out or f"通报-{quarter}.docx")
     tpl = load_template()
-    data = read(quarter, warehouse)
-    d = draft(data, tpl)
-    doc = gbt9704.document(d.title, d.issuer)
-    gbt9704.masthead(doc, d.issuer, d.doc_number)
-    gbt9704.title(doc, d.title)
-    for block in d.blocks:
-        kind = block[0]
-        if kind == "heading":
-            gbt9704.heading(doc, *block[1:])
-        elif kind == "body":
-            gbt9704.body(doc, block[1], indent=block[2] if len(block) > 2 else True)
-        elif kind == "table":
-            gbt9704.caption(doc, block[1])
-            gbt9704.table(doc, block[2], block[3])
-        elif kind == "chart":
-            try:
-                png = render(ranking_figure(data))
-            except Exception as exc:  # kaleido / Chromium missing or failing: say so, go on
-                reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-                gbt9704.body(doc, tpl["ranking"]["chart_missing"].format(reason=reason[:120]))
-            else:
-                gbt9704.picture(doc, png)
-                gbt9704.caption(doc, block[1])
-    today = today or date.today()
-    gbt9704.signature(doc, d.issuer, tpl["signature_date"].format(today=cnfmt.cn_date(today)))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    doc.save(str(out))
-    return out
+    d = draft(read(quarter, warehouse), tpl)
+    return write_docx(d, out, signature_date=tpl["signature_date"], render=render, today=today)

@@ -418,7 +418,10 @@ def report(
     fmt: Annotated[
         str,
         typer.Option(
-            "--format", "-f", help="docx (Word 晾晒通报) | xlsx (工作簿) | both; 月调度通报只有 xlsx"
+            "--format",
+            "-f",
+            help="docx (Word 通报) | xlsx (工作簿) | pdf (由 Word 通报转换, 需 LibreOffice) | "
+            "both (= docx + xlsx) | all (三种); 可用逗号组合, 例如 docx,pdf",
         ),
     ] = "both",
     out: Annotated[
@@ -426,33 +429,64 @@ def report(
         typer.Option(
             "--out",
             "-o",
-            help="输出文件 (默认 通报-<季度>.xlsx / .docx, 月调度通报-<月份>.xlsx; both 时按扩展名各写一份)",
+            help="输出文件 (默认 通报-<季度>.xlsx / .docx / .pdf, 月调度通报-<月份>.*; 多种格式时按扩展名各写一份)",
         ),
     ] = None,
     warehouse: WarehouseOpt = DEFAULT_WAREHOUSE,
 ) -> None:
-    """导出通报. 季度通报 (--quarter, 默认最后一个完整季度): Word 晾晒通报 (docx) 与工作簿 (xlsx: 晾晒考评排名、
-    得分明细、重大隐患台账、零处罚单位、目标进展、考评办法). 月调度通报 (--month YYYY-MM, xlsx): 各镇街本月数字及
-    环比、同比, 较上月恶化的镇街, 全区近 12 个月走势, 月末逾期未整改的重大隐患. 未结束的季度或月份标注“暂定，截至某月某日”."""
-    from zhiben.report import write_quarterly
-    from zhiben.report.monthly import write_monthly_report
+    """导出通报. 季度通报 (--quarter, 默认最后一个完整季度): Word 晾晒通报 (docx, GB/T 9704 公文格式) 与工作簿
+    (xlsx: 晾晒考评排名、得分明细、重大隐患台账、零处罚单位、目标进展、考评办法). 月调度通报 (--month YYYY-MM):
+    Word 通报 (总体情况、各镇街情况与近 12 个月走势图、较上月恶化的镇街、逾期重大隐患) 与工作簿 (各镇街本月数字及
+    环比、同比). pdf 由 Word 通报经 LibreOffice 转换. 未结束的季度或月份标注“暂定，截至某月某日”."""
+    from zhiben.report import write_monthly, write_quarterly
 
     if quarter is not None and month is not None:
         typer.echo("错误: --quarter 与 --month 只能指定一个 (季度通报或月调度通报)", err=True)
         raise typer.Exit(2)
     try:
         if month is not None:
-            if fmt == "docx":
-                typer.echo("错误: 月调度通报只有 xlsx 工作簿 (--format xlsx 或 both)", err=True)
-                raise typer.Exit(2)
-            paths = [write_monthly_report(month, out, warehouse=warehouse)]
+            paths = write_monthly(month, fmt, out, warehouse=warehouse)
         else:
             paths = write_quarterly(quarter, fmt, out, warehouse=warehouse)
-    except (ValueError, FileNotFoundError) as exc:
+    except (ValueError, FileNotFoundError, RuntimeError) as exc:
         typer.echo(f"错误: {exc}", err=True)
         raise typer.Exit(1) from None
     for path in paths:
         typer.echo(f"已生成通报 → {path}")
+
+
+@app.command()
+def closeout(
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="docx (Word 文档) | pdf (由 Word 文档转换, 需 LibreOffice) | docx,pdf | all",
+        ),
+    ] = "docx",
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="输出文件 (默认 三年行动总结评估-<数据截止日>.docx / .pdf)",
+        ),
+    ] = None,
+    warehouse: WarehouseOpt = DEFAULT_WAREHOUSE,
+) -> None:
+    """三年行动总结评估 (截至数据截止日): 每项目标 (T1 起) 的最终状态及判定依据 (决定状态的节点、应达值与实际值),
+    每项方案任务的完成状态, 三年趋势 (事故起数、死亡人数、重大隐患, 附图), 三年综合排名 (各季度考评得分的平均, 与季度
+    排名同一规则), 逾期事项最多的镇街和部门. Word 公文格式 (GB/T 9704), 可转 PDF."""
+    from zhiben.report import write_closeout
+
+    try:
+        paths = write_closeout(fmt, out, warehouse=warehouse)
+    except (ValueError, FileNotFoundError, RuntimeError) as exc:
+        typer.echo(f"错误: {exc}", err=True)
+        raise typer.Exit(1) from None
+    for path in paths:
+        typer.echo(f"已生成总结评估 → {path}")
 
 
 @app.command()

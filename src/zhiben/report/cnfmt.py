@@ -31,6 +31,13 @@ def count(n: float | None) -> str:
     return str(round(n))
 
 
+def wan(yuan: float | None) -> str:
+    """An amount in 元 written in 万元 with two decimals ('12.35' for 123,456 元)."""
+    if yuan is None or yuan != yuan:
+        return "—"
+    return f"{yuan / 10_000:.2f}"
+
+
 def score(x: float | None) -> str:
     """A score with two decimals ('87.35')."""
     if x is None or x != x:

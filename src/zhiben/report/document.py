@@ -35,8 +35,8 @@ def load_template(name: str = TEMPLATE) -> dict[str, Any]:
 @dataclass
 class Draft:
     """The document as blocks: ('heading', level, number, text), ('body', text[, indent]),
-    ('table', caption, headers, rows), ('chart', caption, figure, missing_note) — the note (with
-    a {reason} placeholder) stands in for the figure when it cannot be rendered."""
+    ('table', caption, headers, rows[, widths_mm]), ('chart', caption, figure, missing_note) —
+    the note (with a {reason} placeholder) stands in for the figure when it cannot be rendered."""
 
     title: str
     doc_number: str
@@ -93,7 +93,7 @@ def write_docx(
             gbt9704.body(doc, block[1], indent=block[2] if len(block) > 2 else True)
         elif kind == "table":
             gbt9704.caption(doc, block[1])
-            gbt9704.table(doc, block[2], block[3])
+            gbt9704.table(doc, block[2], block[3], block[4] if len(block) > 4 else None)
         elif kind == "chart":
             _, caption, figure, missing = block
             try:

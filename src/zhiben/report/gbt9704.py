@@ -35,6 +35,7 @@ SIZE_ISSUER = Pt(36)  # 发文机关标志 (no fixed size in the standard; small
 SIZE_TABLE = Pt(12)  # 小四 in tables
 SIZE_PAGE_NUMBER = Pt(14)  # 四号
 LINE = Pt(28.95)  # 225 mm / 22 lines
+WIDTH = Mm(156)  # the 版心's width
 #: the w:pPr children that follow w:pBdr (ECMA-376 order: Word refuses a file out of order)
 _AFTER_PBDR = (
     "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
@@ -123,7 +124,9 @@ def masthead(doc: Document, issuer: str, doc_number: str) -> None:
     p = _paragraph(doc, WD_ALIGN_PARAGRAPH.CENTER)
     p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
     p.paragraph_format.space_after = Pt(24)
-    font(p.add_run(issuer), XIAOBIAOSONG, SIZE_ISSUER, color=RED)
+    # on one line: at most SIZE_ISSUER, smaller for a long name (CJK glyphs are 1 em wide)
+    size = Pt(min(SIZE_ISSUER.pt, int(WIDTH.pt / max(len(issuer), 1)) - 1))
+    font(p.add_run(issuer), XIAOBIAOSONG, size, color=RED)
     p = _paragraph(doc, WD_ALIGN_PARAGRAPH.CENTER)
     font(p.add_run(doc_number), FANGSONG, SIZE_BODY)
     border = OxmlElement("w:pBdr")
@@ -164,12 +167,28 @@ def caption(doc: Document, text: str) -> None:
     font(p.add_run(text), HEITI, SIZE_TABLE)
 
 
-def table(doc: Document, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> Table:
+#: a column at least this wide (mm) holds running text: its body cells are left-aligned
+TEXT_COLUMN_MM = 50
+
+
+def table(
+    doc: Document,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    widths_mm: Sequence[float] | None = None,
+) -> Table:
     """A bordered table, centred; the header row repeats at the top of every page (w:tblHeader)
-    and no row splits across pages."""
+    and no row splits across pages. `widths_mm`: the columns' widths (default: equal), a wide
+    column's text left-aligned."""
     t = doc.add_table(rows=1 + len(rows), cols=len(headers))
     t.style = "Table Grid"
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    if widths_mm is not None:
+        t.autofit = False
+        for column, width in zip(t.columns, widths_mm, strict=True):
+            column.width = Mm(width)  # w:gridCol, which LibreOffice reads
+            for cell in column.cells:
+                cell.width = Mm(width)  # w:tcW, which Word reads
     for r, values in enumerate([list(headers), *map(list, rows)]):
         row = t.rows[r]
         tr_pr = row._tr.get_or_add_trPr()
@@ -181,7 +200,8 @@ def table(doc: Document, headers: Sequence[str], rows: Sequence[Sequence[str]]) 
             tr_pr.append(header)
         for c, value in enumerate(values):
             p = row.cells[c].paragraphs[0]
-            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            wide = r > 0 and widths_mm is not None and widths_mm[c] >= TEXT_COLUMN_MM
+            p.alignment = WD_ALIGN_PARAGRAPH.LEFT if wide else WD_ALIGN_PARAGRAPH.CENTER
             p.paragraph_format.line_spacing = Pt(20)
             p.paragraph_format.first_line_indent = None
             font(p.add_run(str(value)), HEITI if r == 0 else FANGSONG, SIZE_TABLE)

@@ -10,7 +10,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: demo setup generate build serve docs test lint report notebook bench clean
+.PHONY: demo setup generate build serve docs test lint report closeout notebook bench clean
 
 ## demo: install everything, generate the demo drop, build the warehouse, serve the app
 demo: setup generate build serve
@@ -42,9 +42,15 @@ bench: setup
 	$(VENV)/bin/python -m bench --scale district --scale city
 
 ## report: the 通报 (workbook + Word 晾晒通报) of the last full quarter as of D (QUARTER=2026Q3 to choose;
-## MONTH=2026-11 for the monthly 月调度通报)
+## MONTH=2026-11 for the monthly 月调度通报; FORMAT=docx|xlsx|pdf|both|all, default both)
+FORMAT ?= both
 report: setup
-	$(ZHIBEN) report $(if $(QUARTER),--quarter $(QUARTER)) $(if $(MONTH),--month $(MONTH)) --warehouse $(WAREHOUSE)
+	$(ZHIBEN) report $(if $(QUARTER),--quarter $(QUARTER)) $(if $(MONTH),--month $(MONTH)) --format $(FORMAT) --warehouse $(WAREHOUSE)
+
+## closeout: the 三年行动总结评估 as of D, Word and PDF (CLOSEOUT_FORMAT=docx for the Word file only)
+CLOSEOUT_FORMAT ?= docx,pdf
+closeout: setup
+	$(ZHIBEN) closeout --format $(CLOSEOUT_FORMAT) --warehouse $(WAREHOUSE)
 
 ## test: the whole suite (lint + pytest: unit, dbt, end-to-end, app, browser, notebooks)
 test: setup lint

@@ -29,7 +29,16 @@ def books(demo_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> dic
     out = {}
     for month in (RUNNING, ENDED):
         path = tmp_path_factory.mktemp("monthly") / f"月调度通报-{month}.xlsx"
-        result = _invoke("--month", month, "--out", str(path), "--warehouse", str(demo_warehouse))
+        result = _invoke(
+            "--month",
+            month,
+            "--format",
+            "xlsx",
+            "--out",
+            str(path),
+            "--warehouse",
+            str(demo_warehouse),
+        )
         assert result.exit_code == 0, result.output
         out[month] = path
     return out

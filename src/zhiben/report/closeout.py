@@ -241,24 +241,16 @@ def read_years(warehouse: str | Path | None) -> pl.DataFrame:
     )
 
 
-def read_ranking(warehouse: str | Path | None) -> tuple[pl.DataFrame, list[str]]:
-    """Each unit's mean score over the full quarters evaluated (`is_complete`), ranked by the
-    one ranking rule (`zhiben.ranking.rank`: the mean total, ties to the higher mean I1 score
-    then the lower unit code; a unit vetoed in any of the quarters ranks last)."""
-    ev = query(
-        """
-        select evaluation.*, units.unit_name
-        from mart_quarterly_evaluation as evaluation
-        left join dim_unit as units on evaluation.unit_code = units.unit_code
-        where evaluation.is_complete
-        """,
-        path=warehouse,
-    )
-    quarters = sorted(ev["quarter"].unique().to_list())
-    means = ev.group_by("unit_code", "unit_name").agg(
+def three_year_ranking(evaluation: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
+    """Each unit's mean over the quarters of `evaluation` (rows of `mart_quarterly_evaluation`
+    with unit_name) ranked by the one ranking rule (`zhiben.ranking.rank`: the mean total
+    descending, totals within 1e-9 tie and go to the higher mean I1 score, then the lower unit
+    code; a unit vetoed in any of the quarters ranks last), and the quarters averaged."""
+    quarters = sorted(evaluation["quarter"].unique().to_list())
+    means = evaluation.group_by("unit_code", "unit_name").agg(
         pl.col("total_score").mean(),
         pl.col("i1_score").mean(),
-        pl.col("veto").sum().alias("vetoes"),
+        pl.col("veto").cast(pl.Int64).sum().alias("vetoes"),
         pl.col("rank").min().alias("best_rank"),
         pl.col("rank").max().alias("worst_rank"),
         pl.len().alias("quarters"),
@@ -267,6 +259,21 @@ def read_ranking(warehouse: str | Path | None) -> tuple[pl.DataFrame, list[str]]
         (pl.col("vetoes") > 0).alias("veto"), pl.lit("2024-2026").alias("period")
     )
     return ranking.rank(frame, code_column="unit_code", partition_by=("period",)), quarters
+
+
+def read_ranking(warehouse: str | Path | None) -> tuple[pl.DataFrame, list[str]]:
+    """The three-year ranking over the full quarters evaluated (`is_complete`)."""
+    return three_year_ranking(
+        query(
+            """
+            select evaluation.*, units.unit_name
+            from mart_quarterly_evaluation as evaluation
+            left join dim_unit as units on evaluation.unit_code = units.unit_code
+            where evaluation.is_complete
+            """,
+            path=warehouse,
+        )
+    )
 
 
 def read_overdue(

@@ -82,7 +82,7 @@ def write_docx(
     """Write the draft as a .docx in the official layout: masthead, title, the blocks, signature
     (`signature_date` a template with {today})."""
     out = Path(out)
-    doc = gbt9704.document(d.title, d.issuer)
+    doc = gbt9704.document(d.title.replace("\n", ""), d.issuer)
     gbt9704.masthead(doc, d.issuer, d.doc_number)
     gbt9704.title(doc, d.title)
     for block in d.blocks:

@@ -532,7 +532,11 @@ def test_a_quarter_without_accidents_says_so(demo_warehouse):
 # ------------------------------------------------------------------ PDF
 
 
-def _pdf_checks(pdf: Path, title: str, name: str) -> None:
+def _pdf_checks(pdf: Path, title: str, name: str, document_text: str) -> None:
+    """Page 1 rendered to PNG (an artifact to look at), the title on it, every font embedded,
+    and no tofu: LibreOffice draws a character no font has as nothing (or .notdef), so every
+    character of the document's text must be in the PDF's text and in the charset of a font
+    the PDF embeds."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shutil.copy(pdf, ARTIFACTS / f"{name}.pdf")
     stem = ARTIFACTS / f"{name}-page1"
@@ -564,22 +568,79 @@ def _pdf_checks(pdf: Path, title: str, name: str) -> None:
     assert [f for f in fonts if re.search(r"WenQuanYi|wqy|Noto\w*CJK|SourceHan|Sim|FangSong", f)], (
         fonts
     )
+    # no .notdef (tofu): every character of the text is in the charset of an embedded font
+    embedded = {f.split()[0].split("+", 1)[-1] for f in fonts}
+    covered = set().union(*(_charset(name) for name in embedded))
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    shown = {c for c in text if not c.isspace()}
+    wanted = {c for c in document_text if not c.isspace()}
+    assert not wanted - shown, sorted(wanted - shown)[:20]
+    missing = {c for c in shown | wanted if ord(c) not in covered}
+    assert not missing, sorted(missing)[:20]
+
+
+def _charset(postscript_name: str) -> set[int]:
+    """The code points a font of the machine covers (fontconfig's charset of the font file
+    whose PostScript name the PDF embeds)."""
+    listing = subprocess.run(
+        ["fc-list", "-f", "%{postscriptname}\t%{file}\n"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    files = {
+        line.split("\t")[1]
+        for line in listing.splitlines()
+        if line.split("\t")[0] == postscript_name
+    }
+    assert files, f"embedded font {postscript_name} not found on the machine"
+    points: set[int] = set()
+    for file in files:
+        ranges = subprocess.run(
+            ["fc-query", "-f", "%{charset}\n", file],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        ).stdout.split()
+        for r in ranges:
+            lo, _, hi = r.partition("-")
+            points.update(range(int(lo, 16), int(hi or lo, 16) + 1))
+    return points
+
+
+def _document_text(path: Path) -> str:
+    d = docx.Document(str(path))
+    cells = [c.text for t in d.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in d.paragraphs] + cells)
 
 
 def test_monthly_pdf(monthly_files):
     title = "关于2026年11月（暂定，截至11月28日）全区安全生产月调度情况的通报"
-    _pdf_checks(monthly_files["pdf"], title, f"月调度通报-{MONTH}")
+    text = _document_text(monthly_files["docx"])
+    _pdf_checks(monthly_files["pdf"], title, f"月调度通报-{MONTH}", text)
 
 
 def test_closeout_pdf(closeout_files):
-    _pdf_checks(
-        closeout_files["pdf"], "山亭区安全生产治本攻坚三年行动总结评估报告", "三年行动总结评估"
-    )
+    text = _document_text(closeout_files["docx"])
+    title = "山亭区安全生产治本攻坚三年行动总结评估报告"
+    _pdf_checks(closeout_files["pdf"], title, "三年行动总结评估", text)
 
 
-def test_quarterly_pdf(quarterly_pdf):
+def test_quarterly_pdf(quarterly_pdf, demo_warehouse):
     title = "关于2026年第三季度全区安全生产晾晒考评情况的通报"
-    _pdf_checks(quarterly_pdf, title, f"通报-{QUARTER}")
+    d = quarterly_draft(quarterly_read(QUARTER, demo_warehouse))
+    text = "\n".join(
+        [d.title, d.text(), *(c for b in d.blocks if b[0] == "table" for r in b[3] for c in r)]
+    )
+    _pdf_checks(quarterly_pdf, title, f"通报-{QUARTER}", text)
 
 
 def test_formats_refused(demo_warehouse, tmp_path):

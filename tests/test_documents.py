@@ -656,3 +656,36 @@ def test_formats_refused(demo_warehouse, tmp_path):
         )
         assert result.exit_code == 1 and "错误" in result.output, args
     assert not list(tmp_path.iterdir())
+
+
+def test_pdf_without_libreoffice_or_past_the_timeout_is_a_clear_error(
+    demo_warehouse, tmp_path, monkeypatch, closeout_files
+):
+    from zhiben.report.pdf import to_pdf
+
+    docx_path = closeout_files["docx"]
+    with pytest.raises(RuntimeError, match="超时"):
+        to_pdf(docx_path, tmp_path / "slow.pdf", timeout=0.05)
+    assert not (tmp_path / "slow.pdf").exists()
+    # the whole process group was killed: no soffice of this conversion is left
+    left = subprocess.run(
+        ["pgrep", "-f", "slow.pdf|zhiben-pdf-"], capture_output=True, text=True
+    ).stdout
+    assert not left.strip(), left
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(RuntimeError, match="未安装 LibreOffice"):
+        to_pdf(docx_path, tmp_path / "x.pdf")
+    result = CliRunner().invoke(
+        app,
+        [
+            "closeout",
+            "--format",
+            "pdf",
+            "--out",
+            str(tmp_path / "y"),
+            "--warehouse",
+            str(demo_warehouse),
+        ],
+    )
+    assert result.exit_code == 1 and "未安装 LibreOffice" in result.output
+    assert not list(tmp_path.glob("y*"))

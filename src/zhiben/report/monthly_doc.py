@@ -141,6 +141,7 @@ def draft(month: str, data: dict[str, Any], tpl: dict[str, Any] | None = None) -
             u["table_caption"].format(**common),
             [label("unit_name"), *(label(m) for m in TABLE_METRICS)],
             rows,
+            (28, *(128 / len(TABLE_METRICS),) * len(TABLE_METRICS)),  # the 版心 is 156 mm
         )
     )
     add(

@@ -1,6 +1,6 @@
 """`zhiben closeout`: the 三年行动总结评估 (SPEC §10.4) as of D — a Word document in the official
 layout (`zhiben.report.document`), with every figure read from the served warehouse and every
-fixed word in the [closeout] tables of `templates/tongbao.toml`.
+fixed word in `templates/closeout.toml`.
 
 Sections: every target of `mart_target_progress` (T1 … whatever the build has) with its final
 status and the milestone that decides it (the earliest missed one for 未达成, the last one for 达成,

@@ -3,7 +3,8 @@ rendering and the writing of the blocks in the GB/T 9704 layout (`zhiben.report.
 
 Each document (quarterly `quarterly.py`, monthly `monthly_doc.py`, the three-year close-out
 `closeout.py`) reads its figures from the served warehouse and drafts a `Draft` — pure, so tests
-feed it other data — whose fixed words all come from `templates/tongbao.toml`; `write_docx`
+feed it other data — whose fixed words all come from `templates/` (quarterly.toml, monthly.toml,
+closeout.toml; `load_template`); `write_docx`
 turns any draft into the .docx. A chart block carries the app's plotly figure; kaleido renders it
 and, when that fails, the document says so in its place.
 """
@@ -22,14 +23,20 @@ import plotly.graph_objects as go
 from zhiben.report import cnfmt, gbt9704
 
 TEMPLATES = Path(__file__).with_name("templates")
-TEMPLATE = "tongbao"
+#: the documents whose templates sit beside quarterly.toml, read into its dict under their name
+OTHER_DOCUMENTS = ("monthly", "closeout")
 
 
-def load_template(name: str = TEMPLATE) -> dict[str, Any]:
-    """The document templates (`templates/<name>.toml`): the quarterly 晾晒通报's keys at the top
-    level, the monthly 通报's under [monthly], the close-out's under [closeout]."""
+def load_template(name: str = "quarterly") -> dict[str, Any]:
+    """The documents' templates (`templates/*.toml`): quarterly.toml's keys (the quarterly 晾晒通报's
+    sections, and the 发文机关 / 主送 / 成文日期 every document shares) at the top level, the monthly
+    通报's (monthly.toml) under "monthly", the close-out's (closeout.toml) under "closeout"."""
     with open(TEMPLATES / f"{name}.toml", "rb") as f:
-        return tomllib.load(f)
+        tpl = tomllib.load(f)
+    if name == "quarterly":
+        for other in OTHER_DOCUMENTS:
+            tpl[other] = load_template(other)
+    return tpl
 
 
 @dataclass

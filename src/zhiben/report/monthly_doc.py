@@ -3,7 +3,7 @@ a Word document in the official layout, beside the workbook (`zhiben.report.mont
 
 The figures are the workbook's (`monthly.read_month`: `mart_monthly_dispatch` by unit with 环比 /
 同比, the region's total and 12-month trend, the worsened units, the 重大隐患 open and overdue at the
-month's end); the fixed words are the [monthly] tables of `templates/tongbao.toml`; the chart is the
+month's end); the fixed words are `templates/monthly.toml`; the chart is the
 app's 月调度 trend figure (`figures.monthly_trend`). `draft` is pure; `write_monthly_docx` reads,
 drafts and writes through `zhiben.report.document`.
 """

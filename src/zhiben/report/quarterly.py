@@ -2,7 +2,7 @@
 the official layout (zhiben.report.gbt9704), beside the workbook (zhiben.report.workbook).
 
 Every figure in the text is read from the served warehouse; every fixed word is in
-`templates/tongbao.toml` (the office edits that file, not this one); numbers, shares and
+`templates/quarterly.toml` (the office edits that file, not this one); numbers, shares and
 上升/下降/持平 read as `zhiben.report.cnfmt` writes them. `draft` turns the data into the
 document's blocks (pure: tests feed it a quarter with a veto or a tie); `write_quarterly_docx`
 reads, drafts and writes (`zhiben.report.document`, shared with the monthly 通报 and the

@@ -689,3 +689,16 @@ def test_pdf_without_libreoffice_or_past_the_timeout_is_a_clear_error(
     )
     assert result.exit_code == 1 and "未安装 LibreOffice" in result.output
     assert not list(tmp_path.glob("y*"))
+
+
+def test_template_edits_change_the_monthly_and_closeout_text(demo_warehouse):
+    """The office edits templates/monthly.toml and closeout.toml, not code."""
+    from zhiben.report.document import load_template
+
+    tpl = load_template()
+    tpl["monthly"]["overview"]["no_accidents"] = "本月无事故。"
+    tpl["closeout"]["targets"]["line"] = "【{target_id}】{status}——{evidence}"
+    month = monthly_doc.draft(MONTH, read_month(MONTH, demo_warehouse), tpl).text()
+    assert "本月无事故。" in month and "本月全区未发生生产安全事故" not in month
+    text = closeout.draft(closeout.read(demo_warehouse, tpl), tpl).text()
+    assert "【T1】未达成——2024年12月31日节点应达100.0%" in text

@@ -177,7 +177,7 @@ def prune(lake_dir: Path, keep: set[Path]) -> int:
         return 0
     keep = {p.resolve() for p in keep}
     for extract_dir in lake_dir.iterdir():
-        if not extract_dir.is_dir():
+        if not extract_dir.is_dir() or extract_dir.name.startswith("_"):  # _schema: the views'
             continue
         for d in extract_dir.iterdir():
             if d.resolve() not in keep:

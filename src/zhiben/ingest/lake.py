@@ -136,26 +136,12 @@ def plan(
     return out
 
 
-def write_entry(
-    entry: Entry,
-    rows_sql: str,
-    params: dict | None,
-    rows,
-    failures: pl.DataFrame,
-    con: duckdb.DuckDBPyConnection,
-) -> None:
-    """Write an entry atomically: into a temporary folder, renamed into place when complete.
-    `rows_sql` selects the Parquet columns from the Arrow table `rows`."""
+def write_entry(entry: Entry, rows: pl.DataFrame, failures: pl.DataFrame) -> None:
+    """Write an entry atomically: into a temporary folder, renamed into place when complete."""
     tmp = entry.dir.with_name(f".{entry.dir.name}.tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    target = str(tmp / ROWS).replace("'", "''")
-    arrow = rows  # noqa: F841 (DuckDB replacement scan)
-    con.execute(
-        f"COPY ({rows_sql.replace('FROM arrow', 'FROM arrow')}) TO '{target}' "
-        "(FORMAT parquet, COMPRESSION zstd)",
-        params,
-    )
+    rows.write_parquet(tmp / ROWS, compression="zstd")
     failures.select([pl.col(k).cast(v) for k, v in FAILURES_SCHEMA.items()]).write_parquet(
         tmp / FAILURES
     )

@@ -179,8 +179,8 @@ class Lander:
         params = {"salt": self.salt} if "$salt" in select else None
         arrow = template.head(0).select(need).to_arrow()  # noqa: F841
         path.parent.mkdir(parents=True, exist_ok=True)
-        target = str(path).replace("'", "''")
-        self.con.execute(f"COPY ({select}) TO '{target}' (FORMAT parquet)", params)
+        # written as the entries are (polars), so that their schemas are alike
+        pl.from_arrow(self.con.execute(select, params).fetch_arrow_table()).write_parquet(path)
 
     def extract(
         self,

@@ -650,20 +650,19 @@ def _land_new_files(
     tl = perf_counter()
     need, select = lake_select(name)
     params = {"salt": salt} if "$salt" in select else None
-    by_file = n.select(need).partition_by("_file", as_dict=True, maintain_order=True)
+    # the lake's columns of every new file at once (one SQL statement: casts, salted hashes),
+    # then one Parquet per file
+    arrow = n.select(need).to_arrow()  # noqa: F841 (DuckDB replacement scan)
+    converted = pl.from_arrow(lander.con.execute(select, params).fetch_arrow_table())
+    del arrow
+    by_file = converted.partition_by("_file", as_dict=True, maintain_order=True)
     fails = failures.partition_by("_file", as_dict=True, maintain_order=True)
     empty_fails = pl.DataFrame(schema=lake.FAILURES_SCHEMA)
     for e in new:
-        rows_of = by_file.get((e.rel,))
-        if rows_of is None:
-            rows_of = n.select(need).head(0)
         lake.write_entry(
             e,
-            select,
-            params,
-            rows_of.to_arrow(),
+            by_file.get((e.rel,), converted.head(0)),
             fails.get((e.rel,), empty_fails).select(list(lake.FAILURES_SCHEMA)),
-            lander.con,
         )
     _add_time(timings, "land", perf_counter() - tl)
 

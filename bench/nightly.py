@@ -91,11 +91,18 @@ def run_scale(data: Path, scale: str, seed: int, as_of: date, timeout: float | N
         "rows": drop.total_rows,
         "files": full_lake.get("files"),
         "day_rows": sum(len(r) for _h, r in day.values()),
-        "full": {"wall": full.wall, "peak_rss": full.peak_rss, "ok": full.ok, **full_lake},
+        "full": {
+            "wall": full.wall,
+            "peak_rss": full.peak_rss,
+            "ok": full.ok,
+            "ingest": full.detail.get("ingest", {}),
+            **full_lake,
+        },
         "nightly": {
             "wall": nightly.wall,
             "peak_rss": nightly.peak_rss,
             "ok": nightly.ok,
+            "ingest": nightly.detail.get("ingest", {}),
             **nightly_lake,
         },
     }
@@ -125,6 +132,22 @@ def table(results: list[dict]) -> str:
             f"({n.get('rows_read', 0):,}) | **{n['wall']:.1f}** ({stages(n)}) "
             f"| {n['peak_rss'] / 2**30:.2f} | {n['wall'] / f['wall']:.2f} |"
         )
+    keys = ("check", "read", "normalise", "gx_setup", "gx", "validate_wide", "land", "total")
+    lines += [
+        "",
+        "The loader's split (s; `gx_setup` / `gx:<first extract>`: waiting for the GX import):",
+        "",
+        "| scale | build | " + " | ".join(keys) + " |",
+        "|---|---|" + "---:|" * len(keys),
+    ]
+    for r in results:
+        for which in ("full", "nightly"):
+            split = r[which].get("ingest", {})
+            lines.append(
+                f"| {r['scale']} | {which} | "
+                + " | ".join(f"{split[k]:.2f}" if k in split else "–" for k in keys)
+                + " |"
+            )
     return "\n".join(lines)
 
 

@@ -81,7 +81,13 @@ def file_hash(path: Path) -> str:
 
 
 def entry_key(rel: str, content_hash: str, fp: str) -> str:
-    return _sha(f"{rel}\0{content_hash}\0{fp}".encode())[:40]
+    """40 letters a–p (the hex digits of a sha256, shifted): no run of digits in a path that the
+    build file records could ever read as an ID or a phone number."""
+    hexed = _sha(f"{rel}\0{content_hash}\0{fp}".encode())[:40]
+    return hexed.translate(_LETTERS)
+
+
+_LETTERS = str.maketrans("0123456789abcdef", "abcdefghijklmnop")
 
 
 @dataclass

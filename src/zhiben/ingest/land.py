@@ -180,7 +180,7 @@ class Lander:
         arrow = template.head(0).select(need).to_arrow()  # noqa: F841
         path.parent.mkdir(parents=True, exist_ok=True)
         # written as the entries are (polars), so that their schemas are alike
-        pl.from_arrow(self.con.execute(select, params).fetch_arrow_table()).write_parquet(path)
+        pl.from_arrow(self.con.execute(select, params).to_arrow_table()).write_parquet(path)
 
     def extract(
         self,

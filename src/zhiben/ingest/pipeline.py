@@ -653,7 +653,7 @@ def _land_new_files(
     # the lake's columns of every new file at once (one SQL statement: casts, salted hashes),
     # then one Parquet per file
     arrow = n.select(need).to_arrow()  # noqa: F841 (DuckDB replacement scan)
-    converted = pl.from_arrow(lander.con.execute(select, params).fetch_arrow_table())
+    converted = pl.from_arrow(lander.con.execute(select, params).to_arrow_table())
     del arrow
     by_file = converted.partition_by("_file", as_dict=True, maintain_order=True)
     fails = failures.partition_by("_file", as_dict=True, maintain_order=True)

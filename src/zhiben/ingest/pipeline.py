@@ -145,25 +145,6 @@ def _repeated(h: pl.Series) -> pl.Series:
     return h.is_in(twice.implode())
 
 
-def _folded(extract: Extract, n: pl.DataFrame) -> pl.Series:
-    """`_idx` of the loadable rows that repeat an earlier loadable row in every contract column.
-
-    A 64-bit hash of the row (`_h`, computed per batch by the reader) finds the candidates (a
-    hash set of integers); the exact comparison runs on those only (a row-encoded hash table of
-    every column of a 10 M-row extract would not fit)."""
-    keys = _fold_key(extract)
-    h = n.select("_idx", "_bad", pl.col("_h").alias("h")).filter(~pl.col("_bad"))
-    candidates = h.filter(_repeated(h["h"]))["_idx"]
-    if candidates.len() == 0:
-        return pl.Series("_idx", [], dtype=n.schema["_idx"])
-    sub = n.select("_idx", *keys).filter(pl.col("_idx").is_in(candidates.implode()))
-    return sub.filter(~pl.struct(keys).is_first_distinct())["_idx"]
-
-
-def _fold_key(extract: Extract) -> list[str]:
-    return [f"{c.name}__v" if c.kind in TYPED else c.name for c in extract.columns]
-
-
 class _Context:
     """What later extracts need from earlier ones, and the build's clock."""
 
@@ -608,26 +589,29 @@ def _land_new_files(
         return
     name = extract.name
     tr = perf_counter()
-    raws: list[pl.DataFrame] = []
-    for e in new:
+    t_norm = 0.0
+    parts: list[pl.DataFrame] = []
+    batch: list[pl.DataFrame] = []
+    rows = 0
+    for i, e in enumerate(new):
         rf = read_file(e.path, e.rel, extract)
         e.rows, e.encoding, e.warnings = rf.rows_read, rf.encoding, tuple(rf.warnings)
         # `_read_seq` holds the row's place in its file here (the lake's `_lk_row`)
-        raws.append(_tag(rf, -1))
+        batch.append(_tag(rf, -1))
+        rows += rf.rows_read
         del rf
-    tn = perf_counter()
-    _add_time(timings, "read", tn - tr)
-    parts = []
-    batch: list[pl.DataFrame] = []
-    rows = 0
-    for i, raw in enumerate(raws):
-        batch.append(raw)
-        rows += raw.height
-        if rows >= NORMALISE_BATCH_ROWS or i == len(raws) - 1:
+        # normalised in batches as they are read: the raw text is freed as we go, and small
+        # files do not pay the per-call overhead one by one
+        if rows >= NORMALISE_BATCH_ROWS or i == len(new) - 1:
+            tb = perf_counter()
             r = pl.concat(batch, how="vertical")
-            parts.append(normalise(extract, r, ref).with_columns(r["_reason"]).rechunk())
             batch, rows = [], 0
-    del raws
+            parts.append(normalise(extract, r, ref).with_columns(r["_reason"]).rechunk())
+            del r
+            t_norm += perf_counter() - tb
+    tn = perf_counter()
+    _add_time(timings, "read", tn - tr - t_norm)
+    tn -= t_norm
     n = pl.concat(parts, how="vertical", rechunk=False).rename({"_read_seq": "_lk_row"})
     n = n.with_row_index("_idx")
     n = _row_context(extract, n)
@@ -762,8 +746,8 @@ def _process(
 
     n = n.with_columns(pl.col("_idx").is_in(failures["_idx"].unique().implode()).alias("_bad"))
     # identical rows fold: only loadable rows take part, the first read loads
-    n = n.with_columns(_row_hash(_lake_fold_key(extract, n), 0x5A11).alias("_h"))
-    folded = _folded_lake(extract, n)
+    n = n.with_columns(_row_hash(_fold_key(extract, n), 0x5A11).alias("_h"))
+    folded = _folded(extract, n)
     n = n.with_columns(pl.col("_idx").is_in(folded.implode()).alias("_folded"))
     n = n.with_columns((~pl.col("_bad") & ~pl.col("_folded")).alias("_load"))
 
@@ -834,7 +818,7 @@ def _process(
     )
 
 
-def _lake_fold_key(extract: Extract, n: pl.DataFrame) -> list[str]:
+def _fold_key(extract: Extract, n: pl.DataFrame) -> list[str]:
     """The columns two rows must share to fold, as the lake holds them: every contract column
     (typed ones by value; an ID number by its salted hash) and the hash of the dropped PII."""
     keys = []
@@ -850,8 +834,13 @@ def _lake_fold_key(extract: Extract, n: pl.DataFrame) -> list[str]:
     return [*keys, "_lk_pii"]
 
 
-def _folded_lake(extract: Extract, n: pl.DataFrame) -> pl.Series:
-    keys = _lake_fold_key(extract, n)
+def _folded(extract: Extract, n: pl.DataFrame) -> pl.Series:
+    """`_idx` of the loadable rows that repeat an earlier loadable row in every fold column.
+
+    A 64-bit hash of the row (`_h`) finds the candidates (a hash set of integers); the exact
+    comparison runs on those only (a row-encoded hash table of every column of a 10 M-row
+    extract would not fit)."""
+    keys = _fold_key(extract, n)
     h = n.select("_idx", "_bad", pl.col("_h").alias("h")).filter(~pl.col("_bad"))
     candidates = h.filter(_repeated(h["h"]))["_idx"]
     if candidates.len() == 0:

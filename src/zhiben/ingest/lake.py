@@ -20,6 +20,7 @@ of the last build uses are pruned (:func:`prune`).
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -147,9 +148,9 @@ def write_entry(entry: Entry, rows: pl.DataFrame, failures: pl.DataFrame) -> Non
     tmp = entry.dir.with_name(f".{entry.dir.name}.tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    rows.write_parquet(tmp / ROWS, compression="zstd")
-    failures.select([pl.col(k).cast(v) for k, v in FAILURES_SCHEMA.items()]).write_parquet(
-        tmp / FAILURES
+    write_parquet(rows, tmp / ROWS)
+    write_parquet(
+        failures.select([pl.col(k).cast(v) for k, v in FAILURES_SCHEMA.items()]), tmp / FAILURES
     )
     meta = {
         "file": entry.rel,
@@ -160,6 +161,20 @@ def write_entry(entry: Entry, rows: pl.DataFrame, failures: pl.DataFrame) -> Non
     (tmp / META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     shutil.rmtree(entry.dir, ignore_errors=True)
     os.replace(tmp, entry.dir)
+
+
+def write_parquet(frame: pl.DataFrame, path: Path) -> None:
+    """pyarrow's writer (it raises OSError on a full disk), then the footer read back: an entry is
+    never committed incomplete."""
+    import pyarrow.parquet as pq
+
+    pq.write_table(frame.to_arrow(), path, compression="zstd")
+    try:
+        ok = pq.read_metadata(path).num_rows == frame.height
+    except Exception:  # noqa: BLE001 (a truncated file: its footer cannot be read)
+        ok = False
+    if not ok:
+        raise OSError(errno.ENOSPC, f"No space left on device? lake file {path} is incomplete")
 
 
 def prune(lake_dir: Path, keep: set[Path]) -> int:

@@ -9,6 +9,7 @@ import duckdb
 import polars as pl
 
 from zhiben.contract import EXTRACTS
+from zhiben.ingest.lake import write_parquet
 
 #: compression methods not used in the build file (DuckDB `disabled_compression_methods`)
 BUILD_FILE_NO_COMPRESSION = "fsst,dictionary"
@@ -180,7 +181,8 @@ class Lander:
         arrow = template.head(0).select(need).to_arrow()  # noqa: F841
         path.parent.mkdir(parents=True, exist_ok=True)
         # written as the entries are (polars), so that their schemas are alike
-        pl.from_arrow(self.con.execute(select, params).to_arrow_table()).write_parquet(path)
+        schema = pl.from_arrow(self.con.execute(select, params).to_arrow_table())
+        write_parquet(schema, path)
 
     def extract(
         self,

@@ -131,10 +131,23 @@ def _set_updated_at(site: Path, ages_days: dict[str, int]) -> None:
     _run, kept = last_build_file(WarehousePaths(site))
     with duckdb.connect(str(kept)) as con:
         for extract, age in ages_days.items():
+            # raw.<extract> is a view over the lake: a hand-made table takes its place (and its
+            # statement leaves raw.lake_views, which dbt's on-run-start would run again)
             con.execute(
-                f"update raw.{extract} set updated_at = "
-                f"localtimestamp - interval '{age} days' - interval '1 hour'"
+                f"create or replace table raw._{extract} as select * replace ("
+                f"localtimestamp - interval '{age} days' - interval '1 hour' as updated_at) "
+                f"from raw.{extract}"
             )
+            if con.execute(
+                "select count(*) from information_schema.tables "
+                "where table_schema = 'raw' and table_name = ? and table_type = 'VIEW'",
+                [extract],
+            ).fetchone()[0]:
+                con.execute(f"drop view raw.{extract}")
+            else:
+                con.execute(f"drop table raw.{extract}")
+            con.execute(f"alter table raw._{extract} rename to {extract}")
+            con.execute("delete from raw.lake_views where extract = ?", [extract])
 
 
 EXTRACTS = (

@@ -62,9 +62,11 @@ def build(
     wait_seconds: float = 0.0,
     progress: Progress = print,
     keep_build_files: int = 1,
+    full_refresh: bool = False,
 ) -> BuildResult:
+    """`full_refresh`: rebuild the lake from scratch (every file read again)."""
     apply_offline_env()
-    from zhiben.ingest import ingest  # heavy import (great-expectations): only when building
+    from zhiben.ingest import ingest, lake  # heavy import: only when building
 
     raw_dir, served = Path(raw_dir).resolve(), Path(served).resolve()
     paths = WarehousePaths(served)
@@ -101,7 +103,10 @@ def build(
                 salt=pii_salt(),
                 as_of=as_of,
                 progress=progress,
+                lake_dir=paths.lake_dir,
+                full_refresh=full_refresh,
             )
+            record.lake = dict(landed.lake)
             stages["ingest"] = time.perf_counter() - t0
             built_as_of, recon, freshness = _landing_facts(build_db)
             record.as_of_date = built_as_of.isoformat()
@@ -140,6 +145,9 @@ def build(
             _append_history(paths.history_file, record)
             remove_duckdb_file(build_db)
             raise
+        # the lake keeps the entries of this build's files only (the kept build file's views)
+        lake.prune(paths.lake_dir, set(landed.entries))
+        record.lake["bytes"] = lake.size_bytes(paths.lake_dir)
         record.status, record.ended_at, record.stages = "success", _now(), stages
         _append_history(paths.history_file, record)
         _prune_build_files(paths.work_dir, keep=keep_build_files)

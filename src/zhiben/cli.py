@@ -91,8 +91,14 @@ def build(
         str | None, typer.Option("--as-of", help="统计截止日期 D (默认: 数据中最新的更新时间)")
     ] = None,
     wait: Annotated[float, typer.Option("--wait", help="另一个构建正在运行时最多等待的秒数")] = 0.0,
+    full_refresh: Annotated[
+        bool,
+        typer.Option("--full-refresh", help="重建数据湖: 重新读取、校验每一个文件 (不沿用)"),
+    ] = False,
 ) -> None:
     """校验、落地原始数据，运行 dbt，并原子替换对外服务的仓库。
+
+    只读取新增或改动的文件 (数据湖沿用其余文件的校验结果); --full-refresh 全部重读。
 
     Exit codes: 0 ok; 2 a raw file was rejected (nothing changed); 3 dbt failed (nothing changed);
     74 writing failed, e.g. disk full (nothing changed); 75 another build holds the lock."""
@@ -106,7 +112,12 @@ def build(
     t0 = time.perf_counter()
     try:
         result = run_build(
-            raw, warehouse, as_of=_parse_date(as_of), wait_seconds=wait, progress=typer.echo
+            raw,
+            warehouse,
+            as_of=_parse_date(as_of),
+            wait_seconds=wait,
+            progress=typer.echo,
+            full_refresh=full_refresh,
         )
     except BuildLocked as exc:
         typer.echo(f"错误: {exc}", err=True)
@@ -188,6 +199,20 @@ def serve(
     raise typer.Exit(subprocess.call(cmd, env=env))
 
 
+def _lake_line(info: dict, lake_dir: Path) -> str:
+    """The lake's size and the last build's reuse (zhiben.ingest.lake)."""
+    from zhiben.ingest.lake import size_bytes  # light: no great-expectations
+
+    size = size_bytes(lake_dir) / 2**20
+    if not info:
+        return f"数据湖 (lake) {lake_dir}: {size:.1f} MiB"
+    return (
+        f"数据湖 (lake) {lake_dir}: {size:.1f} MiB; 上次构建 {info.get('files', 0)} 个文件: "
+        f"沿用 {info.get('files_reused', 0)} (reused), 重新读取 {info.get('files_read', 0)} "
+        f"(re-read; {info.get('rows_read', 0)} 行)"
+    )
+
+
 @app.command()
 def status(
     warehouse: WarehouseOpt = DEFAULT_WAREHOUSE,
@@ -251,6 +276,7 @@ def status(
         f"\n当前服务的仓库来自 {good.get('ended_at') or good['started_at']} 的构建 "
         f"(截止 {good.get('as_of_date') or '-'})"
     )
+    typer.echo(_lake_line(good.get("lake") or {}, paths.lake_dir))
     typer.echo("数据新鲜度 (dbt source freshness: 各数据源最新的 更新时间 距现在):")
     from zhiben import docs as catalog
     from zhiben.dbt import DbtError

@@ -33,6 +33,8 @@ class RunRecord:
     dbt_tests: dict[str, int] = field(default_factory=dict)
     stages: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: the lake (zhiben.ingest.lake): files reused / read, rows, its size after the build
+    lake: dict = field(default_factory=dict)
     error: str | None = None
     pid: int = field(default_factory=os.getpid)
 

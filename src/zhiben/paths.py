@@ -31,6 +31,11 @@ class WarehousePaths:
         return self.work_dir / "build.duckdb"
 
     @property
+    def lake_dir(self) -> Path:
+        """The lake (zhiben.ingest.lake): one Parquet entry per input file, reused by builds."""
+        return self.work_dir / "lake"
+
+    @property
     def lock_file(self) -> Path:
         return self.work_dir / f"{self.served.name}.lock"
 

@@ -1,4 +1,5 @@
-"""Write the `raw` schema of the build file (docs/ARCHITECTURE.md, "Landed raw tables")."""
+"""Write the `raw` schema of the build file (docs/ARCHITECTURE.md, "The lake"): the extracts as views
+over the lake's Parquet (zhiben.ingest.lake), the quarantine, the reconciliation, the build info."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import duckdb
 import polars as pl
 
 from zhiben.contract import EXTRACTS
+from zhiben.ingest.lake import write_parquet
 
 #: compression methods not used in the build file (DuckDB `disabled_compression_methods`)
 BUILD_FILE_NO_COMPRESSION = "fsst,dictionary"
@@ -90,34 +92,119 @@ def landed_select(extract: str) -> tuple[list[str], list[str]]:
     return need, sel
 
 
+def _event_dates(extract: str) -> list[str]:
+    """Date / date-time columns checked against the build's clock (not `future_ok`)."""
+    return [
+        c.name
+        for c in EXTRACTS[extract].columns
+        if c.kind in ("date", "datetime") and not c.future_ok
+    ]
+
+
+def lake_select(extract: str) -> tuple[list[str], str]:
+    """(frame columns needed, SELECT … FROM arrow) of a lake entry's rows.parquet: `_file`,
+    `_line`, the landed columns (TRY_CAST: quarantined rows are kept too), then the `_lk_`
+    columns (zhiben.ingest.lake)."""
+    ex = EXTRACTS[extract]
+    need, sel = landed_select(extract)
+    keep = [i for i, x in enumerate(sel) if not x.startswith('"_read_seq"')]
+    need = [n for n in need if n != "_read_seq"]
+    sel = [_try_cast(sel[i]) for i in keep]
+    need += ["_lk_row", "_reason"]
+    sel += ['"_lk_row"::BIGINT AS _lk_row', '"_reason"::VARCHAR AS _lk_reason']
+    pii = [c.name for c in ex.columns if c.kind == "pii"]
+    if pii:
+        need += pii
+        values = ", ".join(f"{_q(c)}::VARCHAR" for c in pii)
+        sel.append(f"sha256($salt || to_json(list_value({values}))) AS _lk_pii")
+    else:
+        sel.append("NULL::VARCHAR AS _lk_pii")
+    for c in _event_dates(extract):
+        need.append(c)
+        sel.append(f"{_q(c)}::VARCHAR AS {_q('_lk_' + c)}")
+    for c in ex.columns:
+        if c.kind == "credit_code":
+            need.append(f"{c.name}__ok")
+            sel.append(f"{_q(c.name + '__ok')}::BOOLEAN AS {_q('_lk_' + c.name + '__ok')}")
+    seen: set[str] = set()
+    need = [n for n in need if not (n in seen or seen.add(n))]
+    return need, f"SELECT {', '.join(sel)} FROM arrow"
+
+
+def _try_cast(item: str) -> str:
+    """`"x"::T AS y` → `TRY_CAST("x" AS T) AS y` (a quarantined row's value may not fit T)."""
+    expr, sep, alias = item.rpartition(" AS ")
+    if "::" not in expr or expr.startswith("CASE"):
+        return item
+    value, _, sql_type = expr.rpartition("::")
+    return f"TRY_CAST({value} AS {sql_type}){sep}{alias}"
+
+
+def lake_view_sql(extract: str, parquet_files: list[str]) -> str:
+    """The view `raw.<extract>`: the loaded rows of the lake entries (every row of the listed
+    files but those in `raw.lake_dropped`), `_read_seq` from the entry's place in the drop."""
+    files = ", ".join("'" + f.replace("'", "''") + "'" for f in parquet_files)
+    return (
+        f"CREATE OR REPLACE VIEW raw.{extract} AS "
+        "SELECT _file, _line, _read_seq, COLUMNS(c -> NOT starts_with(c, '_')) FROM ("
+        "SELECT r.*, (e.seq_start + r._lk_row + 1)::BIGINT AS _read_seq "
+        f"FROM read_parquet([{files}]) r "
+        f"JOIN raw.lake_entries e ON e.extract = '{extract}' AND e.file = r._file) "
+        "WHERE _read_seq NOT IN "
+        f"(SELECT _read_seq FROM raw.lake_dropped WHERE extract = '{extract}')"
+    )
+
+
 class Lander:
-    """Writes schema `raw` of the build file, one extract at a time (so a drop never has to fit
-    in memory twice), then the quarantine, the reconciliation and the build info."""
+    """Writes schema `raw` of the build file: the lake's entries, the rows each extract does not
+    load, its view; then the quarantine, the reconciliation and the build info."""
 
     def __init__(self, build_db: Path, salt: str):
         self.salt = salt
-        # DuckDB's buffer pool would otherwise grow towards 80 % of RAM while an extract lands
         self.con = duckdb.connect(str(build_db), config={"memory_limit": LANDING_MEMORY_LIMIT})
-        # the build file is private and short-lived: analysing strings for FSST / dictionary
-        # compression made writing it ~6x slower (BENCH.md); the served file stays compressed
         self.con.execute(f"SET disabled_compression_methods = '{BUILD_FILE_NO_COMPRESSION}'")
         self.con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+        self.con.execute(
+            "CREATE OR REPLACE TABLE raw.lake_entries (extract VARCHAR, file VARCHAR, "
+            "path VARCHAR, seq_start BIGINT, rows BIGINT, reused BOOLEAN)"
+        )
+        self.con.execute(
+            "CREATE OR REPLACE TABLE raw.lake_dropped (extract VARCHAR, _read_seq BIGINT)"
+        )
+        self.con.execute("CREATE OR REPLACE TABLE raw.lake_views (extract VARCHAR, sql VARCHAR)")
 
-    def extract(self, extract: str, frame: pl.DataFrame, mask: str, chunk_rows: int = 1_000_000):
-        """Create `raw.<extract>` from the rows of `frame` where column `mask` is true, appending a
-        slice at a time (an Arrow copy of the whole extract would double its memory)."""
-        need, sel = landed_select(extract)
-        params = {"salt": self.salt} if any("$salt" in x for x in sel) else None
-        select = f"SELECT {', '.join(sel)} FROM arrow"
-        arrow = frame.head(0).select(need).to_arrow()  # noqa: F841 (DuckDB replacement scan)
-        self.con.execute(f"CREATE OR REPLACE TABLE raw.{extract} AS {select}", params)
-        for offset in range(0, frame.height, chunk_rows):
-            part = frame.slice(offset, chunk_rows).select(*need, mask).filter(mask).drop(mask)
-            if part.height == 0:
-                continue
-            arrow = part.to_arrow()  # noqa: F841 (DuckDB replacement scan)
-            self.con.execute(f"INSERT INTO raw.{extract} {select}", params)
-            del part, arrow
+    def write_schema_file(self, extract: str, path: Path, template: pl.DataFrame) -> None:
+        """An empty rows.parquet of `extract` from the empty normalised frame `template` (the
+        columns of the view and of the lake scan, whether or not the extract has a file)."""
+        need, select = lake_select(extract)
+        params = {"salt": self.salt} if "$salt" in select else None
+        arrow = template.head(0).select(need).to_arrow()  # noqa: F841
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # written as the entries are (polars), so that their schemas are alike
+        schema = pl.from_arrow(self.con.execute(select, params).to_arrow_table())
+        write_parquet(schema, path)
+
+    def extract(
+        self,
+        extract: str,
+        entries: list[tuple[str, str, int, int, bool]],
+        schema_file: Path,
+        dropped: pl.Series,
+    ) -> None:
+        """Record the extract's entries ((file, rows.parquet, seq_start, rows, reused)) and the
+        `_read_seq` of its rows not loaded; create its view."""
+        if entries:
+            self.con.executemany(
+                "INSERT INTO raw.lake_entries VALUES (?, ?, ?, ?, ?, ?)",
+                [(extract, *e) for e in entries],
+            )
+        d = pl.DataFrame(  # noqa: F841 (DuckDB replacement scan)
+            {"_read_seq": dropped.cast(pl.Int64)}
+        ).to_arrow()
+        self.con.execute(f"INSERT INTO raw.lake_dropped SELECT '{extract}', _read_seq FROM d")
+        sql = lake_view_sql(extract, [str(schema_file), *(e[1] for e in entries)])
+        self.con.execute(sql)
+        self.con.execute("INSERT INTO raw.lake_views VALUES (?, ?)", [extract, sql])
 
     def finish(
         self, quarantine: pl.DataFrame, reconciliation: pl.DataFrame, build_info: dict

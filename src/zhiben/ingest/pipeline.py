@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from time import perf_counter
@@ -20,12 +20,20 @@ from zhiben.contract import (
     REASONS,
     Extract,
 )
+from zhiben.ingest import lake
 from zhiben.ingest.gx_worker import GxWorker
-from zhiben.ingest.land import QUARANTINE_SCHEMA, RECONCILIATION_SCHEMA, Lander
+from zhiben.ingest.land import QUARANTINE_SCHEMA, RECONCILIATION_SCHEMA, Lander, lake_select
 from zhiben.ingest.normalise import normalise
-from zhiben.ingest.read import ExtractFileError, RawFile, check_all, ignored_folders, read_file
+from zhiben.ingest.read import (
+    ExtractFileError,
+    RawFile,
+    check_file,
+    discover,
+    ignored_folders,
+    read_file,
+)
 from zhiben.ingest.refdata import RefData
-from zhiben.ingest.suites import rules_for, validate
+from zhiben.ingest.suites import Rule, rules_for, validate
 from zhiben.publish import remove_duckdb_file
 from zhiben.validation_report import summarise_extract
 
@@ -69,6 +77,10 @@ class IngestResult:
     timings: dict[str, float] = field(default_factory=dict)
     #: per extract, the results of its great-expectations suite (zhiben.validation_report)
     validation: list[dict] = field(default_factory=list)
+    #: the lake: its folder, files (reused / read) and rows (reused / read) of this build
+    lake: dict = field(default_factory=dict)
+    #: the lake entries this build used (zhiben.ingest.lake.prune keeps them)
+    entries: list[Path] = field(default_factory=list)
 
     @property
     def extracts(self) -> dict[str, dict[str, int]]:
@@ -133,25 +145,6 @@ def _repeated(h: pl.Series) -> pl.Series:
     return h.is_in(twice.implode())
 
 
-def _folded(extract: Extract, n: pl.DataFrame) -> pl.Series:
-    """`_idx` of the loadable rows that repeat an earlier loadable row in every contract column.
-
-    A 64-bit hash of the row (`_h`, computed per batch by the reader) finds the candidates (a
-    hash set of integers); the exact comparison runs on those only (a row-encoded hash table of
-    every column of a 10 M-row extract would not fit)."""
-    keys = _fold_key(extract)
-    h = n.select("_idx", "_bad", pl.col("_h").alias("h")).filter(~pl.col("_bad"))
-    candidates = h.filter(_repeated(h["h"]))["_idx"]
-    if candidates.len() == 0:
-        return pl.Series("_idx", [], dtype=n.schema["_idx"])
-    sub = n.select("_idx", *keys).filter(pl.col("_idx").is_in(candidates.implode()))
-    return sub.filter(~pl.struct(keys).is_first_distinct())["_idx"]
-
-
-def _fold_key(extract: Extract) -> list[str]:
-    return [f"{c.name}__v" if c.kind in TYPED else c.name for c in extract.columns]
-
-
 class _Context:
     """What later extracts need from earlier ones, and the build's clock."""
 
@@ -166,6 +159,44 @@ class _Context:
 
 
 def _add_context(extract: Extract, n: pl.DataFrame, ctx: _Context) -> pl.DataFrame:
+    """Every context column the rules read: the row's own (:func:`_row_context`) and those that
+    read beyond its file (:func:`_wide_context`)."""
+    return _wide_context(extract, _row_context(extract, n), ctx)
+
+
+def _row_context(extract: Extract, n: pl.DataFrame) -> pl.DataFrame:
+    """Rule columns that read only the row itself (computed per file, kept in the lake)."""
+    name = extract.name
+    exprs: list[pl.Expr] = _plausible_dates(extract, None)
+    if name == "hazards":
+        exprs += [
+            pl.when(pl.col("status").is_in(["已整改", "已销号"]))
+            .then(pl.col("rectified_date").is_not_null())
+            .alias("_rectified_ok"),
+            pl.when(pl.col("status") == "已销号")
+            .then(pl.col("closed_date").is_not_null())
+            .alias("_closed_ok"),
+            pl.col("updated_at__v").dt.date().alias("updated_at__date"),
+        ]
+    if name == "drills":
+        exprs += [
+            pl.when(pl.col("organiser_type") == "企业")
+            .then(pl.col("credit_code").is_not_null())
+            .alias("_credit_needed_ok"),
+            pl.when(pl.col("organiser_type").is_in(["镇街", "区直部门"]))
+            .then(
+                pl.col("organiser_unit_code").is_not_null()
+                | pl.col("organiser_department_code").is_not_null()
+            )
+            .alias("_organiser_ok"),
+        ]
+    return n.with_columns(exprs) if exprs else n
+
+
+def _wide_context(extract: Extract, n: pl.DataFrame, ctx: _Context) -> pl.DataFrame:
+    """Rule columns that read beyond the row's file — other extracts (the enterprise's state as
+    of D, loaded enterprises and inspections) or the build's clock — computed over the whole
+    extract after the lake, from the landed columns (and the lake's `_lk_` columns)."""
     cols = {c.name for c in extract.columns}
     name = extract.name
     if "credit_code" in cols and name != "enterprises":
@@ -203,16 +234,6 @@ def _add_context(extract: Extract, n: pl.DataFrame, ctx: _Context) -> pl.DataFra
             .then(pl.col("_ent_industry").is_not_null())
             .alias("_industry_ok")
         )
-    if name == "hazards":
-        exprs += [
-            pl.when(pl.col("status").is_in(["已整改", "已销号"]))
-            .then(pl.col("rectified_date").is_not_null())
-            .alias("_rectified_ok"),
-            pl.when(pl.col("status") == "已销号")
-            .then(pl.col("closed_date").is_not_null())
-            .alias("_closed_ok"),
-            pl.col("updated_at__v").dt.date().alias("updated_at__date"),
-        ]
     if name == "penalties":
         exprs.append(
             pl.when(pl.col("inspection_id").is_null())
@@ -220,39 +241,34 @@ def _add_context(extract: Extract, n: pl.DataFrame, ctx: _Context) -> pl.DataFra
             .otherwise(pl.col("inspection_id").is_in(ctx.inspection_ids.implode()))
             .alias("inspection_id__known")
         )
-    if name == "drills":
-        exprs += [
-            pl.when(pl.col("organiser_type") == "企业")
-            .then(pl.col("credit_code").is_not_null())
-            .alias("_credit_needed_ok"),
-            pl.when(pl.col("organiser_type").is_in(["镇街", "区直部门"]))
-            .then(
-                pl.col("organiser_unit_code").is_not_null()
-                | pl.col("organiser_department_code").is_not_null()
-            )
-            .alias("_organiser_ok"),
-        ]
     return n.with_columns(exprs) if exprs else n
 
 
-def _plausible_dates(extract: Extract, latest: dt.datetime) -> list[pl.Expr]:
+def _plausible_dates(extract: Extract, latest: dt.datetime | None) -> list[pl.Expr]:
     """``c__not_early`` / ``c__not_late`` of every date / date-time column (NULL when it has no
     value): not before PLAUSIBLE_FROM; not after `latest` (the clock + tolerance) — or, for the
-    dates that may lie ahead (deadlines, validity dates), not after PLAUSIBLE_UNTIL."""
+    dates that may lie ahead (deadlines, validity dates), not after PLAUSIBLE_UNTIL.
+
+    `latest` None: the checks that do not depend on the clock (per file); else the event dates'
+    ``c__not_late`` (the clock's, over the whole extract)."""
     exprs = []
     for col in extract.columns:
         if col.kind not in ("date", "datetime"):
             continue
         v = pl.col(f"{col.name}__v")
+        if latest is not None:
+            if not col.future_ok:
+                hi = latest.date() if col.kind == "date" else latest
+                exprs.append((v <= hi).alias(f"{col.name}__not_late"))
+            continue
         if col.kind == "date":
-            lo, hi = PLAUSIBLE_FROM, PLAUSIBLE_UNTIL if col.future_ok else latest.date()
+            lo, hi = PLAUSIBLE_FROM, PLAUSIBLE_UNTIL
         else:
             lo = dt.datetime.combine(PLAUSIBLE_FROM, dt.time())
-            hi = dt.datetime.combine(PLAUSIBLE_UNTIL, dt.time.max) if col.future_ok else latest
-        exprs += [
-            (v >= lo).alias(f"{col.name}__not_early"),
-            (v <= hi).alias(f"{col.name}__not_late"),
-        ]
+            hi = dt.datetime.combine(PLAUSIBLE_UNTIL, dt.time.max)
+        exprs.append((v >= lo).alias(f"{col.name}__not_early"))
+        if col.future_ok:
+            exprs.append((v <= hi).alias(f"{col.name}__not_late"))
     return exprs
 
 
@@ -261,11 +277,16 @@ def _plausible(ts: pl.Expr, latest: dt.datetime) -> pl.Expr:
     return pl.when(ts.is_between(dt.datetime.combine(PLAUSIBLE_FROM, dt.time()), latest)).then(ts)
 
 
-def _reader_failures(n: pl.DataFrame, failures: pl.DataFrame) -> pl.DataFrame:
+def _reader_failures(
+    n: pl.DataFrame, failures: pl.DataFrame, ranked: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """A row the reader could not read as a row (`_reason`: a field count unlike the header's, a
     field spanning lines) has no value: its one failure is that reason, on no column, instead
-    of the rules its NULL columns break."""
+    of the rules its NULL columns break. With `ranked` (`failures` with ``_rule``), the result
+    keeps ``_rule`` (-1 for the reader's)."""
     unread = n.select("_idx", "_reason").filter(pl.col("_reason").is_not_null())
+    if ranked is not None:
+        failures = ranked
     if unread.height == 0:
         return failures
     rows = unread.select(
@@ -273,6 +294,8 @@ def _reader_failures(n: pl.DataFrame, failures: pl.DataFrame) -> pl.DataFrame:
         pl.lit(None, dtype=pl.String).alias("column_name"),
         pl.col("_reason").alias("reason_code"),
     )
+    if ranked is not None:
+        rows = rows.with_columns(pl.lit(-1, dtype=pl.Int32).alias("_rule"))
     kept = failures.filter(~pl.col("_idx").is_in(rows["_idx"].implode()))
     return pl.concat([kept, rows.select(failures.columns)]).sort("_idx", maintain_order=True)
 
@@ -280,9 +303,10 @@ def _reader_failures(n: pl.DataFrame, failures: pl.DataFrame) -> pl.DataFrame:
 def _quarantine_rows(
     extract: Extract, n: pl.DataFrame, failures: pl.DataFrame, latest: dt.datetime
 ) -> pl.DataFrame:
+    """Quarantine rows of `failures` (``_idx``, ``column_name``, ``reason_code``, ``value``: the
+    failing column's text; rows in order, for a row its rules in suite order)."""
     if failures.height == 0:
         return pl.DataFrame(schema=QUARANTINE_SCHEMA)
-    text_cols = [c.name for c in extract.columns if c.kind not in ("pii", "pii_id")]
     bad = n.filter(pl.col("_idx").is_in(failures["_idx"].unique().implode()))  # few rows
     main = MAIN_DATE[extract.name]
     main_ts = pl.col(f"{main}__v").cast(pl.Datetime("us"))
@@ -291,7 +315,7 @@ def _quarantine_rows(
         unit.append(pl.col("organiser_unit_code"))
     unit.append(pl.col("_ent_unit"))
     rows = bad.select(
-        "_idx",
+        pl.col("_idx").cast(pl.Int64),
         "_read_seq",
         pl.col("_file").alias("file"),
         pl.col("_line").alias("line"),
@@ -302,15 +326,12 @@ def _quarantine_rows(
         .dt.strftime("%Y-%m")
         .alias("month"),
     )
-    values = bad.select("_idx", *[pl.col(c).cast(pl.String) for c in text_cols]).unpivot(
-        index="_idx", variable_name="column_name", value_name="value"
-    )
     zh = {c.name: c.zh for c in extract.columns}
     q = (
-        failures.with_row_index("_rule")
+        failures.select("_idx", "column_name", "reason_code", "value")
+        .with_row_index("_pos")
         .join(rows, on="_idx", how="left")
-        .join(values, on=["_idx", "column_name"], how="left")
-        .sort("_read_seq", "_rule")
+        .sort("_read_seq", "_pos")
         .with_columns(
             pl.lit(extract.name).alias("extract"),
             pl.col("column_name").replace_strict(zh, return_dtype=pl.String).alias("column_zh"),
@@ -369,6 +390,13 @@ def _equal_version_warnings(extract: Extract, loaded: pl.DataFrame) -> list[str]
     return out
 
 
+def lake_frame_template(extract: Extract, ref: RefData) -> pl.DataFrame:
+    """An empty normalised frame of `extract` with the lake's per-file columns."""
+    frame = _empty_frame(extract)
+    n = normalise(extract, frame, ref).with_columns(frame["_reason"])
+    return _row_context(extract, n.rename({"_read_seq": "_lk_row"}))
+
+
 def ingest(
     raw_dir: Path,
     build_db: Path,
@@ -377,19 +405,37 @@ def ingest(
     salt: str,
     as_of: dt.date | None = None,
     progress: Callable[[str], None] = print,
+    lake_dir: Path | None = None,
+    full_refresh: bool = False,
 ) -> IngestResult:
-    """Read, validate and land a raw drop into schema `raw` of the (new) DuckDB file `build_db`.
+    """Read, validate and land a raw drop: the lake (one entry per input file, under `lake_dir`,
+    by default ``<build_db's folder>/lake``; only new or changed files are read) and schema `raw`
+    of the (new) DuckDB file `build_db` (views over the lake, the quarantine, the reconciliation).
 
     Raises :class:`ExtractFileError` when a file cannot be read as a whole — before anything is
-    written (or, for a file found unreadable only while its rows are read, after removing the
-    build file). See docs/ARCHITECTURE.md for the landed tables.
+    written to the build file (or, for a file found unreadable only while its rows are read, after
+    removing the build file). See docs/ARCHITECTURE.md, "The lake".
     """
     raw_dir, build_db = Path(raw_dir), Path(build_db)
+    lake_dir = Path(lake_dir) if lake_dir is not None else build_db.parent / "lake"
     timings: dict[str, float] = {}
     t0 = perf_counter()
+    if full_refresh:
+        shutil.rmtree(lake_dir, ignore_errors=True)
     # great-expectations runs in a child process that imports it (seconds) while we read
     with GxWorker() as gx:
-        files = check_all(raw_dir, progress)
+        found = discover(raw_dir)
+        entries = lake.plan(lake_dir, found, lake.fingerprint(Path(seeds_dir), salt))
+        # pass 1, for the files the lake does not hold (a reused entry's file passed it unchanged)
+        for extract, es in entries.items():
+            new = [e for e in es if not e.reused]
+            for e in new:
+                check_file(e.path, e.rel, EXTRACTS[extract])
+            if es:
+                progress(
+                    f"检查 {extract}: {len(es)} 个文件 / files "
+                    f"({len(es) - len(new)} 个沿用 / reused, {len(new)} 个读取 / to read)"
+                )
         timings["check"] = perf_counter() - t0
 
         t1 = perf_counter()
@@ -402,7 +448,14 @@ def ingest(
                 f"{d}/ 不是约定的数据目录，已忽略 / {d}/ is not an extract folder: ignored"
                 for d in ignored_folders(raw_dir)
             ]
-            _load_extracts(files, ref, gx, lander, state, timings, progress)
+            seq = 0
+            for name in LOAD_ORDER:
+                es = entries[name]
+                _land_new_files(EXTRACTS[name], es, ref, gx, salt, lander, timings)
+                _process(
+                    EXTRACTS[name], es, seq, ref, gx, lander, lake_dir, state, timings, progress
+                )
+                seq += sum(e.rows for e in es)
             t2 = perf_counter()
             unbalanced = [
                 f
@@ -429,7 +482,7 @@ def ingest(
                     "max_updated_at": max_updated,
                 },
             )
-            timings["land"] = timings.get("land", 0.0) + perf_counter() - t2
+            _add_time(timings, "land", perf_counter() - t2)
         except ExtractFileError:
             # a file found unreadable while its rows were read (a stray quote swallowing rows,
             # malformed quoting): as if pass 1 had rejected it, the build file goes
@@ -438,11 +491,35 @@ def ingest(
             raise
         finally:
             lander.close()
-        timings["validate"] = perf_counter() - t1 - timings["land"] - timings["read_wait"]
+        timings.setdefault("read_wait", 0.0)
+        timings["validate"] = (
+            perf_counter() - t1 - timings["land"] - timings.get("read", 0.0)
+        ) - timings.get("normalise", 0.0)
         timings["total"] = perf_counter() - t0
         progress("入库完成 / landed: " + ", ".join(f"{k} {v:.2f}s" for k, v in timings.items()))
+        all_entries = [e for es in entries.values() for e in es]
+        reused = sum(e.reused for e in all_entries)
+        lake_info = {
+            "dir": str(lake_dir),
+            "files": len(all_entries),
+            "files_reused": reused,
+            "files_read": len(all_entries) - reused,
+            "rows_reused": sum(e.rows for e in all_entries if e.reused),
+            "rows_read": sum(e.rows for e in all_entries if not e.reused),
+        }
+        progress(
+            f"湖 / lake: {lake_info['files_reused']} 个文件沿用 / files reused, "
+            f"{lake_info['files_read']} 个读取 / read"
+        )
         return IngestResult(
-            as_of_date, max_updated, state.files, state.warnings, timings, state.validation
+            as_of_date,
+            max_updated,
+            state.files,
+            state.warnings,
+            timings,
+            state.validation,
+            lake_info,
+            [e.dir for e in all_entries],
         )
 
 
@@ -465,141 +542,215 @@ def _add_time(timings: dict[str, float], key: str, seconds: float) -> None:
     timings[key] = timings.get(key, 0.0) + seconds
 
 
-@dataclass
-class _Read:
-    """One extract read and normalised (by the read-ahead thread)."""
-
-    extract: Extract
-    frame: pl.DataFrame  # normalised, with `_idx`
-    files: list[tuple[str, int]]  # (file, rows read), in read order
-    encodings: dict[str, int]
-    warnings: list[str]
+def _wide_columns(extract: Extract, ref: RefData) -> set[str]:
+    """The rule columns :func:`_wide_context` computes (their rules run over the whole extract)."""
+    n = _row_context(extract, normalise(extract, _empty_frame(extract), ref))
+    return set(_wide_context(extract, n, _Context()).columns) - set(n.columns)
 
 
-class _Reader:
-    """Reads and normalises the extracts in load order; `_read_seq` runs on across them."""
-
-    def __init__(self, files: dict[str, list[tuple[Path, str]]], ref: RefData, timings):
-        self.files = files
-        self.ref = ref
-        self.timings = timings
-        self.seq = 0
-
-    def read(self, extract: Extract) -> _Read:
-        tr = perf_counter()
-        parts: list[pl.DataFrame] = []
-        read_files: list[tuple[str, int]] = []
-        encodings: dict[str, int] = {}
-        warnings: list[str] = []
-        t_norm = 0.0
-        pending: list[pl.DataFrame] = []
-        pending_rows = 0
-
-        def flush() -> float:
-            """Normalise the files read so far (batches: the raw text is freed as we go, and
-            small files do not pay the per-call overhead one by one)."""
-            tn = perf_counter()
-            raw = pl.concat(pending, how="vertical")
-            # rows the reader could not read as rows (their contract columns are NULL) keep
-            # their reason beside the normalised columns
-            part = normalise(extract, raw, self.ref).with_columns(raw["_reason"])
-            del raw
-            # one chunk per batch for every column, `_idx` included: columns chunked unlike the
-            # rest make polars rechunk the whole extract later (a copy of it: GiBs at province)
-            offset = sum(p.height for p in parts)
-            part = part.rechunk().with_row_index("_idx", offset=offset)
-            # the row hash that finds duplicate candidates, one batch at a time (over a whole
-            # extract its per-column hashes took gigabytes at once)
-            parts.append(part.with_columns(_row_hash(_fold_key(extract), 0x5A11).alias("_h")))
-            pending.clear()
-            return perf_counter() - tn
-
-        for path, rel in self.files[extract.name]:
-            rf = read_file(path, rel, extract)
-            read_files.append((rel, rf.rows_read))
-            encodings[rf.encoding] = encodings.get(rf.encoding, 0) + 1
-            warnings += rf.warnings
-            pending.append(_tag(rf, self.seq))
-            self.seq += rf.rows_read
-            pending_rows += rf.rows_read
-            del rf
-            if pending_rows >= NORMALISE_BATCH_ROWS:
-                t_norm += flush()
-                pending_rows = 0
-        if pending:
-            t_norm += flush()
-        if not parts:
-            frame = _empty_frame(extract)
-            empty = normalise(extract, frame, self.ref).with_columns(frame["_reason"])
-            empty = empty.with_row_index("_idx")
-            parts.append(empty.with_columns(pl.lit(None, dtype=pl.UInt64).alias("_h")))
-        n = pl.concat(parts, how="vertical", rechunk=False)
-        _add_time(self.timings, "read", perf_counter() - tr - t_norm)
-        _add_time(self.timings, "normalise", t_norm)
-        return _Read(extract, n, read_files, encodings, warnings)
+def _split_rules(extract: Extract, ref: RefData) -> tuple[list[Rule], list[int], list[int]]:
+    """The suite, and the positions of its row-wise and of its whole-extract rules."""
+    rules = rules_for(extract, ref)
+    wide = _wide_columns(extract, ref)
+    row_wise = [i for i, r in enumerate(rules) if not set(r.gx_columns) & wide]
+    whole = [i for i, r in enumerate(rules) if set(r.gx_columns) & wide]
+    return rules, row_wise, whole
 
 
-def _load_extracts(
-    files: dict[str, list[tuple[Path, str]]],
+def _failure_values(extract: Extract, n: pl.DataFrame, failures: pl.DataFrame) -> pl.DataFrame:
+    """`failures` (``_idx`` …) with ``value``: the failing column's text in `n` (never a PII
+    column's; NULL for a column `n` lacks)."""
+    text_cols = [
+        c.name for c in extract.columns if c.kind not in ("pii", "pii_id") and c.name in n.columns
+    ]
+    if failures.height == 0:
+        return failures.with_columns(pl.lit(None, dtype=pl.String).alias("value"))
+    bad = n.filter(pl.col("_idx").is_in(failures["_idx"].unique().implode()))  # few rows
+    values = bad.select(
+        pl.col("_idx").cast(pl.Int64), *[pl.col(c).cast(pl.String) for c in text_cols]
+    ).unpivot(index="_idx", variable_name="column_name", value_name="value")
+    return failures.join(values, on=["_idx", "column_name"], how="left", maintain_order="left")
+
+
+def _land_new_files(
+    extract: Extract,
+    entries: list[lake.Entry],
     ref: RefData,
     gx: GxWorker,
+    salt: str,
     lander: Lander,
-    state: _State,
     timings: dict[str, float],
-    progress: Callable[[str], None],
 ) -> None:
-    """All extracts in load order: one is read and normalised ahead, in a thread, while the last
-    is validated, folded and landed."""
-    reader = _Reader(files, ref, timings)
-    with ThreadPoolExecutor(1, thread_name_prefix="zhiben-read") as pool:
-        ahead = pool.submit(reader.read, EXTRACTS[LOAD_ORDER[0]])
-        for i, _name in enumerate(LOAD_ORDER):
-            tw = perf_counter()
-            read = ahead.result()
-            _add_time(timings, "read_wait", perf_counter() - tw)
-            if i + 1 < len(LOAD_ORDER):
-                ahead = pool.submit(reader.read, EXTRACTS[LOAD_ORDER[i + 1]])
-            _process(read, ref, gx, lander, state, timings, progress)
-            del read
-
-
-def _process(
-    read: _Read,
-    ref: RefData,
-    gx: GxWorker,
-    lander: Lander,
-    state: _State,
-    timings: dict[str, float],
-    progress: Callable[[str], None],
-) -> None:
-    """Validate, fold and land one extract."""
-    extract, n, read_files = read.extract, read.frame, read.files
+    """The per-file stage of the files the lake does not hold: read, normalise, the row-wise
+    rules (great-expectations, one suite over the union of their distinct values), a lake entry
+    each."""
+    new = [e for e in entries if not e.reused]
+    if not new:
+        return
     name = extract.name
-    if read_files:
-        enc = ", ".join(f"{k} {v}" for k, v in sorted(read.encodings.items()))
-        progress(f"读取 {name}: {len(read_files)} 个文件 / files, {n.height} 行 / rows ({enc})")
+    tr = perf_counter()
+    t_norm = 0.0
+    parts: list[pl.DataFrame] = []
+    batch: list[pl.DataFrame] = []
+    rows = 0
+    for i, e in enumerate(new):
+        rf = read_file(e.path, e.rel, extract)
+        e.rows, e.encoding, e.warnings = rf.rows_read, rf.encoding, tuple(rf.warnings)
+        # `_read_seq` holds the row's place in its file here (the lake's `_lk_row`)
+        batch.append(_tag(rf, -1))
+        rows += rf.rows_read
+        del rf
+        # normalised in batches as they are read: the raw text is freed as we go, and small
+        # files do not pay the per-call overhead one by one
+        if rows >= NORMALISE_BATCH_ROWS or i == len(new) - 1:
+            tb = perf_counter()
+            r = pl.concat(batch, how="vertical")
+            batch, rows = [], 0
+            parts.append(normalise(extract, r, ref).with_columns(r["_reason"]).rechunk())
+            del r
+            t_norm += perf_counter() - tb
     tn = perf_counter()
-    n = _add_context(extract, n, state.ctx)
+    _add_time(timings, "read", tn - tr - t_norm)
+    tn -= t_norm
+    n = pl.concat(parts, how="vertical", rechunk=False).rename({"_read_seq": "_lk_row"})
+    n = n.with_row_index("_idx")
+    n = _row_context(extract, n)
     tg = perf_counter()
     _add_time(timings, "normalise", tg - tn)
-    # the first time: what of the GX worker's import the reading did not hide (`gx_setup`)
     gx.wait_ready()
     tv = perf_counter()
     _add_time(timings, "gx_setup", tv - tg)
-    rules = rules_for(extract, ref)
-    failures = validate(gx, name, rules, n)
-    timings[f"gx:{name}"] = perf_counter() - tv
-    _add_time(timings, "gx", timings[f"gx:{name}"])
-    failures = _reader_failures(n, failures)
-    state.warnings += read.warnings
+    rules, row_wise, _whole = _split_rules(extract, ref)
+    failures = validate(gx, name, [rules[i] for i in row_wise], n, rule_index=True)
+    failures = failures.with_columns(
+        pl.col("_rule").replace_strict(dict(enumerate(row_wise)), return_dtype=pl.Int32)
+    )
+    _add_time(timings, f"gx:{name}", perf_counter() - tv)
+    _add_time(timings, "gx", perf_counter() - tv)
+    failures = _reader_failures(n, failures.drop("_rule"), failures)
+    failures = _failure_values(extract, n, failures).join(
+        n.select(pl.col("_idx").cast(pl.Int64), "_file", "_lk_row"), on="_idx", how="left"
+    )
+    tl = perf_counter()
+    need, select = lake_select(name)
+    params = {"salt": salt} if "$salt" in select else None
+    # the lake's columns of every new file at once (one SQL statement: casts, salted hashes),
+    # then one Parquet per file
+    arrow = n.select(need).to_arrow()  # noqa: F841 (DuckDB replacement scan)
+    converted = pl.from_arrow(lander.con.execute(select, params).to_arrow_table())
+    del arrow
+    by_file = converted.partition_by("_file", as_dict=True, maintain_order=True)
+    fails = failures.partition_by("_file", as_dict=True, maintain_order=True)
+    empty_fails = pl.DataFrame(schema=lake.FAILURES_SCHEMA)
+    for e in new:
+        lake.write_entry(
+            e,
+            by_file.get((e.rel,), converted.head(0)),
+            fails.get((e.rel,), empty_fails).select(list(lake.FAILURES_SCHEMA)),
+        )
+    _add_time(timings, "land", perf_counter() - tl)
+
+
+def _scan_lake(extract: Extract, files: list[Path], start: int) -> pl.DataFrame:
+    """The extract's rows from its lake entries' `files` (sorted path order; the first: the
+    empty schema file), as the per-file stage had them (typed columns ``c__v``, the `_lk_`
+    columns under their own names), with `_idx`, `_read_seq` (from `start` + 1 on)."""
+    typed = {c.name for c in extract.columns if c.kind in TYPED}
+    n = pl.concat([pl.scan_parquet(f) for f in files], how="vertical").collect()
+    rename = {}
+    for c in n.columns:
+        if c in typed:
+            rename[c] = f"{c}__v"
+    n = n.rename(rename)
+    rename = {}
+    for c in n.columns:
+        if c.startswith("_lk_") and c not in ("_lk_row", "_lk_pii"):
+            rename[c] = "_reason" if c == "_lk_reason" else c[len("_lk_") :]
+    n = n.rename(rename)
+    n = n.with_row_index("_idx").with_columns(pl.col("_idx").cast(pl.Int64))
+    return n.with_columns((pl.col("_idx") + start + 1).alias("_read_seq"))
+
+
+def _lake_failures(entries: list[lake.Entry], offsets: list[int]) -> pl.DataFrame:
+    """The row-wise failures recorded in the entries, `_idx` in the extract's frame."""
+    parts = [
+        pl.read_parquet(e.failures_file).with_columns((pl.col("_lk_row") + off).alias("_idx"))
+        for e, off in zip(entries, offsets, strict=True)
+    ]
+    schema = {"_idx": pl.Int64, **lake.FAILURES_SCHEMA}
+    if not parts:
+        return pl.DataFrame(schema=schema)
+    return pl.concat(parts).select(list(schema))
+
+
+def _process(
+    extract: Extract,
+    entries: list[lake.Entry],
+    start: int,
+    ref: RefData,
+    gx: GxWorker,
+    lander: Lander,
+    lake_dir: Path,
+    state: _State,
+    timings: dict[str, float],
+    progress: Callable[[str], None],
+) -> None:
+    """The whole-extract stage over the lake: the rules that read beyond one file, folding,
+    quarantine, reconciliation; then the extract's view."""
+    name = extract.name
+    tn = perf_counter()
+    schema_file = lake_dir / "_schema" / f"{name}.parquet"
+    lander.write_schema_file(name, schema_file, lake_frame_template(extract, ref))
+    if entries:
+        encodings: dict[str, int] = {}
+        for e in entries:
+            encodings[e.encoding] = encodings.get(e.encoding, 0) + 1
+        enc = ", ".join(f"{k} {v}" for k, v in sorted(encodings.items()))
+        progress(
+            f"读取 {name}: {len(entries)} 个文件 / files, {sum(e.rows for e in entries)} 行 / "
+            f"rows ({enc})"
+        )
+    offsets = []
+    off = 0
+    for e in entries:
+        offsets.append(off)
+        off += e.rows
+    n = _scan_lake(extract, [schema_file, *(e.rows_file for e in entries)], start)
+    n = _wide_context(extract, n, state.ctx)
+    tg = perf_counter()
+    _add_time(timings, "normalise", tg - tn)
+    rules, _row_wise, whole = _split_rules(extract, ref)
+    tv = perf_counter()
+    wide = validate(gx, f"{name}__wide", [rules[i] for i in whole], n, rule_index=True)
+    wide = wide.with_columns(
+        pl.col("_rule").replace_strict(dict(enumerate(whole)), return_dtype=pl.Int32)
+    )
+    _add_time(timings, f"gx:{name}", perf_counter() - tv)
+    _add_time(timings, "gx", perf_counter() - tv)
+    # a row the reader could not read has its reason as its one failure
+    unread = n.filter(pl.col("_reason").is_not_null())["_idx"]
+    wide = wide.filter(~pl.col("_idx").is_in(unread.implode()))
+    wide = _failure_values(extract, n, wide)
+    recorded = _lake_failures(entries, offsets)
+    failures = (
+        pl.concat(
+            [
+                recorded.select("_idx", "column_name", "reason_code", "_rule", "value"),
+                wide.select("_idx", "column_name", "reason_code", "_rule", "value"),
+            ]
+        )
+        .sort("_idx", "_rule", maintain_order=True)
+        .unique(["_idx", "column_name", "reason_code"], keep="first", maintain_order=True)
+    )
+    state.warnings += [w for e in entries for w in e.warnings]
 
     n = n.with_columns(pl.col("_idx").is_in(failures["_idx"].unique().implode()).alias("_bad"))
     # identical rows fold: only loadable rows take part, the first read loads
+    n = n.with_columns(_row_hash(_fold_key(extract, n), 0x5A11).alias("_h"))
     folded = _folded(extract, n)
     n = n.with_columns(pl.col("_idx").is_in(folded.implode()).alias("_folded"))
     n = n.with_columns((~pl.col("_bad") & ~pl.col("_folded")).alias("_load"))
 
-    # select first: grouping the whole frame cost ~0.4 GiB per million rows
     counts = (
         n.select("_file", "_bad", "_folded", "_load")
         .group_by("_file")
@@ -612,17 +763,17 @@ def _process(
     )
     by_file = {r["_file"]: r for r in counts.iter_rows(named=True)}
     mine: list[FileCount] = []
-    for file, rows_read in read_files:
-        r = by_file.get(file)
+    for e in entries:
+        r = by_file.get(e.rel)
         fc = FileCount(
             name,
-            file,
+            e.rel,
             r["rows_read"] if r else 0,
             r["rows_loaded"] if r else 0,
             r["rows_quarantined"] if r else 0,
             r["rows_folded"] if r else 0,
         )
-        assert fc.rows_read == rows_read, (fc, rows_read)
+        assert fc.rows_read == e.rows, (fc, e.rows)
         assert fc.rows_read == fc.rows_loaded + fc.rows_quarantined + fc.rows_folded, fc
         mine.append(fc)
     state.files += mine
@@ -647,11 +798,52 @@ def _process(
         state.ctx.inspection_ids = (
             n.select("inspection_id", "_load").filter("_load")["inspection_id"].unique()
         )
+    _add_time(timings, "validate_wide", perf_counter() - tg)
 
     tl = perf_counter()
-    lander.extract(name, n, "_load")
+    seq_starts = [start + o for o in offsets]
+    lander.extract(
+        name,
+        [
+            (e.rel, str(e.rows_file), s0, e.rows, e.reused)
+            for e, s0 in zip(entries, seq_starts, strict=True)
+        ],
+        schema_file,
+        n.filter(~pl.col("_load"))["_read_seq"],
+    )
     _add_time(timings, "land", perf_counter() - tl)
     progress(
         f"校验 {name}: 读取 {n.height}，入库 {n_loaded}，"
         f"隔离 {sum(f.rows_quarantined for f in mine)}，折叠重复 {sum(f.rows_folded for f in mine)}"
     )
+
+
+def _fold_key(extract: Extract, n: pl.DataFrame) -> list[str]:
+    """The columns two rows must share to fold, as the lake holds them: every contract column
+    (typed ones by value; an ID number by its salted hash) and the hash of the dropped PII."""
+    keys = []
+    for c in extract.columns:
+        if c.kind == "pii":
+            continue
+        if c.kind == "pii_id":
+            keys.append(f"{c.name}_hash")
+        elif c.kind in TYPED:
+            keys.append(f"{c.name}__v")
+        else:
+            keys.append(c.name)
+    return [*keys, "_lk_pii"]
+
+
+def _folded(extract: Extract, n: pl.DataFrame) -> pl.Series:
+    """`_idx` of the loadable rows that repeat an earlier loadable row in every fold column.
+
+    A 64-bit hash of the row (`_h`) finds the candidates (a hash set of integers); the exact
+    comparison runs on those only (a row-encoded hash table of every column of a 10 M-row
+    extract would not fit)."""
+    keys = _fold_key(extract, n)
+    h = n.select("_idx", "_bad", pl.col("_h").alias("h")).filter(~pl.col("_bad"))
+    candidates = h.filter(_repeated(h["h"]))["_idx"]
+    if candidates.len() == 0:
+        return pl.Series("_idx", [], dtype=n.schema["_idx"])
+    sub = n.select("_idx", *keys).filter(pl.col("_idx").is_in(candidates.implode()))
+    return sub.filter(~pl.struct(keys).is_first_distinct())["_idx"]

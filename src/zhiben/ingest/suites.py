@@ -365,7 +365,12 @@ class SuiteRunner(Protocol):
 
 
 def validate(
-    runner: SuiteRunner, extract: str, rules: list[Rule], frame: pl.DataFrame
+    runner: SuiteRunner,
+    extract: str,
+    rules: list[Rule],
+    frame: pl.DataFrame,
+    *,
+    rule_index: bool = False,
 ) -> pl.DataFrame:
     """Run the extract's suite on `frame`; return the failures: ``_idx`` (row position in
     `frame`), ``column_name`` (contract column), ``reason_code`` — rows in frame order, for a row
@@ -376,10 +381,13 @@ def validate(
     of values) does. GX validates one frame holding every distinct value of each column (of each
     column pair) that occurs — thousands of rows where the extract has millions — and polars maps
     the unexpected values back to the rows that hold them.
+
+    `rule_index`: also ``_rule``, the failed rule's position in `rules`.
     """
-    empty = pl.DataFrame(
-        schema={"_idx": pl.Int64, "column_name": pl.String, "reason_code": pl.String}
-    )
+    schema = {"_idx": pl.Int64, "column_name": pl.String, "reason_code": pl.String}
+    if rule_index:
+        schema["_rule"] = pl.Int32
+    empty = pl.DataFrame(schema=schema)
     if frame.height == 0 or not rules:
         return empty
     proj = _projections(rules)
@@ -411,7 +419,11 @@ def validate(
                 pl.col("_idx").cast(pl.Int64),
                 pl.lit(rule.column).alias("column_name"),
                 pl.lit(rule.reason).alias("reason_code"),
+                pl.lit(i, dtype=pl.Int32).alias("_rule"),
             )
         )
     failures = pl.concat(pl.collect_all(parts)).sort("_idx", maintain_order=True)
-    return failures.unique(maintain_order=True)
+    failures = failures.unique(
+        ["_idx", "column_name", "reason_code"], keep="first", maintain_order=True
+    )
+    return failures if rule_index else failures.drop("_rule")

@@ -3,9 +3,11 @@
 Each task × owner of the seeds plan_tasks / plan_task_owners (``U*`` = every unit) follows one
 course, drawn once: finished on time, finished late, never finished (still reporting), stopped
 reporting, behind the straight line (quantity tasks), on track, or never reporting at all. Reports
-come monthly from early 2024 until the owner finishes (one more after); some are submitted late
+come monthly from early 2024 until the owner reports the task done; some are submitted late
 (更新时间 weeks after 报送日期) and some are re-reported (a second version of the same 报送日期 with a
 later 更新时间 and a corrected 完成量). 责任单位 is written as the seed name, a short name or an alias.
+The first owners of tasks not yet due at D never report, stop reporting or stay on track, so that
+a drop as of late 2026 shows 未报送 and 进行中 beside the overdue and finished ones.
 """
 
 from __future__ import annotations
@@ -96,10 +98,14 @@ def generate_tasks(w: World, seed: int) -> pl.DataFrame:
     owners = task_owners(w.seeds.unit_codes)
     rows: list[dict] = []
     plan0 = day_of(PLAN_START)
+    # the first owners of tasks not yet due at D take the courses that show 未报送 and 进行中
+    forced = ["never", "stopped", "on_track", "never", "stopped"]
     for task in plan_tasks():
         due = day_of(task.due)
         for owner in owners.get(task.task_id, []):
             course = str(rng.choice(COURSES, p=COURSE_P))
+            if due >= last and forced:
+                course = forced.pop(0)
             if task.target_qty is None and course == "behind":
                 course = "on_track"
             first = plan0 + int(rng.integers(0, 75))

@@ -46,6 +46,7 @@ PAGES = {
     "training.py": "培训演练",
     "evaluation.py": "季度考评排名",
     "targets.py": "三年目标进度",
+    "plan_tasks.py": "挂图作战",
     "reports.py": "举报处理",
     "data_quality.py": "数据质量",
 }
@@ -74,6 +75,8 @@ APP_TABLES = (
     "mart_load_reconciliation",
     "mart_quarantine",
     "mart_monthly_dispatch",
+    "mart_plan_tasks",
+    "fct_plan_task_reports",
 )
 
 

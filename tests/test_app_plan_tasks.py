@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import polars as pl
 import pytest
-from test_app_pages import assert_clean, frame, open_page
+from test_app_pages import _data, assert_clean, frame, open_page
 
 from zhiben import auth
 from zhiben.app_logic import plan_tasks, queries
@@ -102,15 +102,16 @@ def test_unit_account_sees_its_own_rows(served: Path, monkeypatch: pytest.Monkey
 def test_t18_on_the_targets_page(served: Path) -> None:
     at = open_page("targets.py")
     assert_clean(at)
-    assert any(e.label.startswith("T18 任务按期完成") for e in at.expander)
-    chase = frame(at, "tg_chase_T18", "missing_item")
+    (box,) = [e for e in at.expander if e.label.startswith("T18 任务按期完成")]
+    chase = _data(box.dataframe[0])
     t18 = query("select * from mart_target_chase_list where target_id = 'T18'", path=served)
-    assert t18.height > 0
-    overdue_owners = (
-        mart(served).filter(pl.col("status") == "逾期未完成")["owner_code"].unique().len()
-    )
-    assert t18.height == overdue_owners
-    assert chase.height >= 1
+    # one row per owner with an overdue task, each naming its tasks
+    overdue = mart(served).filter(pl.col("status") == "逾期未完成")
+    assert t18.height == overdue["owner_code"].unique().len() > 0
+    assert sorted(chase["subject_id"]) == sorted(t18["subject_id"])
+    d01 = t18.filter(pl.col("subject_id") == "D01")["missing_item"][0]
+    n = overdue.filter(pl.col("owner_code") == "D01").height
+    assert d01.startswith(f"逾期未完成任务{n}项：")
 
 
 def test_department_ranking_shows_overdue_tasks_beside_the_score(served: Path) -> None:

@@ -271,20 +271,20 @@ def test_plan_tasks_timeline_and_owner_filter(server: str, browser) -> None:
     page.goto(f"{server}/plan_tasks")
     _wait_rendered(page, "挂图作战")
     chart = page.locator('[data-testid="stPlotlyChart"]').first
-    legend = chart.locator("g.legend").inner_text()
+    legend = chart.locator("g.legend").text_content() or ""
     for status in ("逾期未完成", "按期完成", "进行中"):
         assert status in legend, legend
     bars = chart.locator("g.barlayer path").count()
     assert bars >= 60  # one per task (64 in the seed)
     # the first row of the y axis is an overdue task (overdue and at-risk first)
-    first_tick = chart.locator("g.ytick text").first.inner_text()
+    first_tick = chart.locator("g.ytick text").first.text_content() or ""
     assert "-" in first_tick and "." in first_tick, first_tick
     page.locator('[data-testid="stSelectbox"]', has_text="责任单位").first.click()
     page.get_by_role("option", name="区交通运输局").click()
     _wait_rendered(page, "挂图作战")
     page.locator("h3", has_text="区交通运输局 · 任务时间轴").wait_for(timeout=60_000)
     chart = page.locator('[data-testid="stPlotlyChart"]').first
-    ticks = chart.locator("g.ytick text").all_inner_texts()
+    ticks = chart.locator("g.ytick text").all_text_contents()
     assert ticks and all(t.endswith("区交通运输局") for t in ticks), ticks
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "plan_tasks_owner.png"), full_page=True)

@@ -84,7 +84,9 @@ ui.table(
 )
 
 st.subheader("任务报送记录")
-task_ids = plan_tasks.task_rows(shown)["task_id"].to_list()
+# overdue and at-risk first: by the chosen owner's status, else by the task's own
+order = plan_tasks.ordered(shown) if by_owner else plan_tasks.task_rows(shown)
+task_ids = order["task_id"].unique(maintain_order=True).to_list()
 task_id = st.selectbox(
     "选择任务（逾期和有风险的在前）",
     task_ids,

@@ -32,6 +32,7 @@ PAGES = [
     ("training.py", "培训演练", ":material/school:"),
     ("evaluation.py", "季度考评排名", ":material/leaderboard:"),
     ("targets.py", "三年目标进度", ":material/flag:"),
+    ("plan_tasks.py", "挂图作战", ":material/view_timeline:"),
     ("reports.py", "举报处理", ":material/campaign:"),
     ("data_quality.py", "数据质量", ":material/fact_check:"),
 ]

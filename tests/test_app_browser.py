@@ -35,6 +35,7 @@ PAGES = {
     "training": "培训演练",
     "evaluation": "季度考评排名",
     "targets": "三年目标进度",
+    "plan_tasks": "挂图作战",
     "reports": "举报处理",
     "data_quality": "数据质量",
 }
@@ -259,4 +260,33 @@ def test_ranking_row_click_drills_down(server: str, browser) -> None:
     assert f"镇街: {name}" in page.locator('[data-testid="stMain"]').inner_text()
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=str(SHOTS / "07b_evaluation_drilldown.png"), full_page=True)
+    context.close()
+
+
+def test_plan_tasks_timeline_and_owner_filter(server: str, browser) -> None:
+    """挂图作战 (issue 15): the timeline draws a bar per task coloured by status with a legend,
+    the overdue tasks first; choosing an owner redraws it for that owner's tasks."""
+    context = browser.new_context(viewport={"width": 1440, "height": 3200}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{server}/plan_tasks")
+    _wait_rendered(page, "挂图作战")
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    legend = chart.locator("g.legend").text_content() or ""
+    for status in ("逾期未完成", "按期完成", "进行中"):
+        assert status in legend, legend
+    bars = chart.locator("g.barlayer path").count()
+    assert bars >= 60  # one per task (64 in the seed)
+    # the first row of the y axis is an overdue task (overdue and at-risk first)
+    first_tick = chart.locator("g.ytick text").first.text_content() or ""
+    assert "-" in first_tick and "." in first_tick, first_tick
+    page.locator('[data-testid="stSelectbox"]', has_text="责任单位").first.click()
+    page.get_by_role("option", name="区交通运输局").click()
+    _wait_rendered(page, "挂图作战")
+    page.locator("h3", has_text="区交通运输局 · 任务时间轴").wait_for(timeout=60_000)
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    ticks = chart.locator("g.ytick text").all_text_contents()
+    assert ticks and all(t.endswith("区交通运输局") for t in ticks), ticks
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "plan_tasks_owner.png"), full_page=True)
+    assert page.locator('[data-testid="stException"]').count() == 0
     context.close()

@@ -12,7 +12,7 @@ from zhiben import auth
 from zhiben.app_logic import queries
 from zhiben.warehouse import read_mart
 
-CHASE = ["T6", "T8", "T9", "T12", "T13"]
+CHASE = ["T6", "T8", "T9", "T12", "T13", "T18"]
 KEY = ["target_id", "subject_type", "subject_id", "missing_item"]
 
 

@@ -46,6 +46,7 @@ PAGES = {
     "training.py": "培训演练",
     "evaluation.py": "季度考评排名",
     "targets.py": "三年目标进度",
+    "plan_tasks.py": "挂图作战",
     "reports.py": "举报处理",
     "data_quality.py": "数据质量",
 }
@@ -74,6 +75,8 @@ APP_TABLES = (
     "mart_load_reconciliation",
     "mart_quarantine",
     "mart_monthly_dispatch",
+    "mart_plan_tasks",
+    "fct_plan_task_reports",
 )
 
 
@@ -320,14 +323,14 @@ def test_overview_kpis_and_target_lights(served: Path) -> None:
         assert expected in metric_labels
     assert any(m.delta and "同比" in m.delta for m in at.metric)
     markdown = " ".join(m.value for m in at.markdown)
-    for i in range(1, 14):
+    for i in [*range(1, 14), 18]:
         assert f"**T{i}**" in markdown
 
 
-def test_targets_page_lists_t1_to_t13(served: Path) -> None:
+def test_targets_page_lists_t1_to_t13_and_t18(served: Path) -> None:
     at = open_page("targets.py")
     table = frame(at, "tg_table", "target_id", "expected_value")
-    assert table["target_id"].to_list() == [f"T{i}" for i in range(1, 14)]
+    assert table["target_id"].to_list() == [f"T{i}" for i in range(1, 14)] + ["T18"]
     assert set(table["status"].to_list()) <= set(labels.TARGET_STATUS_LIGHT)
 
 

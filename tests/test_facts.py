@@ -249,6 +249,7 @@ def test_no_personal_columns_in_marts(warehouse):
     banned = ("_hash", "_name", "phone", "reporter", "id_number", "certificate_no")
     allowed = {"enterprise_name", "unit_name", "department_name", "industry_name", "short_name"}
     allowed |= {"column_name"}  # mart_quarantine: the name of the broken column
+    allowed |= {"owner_name"}  # 挂图作战: a task's owner, a unit or department (never a person)
     leaks = [(t, c) for t, c in cols if any(b in c for b in banned) and c not in allowed]
     assert not leaks
 

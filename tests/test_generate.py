@@ -17,6 +17,7 @@ from zhiben.codes import credit_check_char, id_check_char, is_valid_credit_code,
 from zhiben.contract import EXTRACTS, LOAD_ORDER, REASONS
 from zhiben.generate import generate
 from zhiben.generate.seeds import load_seeds
+from zhiben.generate.tasks import task_owners
 
 AS_OF = date(2026, 11, 28)
 
@@ -215,6 +216,18 @@ def test_ledger_versions_and_codes(clean):
 # ---------------------------------------------------------------- the dirty manifest
 
 
+REPO_SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+
+def _owner_spellings(s) -> dict[str, list[str]]:
+    out = {
+        c: [n, short] for c, n, short in zip(s.dept_codes, s.dept_names, s.dept_short, strict=True)
+    }
+    for c, n in zip(s.unit_codes, s.unit_names, strict=True):
+        out[c] = [n, *s.aliases.get(c, [])]
+    return out
+
+
 class MiniValidator:
     """An independent, minimal reading of SPEC §3's row rules, to check the planted rows."""
 
@@ -226,6 +239,8 @@ class MiniValidator:
         self.industries = set(s.industry_names)
         self.types = set(s.accident_types_1986) | set(s.accident_types_2025)
         self.enterprises = self._keys(root, "enterprises", "统一社会信用代码")
+        self.owner_codes = {n: c for c, ns in _owner_spellings(s).items() for n in ns}
+        self.task_owners = {k: set(v) for k, v in task_owners(s.unit_codes, REPO_SEEDS).items()}
         self.inspections = self._keys(root, "inspections", "检查编号")
 
     def _keys(self, root: Path, name: str, zh: str) -> set[str]:
@@ -262,6 +277,28 @@ class MiniValidator:
                 except ValueError:
                     pass
         return None
+
+    def task_reasons(self, row: dict[str, str]) -> set[str]:
+        """tasks (SPEC §10.1): a seed task, an owner that resolves and owns it, 完成日期 when done
+        and not after 报送日期, 报送日期 not after 更新时间."""
+        out: set[str] = set()
+        if row["task_id"] and row["task_id"] not in self.task_owners:
+            out.add("unknown_task")
+        owner = self.owner_codes.get(row["owner"])
+        if row["owner"] and owner is None:
+            out.add("unknown_owner")
+        elif owner and owner not in self.task_owners.get(row["task_id"], {owner}):
+            out.add("owner_not_of_task")
+        done = row.get("is_done") in ("是", "Y", "1")
+        rep, comp = self.date(row["reported_date"]), self.date(row.get("completed_date", ""))
+        if done and not row.get("completed_date"):
+            out.add("completed_date_missing")
+        if done and rep and comp and comp > rep:
+            out.add("completed_after_reported")
+        upd = self.datetime(row["updated_at"])
+        if rep and upd and rep > upd:
+            out.add("reported_after_update")
+        return out
 
     def reasons(self, extract: str, header: list[str], raw: list[str]) -> set[str]:
         ex = EXTRACTS[extract]
@@ -315,7 +352,9 @@ class MiniValidator:
             upd = self.datetime(row["updated_at"])
             if d["found_date"] and upd and d["found_date"] > upd:
                 out.add("found_after_update")
-        code = row["credit_code"].upper()
+        if extract == "tasks":
+            out |= self.task_reasons(row)
+        code = row.get("credit_code", "").upper()
         if (
             extract in ("hazards", "inspections")
             and "bad_credit_code" not in out

@@ -170,6 +170,16 @@ REP = {
     "奖励金额(元)": "500",
     "更新时间": "2024-07-20 10:00",
 }
+TASK = {
+    "任务编号": "二.1-1",
+    "责任单位": "区应急管理局",
+    "报送日期": "2024-07-05",
+    "完成量": "",
+    "是否完成": "否",
+    "完成日期": "",
+    "进展情况": "推进中",
+    "更新时间": "2024-07-05 10:00",
+}
 BASE = {
     "enterprises": ENT,
     "hazards": HAZ,
@@ -179,6 +189,7 @@ BASE = {
     "training": TRA,
     "drills": DRI,
     "reports": REP,
+    "tasks": TASK,
 }
 
 
@@ -481,6 +492,18 @@ BAD_ROWS: list[tuple[str, dict[str, str], str, str]] = [
     ),
     ("reports", row("reports", **{"举报编号": "RB 6"}), "bad_key_chars", "report_id"),
     ("reports", row("reports", **{"举报编号": "R\u0412"}), "mixed_script_key", "report_id"),
+    # tasks (SPEC §10.1)
+    ("tasks", row("tasks", **{"任务编号": "二.99-1"}), "unknown_task", "task_id"),
+    ("tasks", row("tasks", **{"责任单位": "区外星局"}), "unknown_owner", "owner"),
+    ("tasks", row("tasks", **{"责任单位": "区水务局"}), "owner_not_of_task", "owner"),
+    ("tasks", row("tasks", **{"是否完成": "是"}), "completed_date_missing", "completed_date"),
+    (
+        "tasks",
+        row("tasks", **{"是否完成": "是", "完成日期": "2024-07-06"}),
+        "completed_after_reported",
+        "completed_date",
+    ),
+    ("tasks", row("tasks", **{"报送日期": "2024-07-06"}), "reported_after_update", "reported_date"),
 ]
 
 
@@ -522,6 +545,7 @@ def reasons_build(tmp_path_factory):
                 },
             ),
         ],
+        "tasks": [TASK, row("tasks", **{"责任单位": "山城", "任务编号": "二.26-1"})],
         "reports": [
             REP,
             row(

@@ -661,8 +661,8 @@ def pick(row: dict, *names: str) -> tuple:
         ("mart_accident_trend", 2 * 11),  # 2024, 2025
         ("mart_training_coverage", 2 * 11),
         ("mart_accident_trend_region", 2),
-        ("mart_target_progress", 13),
-        ("mart_target_milestones", 24),
+        ("mart_target_progress", 14),  # T1 … T13 and T18
+        ("mart_target_milestones", 25),
     ],
 )
 def test_grid_sizes(con, mart, expected):
@@ -982,6 +982,7 @@ def test_target_statuses(progress):
         "T11": "有风险",  # 1 of 11 units' own enforcement (桑村镇) with 非现场执法 in 2025
         "T12": "进行中",  # 2 of 3 reports closed, above the line
         "T13": "未达成",  # 2024: 1 of 23 organisers
+        "T18": "未达成",  # no plan task reported: the tasks due by D were not done on time
     }
 
 

@@ -59,6 +59,8 @@ def test_every_public_function_of_queries_is_a_declared_page_query():
         "quarantine",
         "reports",
         "target_chase_list",
+        "plan_tasks",
+        "plan_task_reports",
     }
     with pytest.raises(TypeError):  # the app calls nothing else
         connection.access_of(periods.quarter_of)

@@ -5,7 +5,7 @@ method."""
 import polars as pl
 import streamlit as st
 
-from zhiben.app_logic import figures, queries, ui, whatif
+from zhiben.app_logic import figures, plan_tasks, queries, ui, whatif
 from zhiben.app_logic.labels import (
     ACCIDENT_COLUMNS,
     INDICATORS,
@@ -156,8 +156,9 @@ with tab_deps:
                 ),
                 key="ev_dep_stack",
             )
+            st.caption("逾期未完成任务数（挂图作战）列在总分旁，仅供督促，不计入得分。")
             ui.table(
-                dbreak,
+                plan_tasks.beside_score(dbreak, dep),
                 key="ev_dep_rank",
                 file_name=f"部门考评排名_{f.quarter}",
                 title="部门考评排名",

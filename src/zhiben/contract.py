@@ -314,6 +314,25 @@ EXTRACTS: dict[str, Extract] = {
                 UPDATED_AT,
             ),
         ),
+        Extract(
+            # SPEC §10.1: each owner's progress on the plan's dated tasks (seed plan_tasks); a
+            # version's key is (任务编号, the resolved 责任单位 code) — the loader's derived
+            # `task_key`; the owner resolves to `owner_code` (a unit by name / alias, a
+            # department by its seed name)
+            "tasks",
+            "任务进展台账",
+            "task_key",
+            (
+                C("任务编号", "task_id", "key", required=True, charset=KEY_CJK),
+                C("责任单位", "owner", "text", required=True),
+                C("报送日期", "reported_date", "date", required=True),
+                C("完成量", "done_qty", "decimal", max_value=1e9),
+                C("是否完成", "is_done", "bool"),
+                C("完成日期", "completed_date", "date"),
+                C("进展情况", "progress_note", "text"),
+                UPDATED_AT,
+            ),
+        ),
     )
 }
 
@@ -328,6 +347,7 @@ LOAD_ORDER = (
     "training",
     "drills",
     "reports",
+    "tasks",
 )
 
 #: Row-level quarantine reasons: code → Chinese text shown in the quarantine mart and the app.
@@ -357,6 +377,13 @@ REASONS: dict[str, str] = {
     "closed_date_missing": "已销号但缺少销号日期",
     "major_gt_all": "重大隐患数大于发现隐患数",
     "reported_before_occurred": "报告时间早于发生时间",
+    # tasks (SPEC §10.1, §10.5)
+    "unknown_task": "任务编号不在三年行动任务清单中",
+    "unknown_owner": "责任单位无法识别（不是镇街或区直部门）",
+    "owner_not_of_task": "责任单位不是该任务的责任单位",
+    "completed_date_missing": "已完成但缺少完成日期",
+    "completed_after_reported": "完成日期晚于报送日期",
+    "reported_after_update": "报送日期晚于更新时间",
     # hostile rows (issue 19): implausible dates, absurd numbers, keys, in this order
     "date_too_early": f"日期早于合理范围（{PLAUSIBLE_FROM} 之前）",
     "date_in_future": "日期晚于构建时的当前时间（未来日期）",

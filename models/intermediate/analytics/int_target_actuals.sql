@@ -77,6 +77,12 @@ evaluations as (
 
 ),
 
+plan_tasks as (
+
+    select * from {{ ref('int_plan_task_statuses') }}
+
+),
+
 -- enterprises active at each evaluation date, in their state at that date
 active_enterprises as (
 
@@ -373,9 +379,32 @@ t11 as (
 
 ),
 
+t18 as (
+
+    -- of the plan's tasks due on or before the date, the share completed on time (the task's
+    -- worst owner 按期完成: every owner done by the due date); none due: NULL (SPEC §10.5)
+    select
+        evaluations.target_id,
+        evaluations.milestone_date,
+        {{ safe_share(
+            "count(distinct plan_tasks.task_id) filter (where plan_tasks.task_status = '按期完成')",
+            'count(distinct plan_tasks.task_id)'
+        ) }} as actual,
+        cast(null as {{ type_double() }}) as prev_value,
+        cast(null as {{ type_double() }}) as start_value
+    from evaluations
+    left join plan_tasks
+        on evaluations.evaluation_date >= plan_tasks.due_date
+    where evaluations.target_id = 'T18'
+    group by evaluations.target_id, evaluations.milestone_date
+
+),
+
 actuals as (
 
-    {% for t in ['t1', 't2', 't3', 't4', 't5', 't6', 't7', 't10', 't11', 'subject_shares'] -%}
+    {% for t in [
+        't1', 't2', 't3', 't4', 't5', 't6', 't7', 't10', 't11', 't18', 'subject_shares'
+    ] -%}
         select
             target_id,
             milestone_date,

@@ -3,7 +3,8 @@
 -- actual is computed at D). T8, T9, T12, T13: the unmet subjects of int_target_subjects, the very
 -- rows their shares count, so the list's size is the target's denominator minus its numerator.
 -- T6 (a share of drills, not of subjects): the enterprises whose 四不-eligible drills of the year
--- so far include no 四不 drill. Names are of enterprises, units and departments only: never a
+-- so far include no 四不 drill. T18: the owners of overdue plan tasks (逾期未完成), one row per
+-- owner listing its tasks. Names are of enterprises, units and departments only: never a
 -- person or a reporter.
 with
 
@@ -46,6 +47,12 @@ units as (
 departments as (
 
     select * from {{ ref('departments') }}
+
+),
+
+plan_tasks as (
+
+    select * from {{ ref('int_plan_task_statuses') }}
 
 ),
 
@@ -133,11 +140,52 @@ four_no_missing as (
 
 ),
 
+overdue_tasks as (
+
+    -- T18: each owner (镇街 or 区直部门) of a task due by D that it has not completed — the
+    -- owners that keep the task from 按期完成 and can still act — with its overdue tasks
+    select
+        current_milestones.target_id,
+        current_milestones.milestone_date,
+        current_milestones.evaluation_date,
+        plan_tasks.owner_type as subject_type,
+        plan_tasks.owner_code as subject_id,
+        cast(null as {{ dbt.type_string() }}) as credit_code,
+        plan_tasks.unit_code,
+        concat(
+            '逾期未完成任务',
+            cast(count(*) as {{ dbt.type_string() }}),
+            '项：',
+            {{ dbt.listagg(
+                "concat(plan_tasks.task_id, '（', cast(plan_tasks.due_date as "
+                ~ dbt.type_string() ~ "), '到期）')",
+                "'、'",
+                'order by plan_tasks.due_date, plan_tasks.task_id'
+            ) }}
+        ) as missing
+    from current_milestones
+    inner join plan_tasks
+        on
+            current_milestones.evaluation_date >= plan_tasks.due_date
+            and plan_tasks.status = '逾期未完成'
+    where current_milestones.target_id = 'T18'
+    group by
+        current_milestones.target_id,
+        current_milestones.milestone_date,
+        current_milestones.evaluation_date,
+        plan_tasks.owner_type,
+        plan_tasks.owner_code,
+        plan_tasks.unit_code
+
+),
+
 items as (
 
     select * from unmet_subjects
     union all
     select * from four_no_missing
+    union all
+    select * from overdue_tasks
 
 ),
 

@@ -123,6 +123,7 @@ expected as (
             when next_milestone is null then null
             -- T2: the bound is the same span of the year before
             when comparison = 'fewer_than_prev' then prev_value
+            when judged_by = 'every_due' then next_target_value
             when judged_by = 'straight_line'
                 then
                     line_start_value
@@ -148,6 +149,10 @@ final as (
             when milestones_missed > 0 then '未达成'
             when next_milestone is null then '达成'
             when is_count_capped_in_year and actual > next_target_value then '未达成'
+            -- T18 (SPEC §10.5): 未达成 once a task due by D was not completed on time; nothing
+            -- due yet (NULL) or all on time: 进行中
+            when judged_by = 'every_due' and actual < next_target_value - 1e-9 then '未达成'
+            when judged_by = 'every_due' then '进行中'
             when {{ is_target_value_met('comparison', 'actual', 'expected_value', 'prev_value') }}
                 then '进行中'
             else '有风险'

@@ -30,6 +30,31 @@ indicators as (
 
 ),
 
+plan_tasks as (
+
+    select * from {{ ref('int_plan_task_statuses') }}
+
+),
+
+overdue_plan_tasks as (
+
+    -- shown beside the score, not weighted (SPEC §10.3 / issue 15): the department's plan tasks
+    -- overdue (逾期未完成) at the quarter's end (D for the current quarter)
+    select
+        quarters.quarter,
+        plan_tasks.department_code,
+        count(*) as overdue_plan_tasks
+    from quarters
+    inner join plan_tasks
+        on {{ plan_task_is_overdue_at(
+            'plan_tasks.is_done', 'plan_tasks.completed_date', 'plan_tasks.due_date',
+            'quarters.period_end'
+        ) }}
+    where plan_tasks.department_code is not null
+    group by quarters.quarter, plan_tasks.department_code
+
+),
+
 weights as (
 
     {{ indicator_weights('department', ['I1', 'I2', 'I4', 'I5']) }}
@@ -139,7 +164,8 @@ final as (
         quarters.is_complete,
         quarters.quarter_start,
         quarters.quarter_end,
-        quarters.period_end as evaluated_as_of
+        quarters.period_end as evaluated_as_of,
+        coalesce(overdue_plan_tasks.overdue_plan_tasks, 0) as overdue_plan_tasks
     from counts
     inner join quarters
         on counts.quarter = quarters.quarter
@@ -153,6 +179,10 @@ final as (
         on
             quarters.previous_quarter = previous.quarter
             and counts.department_code = previous.department_code
+    left join overdue_plan_tasks
+        on
+            counts.quarter = overdue_plan_tasks.quarter
+            and counts.department_code = overdue_plan_tasks.department_code
 
 )
 

@@ -342,7 +342,7 @@ def reports(reader: Reader, *, unit_code: str | None = None) -> pl.DataFrame:
 
 
 #: the coverage targets with a 督办清单 (mart_target_chase_list), in the plan's order
-CHASE_TARGETS = ("T6", "T8", "T9", "T12", "T13")
+CHASE_TARGETS = ("T6", "T8", "T9", "T12", "T13", "T18")
 
 
 @records
@@ -356,6 +356,28 @@ def target_chase_list(
         target_id=target_id,
         unit_code=unit_code,
         order_by="t.target_id, t.unit_code nulls last, t.subject_type, t.subject_id",
+    )
+
+
+@records
+def plan_tasks(reader: Reader, *, owner_code: str | None = None) -> pl.DataFrame:
+    """挂图作战: mart_plan_tasks (task × owner as of D; a unit account: its own rows)."""
+    return select_named(
+        reader,
+        "mart_plan_tasks",
+        owner_code=owner_code,
+        order_by="t.due_date, t.task_id, t.owner_sort_order",
+    )
+
+
+@records
+def plan_task_reports(reader: Reader, *, task_id: str | None = None) -> pl.DataFrame:
+    """A task's report versions (fct_plan_task_reports; a unit account: its own rows)."""
+    return select_named(
+        reader,
+        "fct_plan_task_reports",
+        task_id=task_id,
+        order_by="t.task_id, t.owner_code, t.version_no",
     )
 
 

@@ -4,7 +4,7 @@
     from zhiben.generate import generate
     summary = generate(Path("data/raw"), scale="district", seed=42, dirty=True)
 
-Layout written: ``<out>/<extract>/<extract>_<YYYY-MM>.csv`` for the eight extracts and every month
+Layout written: ``<out>/<extract>/<extract>_<YYYY-MM>.csv`` for the extracts of the contract and every month
 2023-01 … the as-of month (header only when a month has no rows), UTF-8, Chinese headers in
 contract order. A month file holds the record versions whose 更新时间 falls in that month; the
 ledgers (enterprises, hazards) and accidents carry later versions of a record in later files.
@@ -53,6 +53,7 @@ from zhiben.generate.enforcement import generate_inspections, generate_penalties
 from zhiben.generate.hazards import generate_hazards
 from zhiben.generate.reports import generate_reports
 from zhiben.generate.seeds import load_seeds
+from zhiben.generate.tasks import generate_tasks
 from zhiben.generate.training import generate_training
 from zhiben.generate.world import World, build_world
 from zhiben.generate.writer import WriteLog, monthly_files, write_file
@@ -185,6 +186,8 @@ def generate(
     done("drills")
     emit("reports", generate_reports(world, seed))
     done("reports")
+    emit("tasks", generate_tasks(world, seed))
+    done("tasks")
 
     summary = GenerateSummary(out, scale, seed, as_of, dirty, broken_file, wlog.files, wlog.rows)
     if broken_file:

@@ -36,7 +36,10 @@ BAD_ENUM = {
     "training": ("exam_result", "优秀"),
     "drills": ("drill_type", "桌面推演"),
     "reports": ("channel", "微信公众号"),
+    "tasks": ("is_done", "待定"),
 }
+#: the reason of a broken value of BAD_ENUM's column where it is not an enum
+BAD_VALUE_REASON = {"tasks": "bad_bool"}
 #: the date column broken by a non-existent day (enterprises: their only date-time)
 BAD_DATE = {
     "enterprises": ("updated_at", "bad_datetime"),
@@ -47,6 +50,7 @@ BAD_DATE = {
     "training": ("training_date", "bad_date"),
     "drills": ("drill_date", "bad_date"),
     "reports": ("received_date", "bad_date"),
+    "tasks": ("reported_date", "bad_date"),
 }
 UNKNOWN_TOWNS = ("新城街道", "山亭镇", "东湖镇", "城关镇")
 #: a harmless column changed in an equal-更新时间 conflicting version
@@ -59,6 +63,7 @@ CONFLICT_COL = {
     "training": "hours",
     "drills": "participants",
     "reports": "reporter_phone",
+    "tasks": "progress_note",
 }
 #: date columns that may be written in the other accepted formats
 DATE_COLS = {
@@ -72,6 +77,7 @@ COUNT_COL = {
     "reports": "reward_yuan",
     "hazards": "funds_10k_yuan",
     "training": "hours",
+    "tasks": "done_qty",
 }
 TEXT_COL = {
     "enterprises": "enterprise_name",
@@ -82,6 +88,7 @@ TEXT_COL = {
     "training": "person_role",
     "drills": "organiser_name",
     "reports": "verification",
+    "tasks": "progress_note",
 }
 
 
@@ -129,6 +136,7 @@ class Injector:
         self._variant(extract, xrel, kind="xlsx", excel_dates=list(dates))
         # one bad-enum copy inside the XLSX file
         col, bad = BAD_ENUM[extract]
+        bad_reason = BAD_VALUE_REASON.get(extract, "bad_enum")
         if xdf.height:
             r = int(rng.integers(0, xdf.height))
             row = _row(xdf, r)
@@ -137,7 +145,7 @@ class Injector:
                 xfile.df,
                 int(rng.integers(0, xdf.height + 1)),
                 row,
-                self._tag(extract, "quarantine", column=col, reason_code="bad_enum"),
+                self._tag(extract, "quarantine", column=col, reason_code=bad_reason),
             )
         csv_idx = [i for i, f in enumerate(files) if f.encoding != "xlsx" and f.df.height > 0]
         if not csv_idx:
@@ -201,7 +209,7 @@ class Injector:
                 shift(fi, pos)
 
         # 2. rows to quarantine (one defect each)
-        plant_copy("bad_enum", col, lambda row: row.__setitem__(col, bad))
+        plant_copy(bad_reason, col, lambda row: row.__setitem__(col, bad))
         dcol, dreason = BAD_DATE[extract]
         plant_copy(
             dreason,
@@ -277,6 +285,8 @@ class Injector:
                     f"JC{row['decided_date'][:4]}9{int(rng.integers(0, 10**6)):06d}",
                 ),
             )
+        if extract == "tasks":
+            self._plant_tasks(plant_copy)
         if extract == "training":
             plant_copy(
                 "bad_id_number",
@@ -329,7 +339,7 @@ class Injector:
                     "loadable_variants",
                     kind="equal_updated_at",
                     column=cc,
-                    record_key=row[EXTRACTS[extract].key],
+                    record_key=row.get(EXTRACTS[extract].key) or row.get("task_id"),
                 ),
             )
             shift(fi, r + 1)
@@ -392,6 +402,67 @@ class Injector:
                 extract, files[int(fi)].rel, kind="encoding", encoding=files[int(fi)].encoding
             )
         return self._finish(extract, files)
+
+    def _plant_tasks(self, plant_copy) -> None:
+        """tasks (SPEC §10.1): one copy of a valid row per task rule, each with one defect."""
+        from zhiben.generate.tasks import owner_names, task_owners
+
+        rng = self.rng
+        names = owner_names(self.world)
+        owners = task_owners(self.world.seeds.unit_codes)
+        written = {n: c for c, ns in names.items() for n in ns}
+
+        def not_an_owner(row: dict) -> None:
+            mine = owners.get(row["task_id"], [])
+            others = [c for c in self.world.seeds.dept_codes if c not in mine]
+            row["owner"] = names[others[int(rng.integers(0, len(others)))]][0]
+
+        plant_copy(
+            "unknown_task",
+            "task_id",
+            lambda row: row.__setitem__("task_id", "二.99-" + str(int(rng.integers(1, 9)))),
+            copies=1,
+        )
+        plant_copy(
+            "unknown_owner", "owner", lambda row: row.__setitem__("owner", "区人民法院"), copies=1
+        )
+        plant_copy(
+            "owner_not_of_task",
+            "owner",
+            not_an_owner,
+            cond=pl.col("owner").is_in([n for n, c in written.items() if c.startswith("D")]),
+            copies=1,
+        )
+        plant_copy(
+            "completed_date_missing",
+            "completed_date",
+            lambda row: row.__setitem__("completed_date", None),
+            cond=pl.col("is_done") == "是",
+            copies=1,
+        )
+        plant_copy(
+            "completed_after_reported",
+            "completed_date",
+            lambda row: row.__setitem__(
+                "completed_date", _shift_date(row["reported_date"], int(rng.integers(1, 20)))
+            ),
+            cond=(pl.col("is_done") == "是") & (pl.col("reported_date") < "2026-01-01"),
+            copies=1,
+        )
+        plant_copy(
+            "reported_after_update",
+            "reported_date",
+            lambda row: row.__setitem__("reported_date", _shift_date(row["updated_at"], 3)),
+            cond=(pl.col("is_done") == "否") & (pl.col("updated_at") < "2026-01-01"),
+            copies=1,
+        )
+        plant_copy(
+            "negative",
+            "done_qty",
+            lambda row: row.__setitem__("done_qty", "-1"),
+            cond=pl.col("done_qty").is_not_null(),
+            copies=1,
+        )
 
     # ------------------------------------------------------------------ bookkeeping
     def _tag(self, extract: str, section: str, **info) -> int:
@@ -477,7 +548,7 @@ def _date_format(v: str, fmt: str) -> str:
 def _conflict_value(extract: str, col: str, v, rng: np.random.Generator) -> str:
     if col == "phone" or col == "reporter_phone":
         return "139" + f"{int(rng.integers(0, 10**8)):08d}"
-    if col == "description":
+    if col in ("description", "progress_note"):
         return (v or "") + "（补充）"
     if col == "campaign":
         return "有限空间" if v != "有限空间" else "无"

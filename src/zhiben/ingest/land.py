@@ -28,6 +28,7 @@ _SQL_TYPES = {
 EXTRA_COLUMNS = {
     "drills": ("organiser_unit_code", "organiser_department_code"),
     "reports": ("is_anonymous",),
+    "tasks": ("owner_code",),
 }
 
 QUARANTINE_SCHEMA = {

@@ -293,6 +293,35 @@ def _derived(extract: Extract, texts: pl.DataFrame) -> pl.DataFrame:
     return out.with_columns(exprs) if exprs else out
 
 
+def _task_columns(ref: RefData) -> list[pl.Expr]:
+    """tasks (SPEC §10.1, §10.5): ``owner_code`` (a unit by name or alias, else a department by
+    its seed name), the version key ``task_key`` (任务编号|owner code; the raw 责任单位 while it
+    does not resolve) and the cross-row facts the suite checks (NULL = not applicable)."""
+    owner = pl.col("owner")
+    code = pl.coalesce(
+        owner.replace_strict(ref.town_to_unit, default=None, return_dtype=pl.String),
+        owner.replace_strict(ref.department_codes, default=None, return_dtype=pl.String),
+    )
+    pair = pl.concat_str([pl.col("task_id"), pl.lit("|"), code])
+    known_task = pl.col("task_id").is_in(sorted(ref.task_ids))
+    return [
+        code.alias("owner_code"),
+        pl.concat_str([pl.col("task_id"), pl.lit("|"), pl.coalesce(code, owner)]).alias("task_key"),
+        pl.when(owner.is_not_null()).then(code.is_not_null()).alias("_owner_ok"),
+        pl.when(known_task & code.is_not_null())
+        .then(pair.is_in(sorted(ref.task_owner_pairs)))
+        .alias("_owner_of_task_ok"),
+        pl.when(pl.col("is_done__v").fill_null(False))
+        .then(pl.col("completed_date").is_not_null())
+        .alias("_completed_ok"),
+        # 完成日期 with 是否完成 = 否 is ignored (SPEC §10.5): only a done row's date is checked
+        pl.when(pl.col("is_done__v").fill_null(False))
+        .then(pl.col("completed_date__v"))
+        .alias("completed_date__if_done"),
+        pl.col("updated_at__v").dt.date().alias("updated_at__date"),
+    ]
+
+
 def normalise(extract: Extract, frame: pl.DataFrame, ref: RefData) -> pl.DataFrame:
     """Raw text frame (``_file``, ``_line``, ``_read_seq``, ``_nfkc_dirty`` + contract columns)
     → normalised frame."""
@@ -323,6 +352,8 @@ def normalise(extract: Extract, frame: pl.DataFrame, ref: RefData) -> pl.DataFra
             .then(org.replace_strict(ref.department_codes, default=None, return_dtype=pl.String))
             .alias("organiser_department_code")
         )
+    if extract.name == "tasks":
+        extra += _task_columns(ref)
     if extract.name == "reports":
         extra.append(
             (pl.col("reporter_name").is_null() & pl.col("reporter_phone").is_null()).alias(

@@ -47,6 +47,7 @@ MAIN_DATE = {
     "training": "training_date",
     "drills": "drill_date",
     "reports": "received_date",
+    "tasks": "reported_date",
 }
 TYPED = ("date", "datetime", "int", "decimal", "bool")
 MAX_WARNINGS_PER_EXTRACT = 20
@@ -313,6 +314,8 @@ def _quarantine_rows(
     unit = [pl.col("unit_code")] if "unit_code" in bad.columns else []
     if extract.name == "drills":
         unit.append(pl.col("organiser_unit_code"))
+    if extract.name == "tasks":  # a 镇街 owner is the row's unit
+        unit.append(pl.when(pl.col("owner_code").str.starts_with("U")).then(pl.col("owner_code")))
     unit.append(pl.col("_ent_unit"))
     rows = bad.select(
         pl.col("_idx").cast(pl.Int64),

@@ -31,6 +31,11 @@ class RefData:
     industries: dict[str, str]
     #: normalised accident type name → seed spelling (either standard)
     accident_types: dict[str, str]
+    #: the plan's task ids (seed plan_tasks; empty when the seed is absent)
+    task_ids: frozenset[str] = frozenset()
+    #: "task_id|owner code" of every owner of every task (seed plan_task_owners, `U*` expanded
+    #: to every unit)
+    task_owner_pairs: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, seeds_dir: Path) -> RefData:
@@ -40,6 +45,14 @@ class RefData:
         for r in _rows(seeds_dir / "unit_aliases.csv"):
             town_to_unit.setdefault(nfkc(r["alias"]), r["unit_code"])
         deps = _rows(seeds_dir / "departments.csv")
+        task_ids: set[str] = set()
+        pairs: set[str] = set()
+        if (seeds_dir / "plan_tasks.csv").exists():
+            task_ids = {nfkc(r["task_id"]) for r in _rows(seeds_dir / "plan_tasks.csv")}
+        if (seeds_dir / "plan_task_owners.csv").exists():
+            for r in _rows(seeds_dir / "plan_task_owners.csv"):
+                owners = list(unit_names) if r["owner"].strip() == "U*" else [r["owner"].strip()]
+                pairs |= {f"{nfkc(r['task_id'])}|{o}" for o in owners}
         return cls(
             town_to_unit=town_to_unit,
             unit_names=unit_names,
@@ -63,6 +76,8 @@ class RefData:
                 nfkc(r["accident_type"]): r["accident_type"]
                 for r in _rows(seeds_dir / "accident_types.csv")
             },
+            task_ids=frozenset(task_ids),
+            task_owner_pairs=frozenset(pairs),
         )
 
     @property

@@ -229,12 +229,52 @@ def rules_for(extract: Extract, ref: RefData) -> list[Rule]:
                 },
             )
         )
+    if name == "tasks":
+        rules += _task_rules(ref)
     if name == "penalties":
         rules.append(_in_true("inspection_id__known", "inspection_id", "orphan_inspection"))
     if name == "drills":
         rules.append(_in_true("_credit_needed_ok", "credit_code", "missing_required"))
         rules.append(_in_true("_organiser_ok", "organiser_name", "unknown_organiser"))
     return rules
+
+
+def _task_rules(ref: RefData) -> list[Rule]:
+    """tasks (SPEC §10.1, §10.5): a task of the seed, an owner that resolves and is an owner of
+    that task, 完成日期 when done and not after 报送日期, 报送日期 not after 更新时间."""
+
+    def pair(column: str, reason: str, a: str, b: str) -> Rule:
+        return Rule(
+            column,
+            reason,
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {
+                "column_A": a,
+                "column_B": b,
+                "or_equal": True,
+                "ignore_row_if": "either_value_is_missing",
+            },
+        )
+
+    return [
+        Rule(
+            "task_id",
+            "unknown_task",
+            "ExpectColumnValuesToBeInSet",
+            {"column": "task_id", "value_set": sorted(ref.task_ids)},
+        ),
+        _in_true("_owner_ok", "owner", "unknown_owner"),
+        _in_true("_owner_of_task_ok", "owner", "owner_not_of_task"),
+        _in_true("_completed_ok", "completed_date", "completed_date_missing"),
+        pair(
+            "completed_date",
+            "completed_after_reported",
+            "reported_date__v",
+            "completed_date__if_done",
+        ),
+        # updated_at ≥ reported_date 00:00 ⟺ the date of updated_at ≥ reported_date
+        pair("reported_date", "reported_after_update", "updated_at__date", "reported_date__v"),
+    ]
 
 
 def _to_pandas(frame: pl.DataFrame):

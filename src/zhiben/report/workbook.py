@@ -20,9 +20,10 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from zhiben.app_logic.labels import indicator_label, label
+from zhiben.app_logic.plan_tasks import overdue_and_at_risk
 from zhiben.periods import parse_quarter, quarter_title
 from zhiben.report.rank import quarter_evaluation
-from zhiben.warehouse import as_of_date, query
+from zhiben.warehouse import as_of_date, query, tables
 
 ISSUER = "山亭区安全生产委员会办公室"
 SHEETS = (
@@ -33,6 +34,7 @@ SHEETS = (
     "零处罚单位",
     "目标进展",
     "督办清单",
+    "挂图作战",
     "考评办法",
 )
 
@@ -94,6 +96,7 @@ def write_report(
         _zero_penalty_sheet(context, data)
         _targets_sheet(context, data)
         _chase_sheet(context, data)
+        _plan_tasks_sheet(context, data)
         _method_sheet(context, data)
     finally:
         wb.close()
@@ -117,6 +120,14 @@ def zero_penalty_units(quarter: str, warehouse: str | Path | None) -> pl.DataFra
         [quarter],
         path=warehouse,
     )
+
+
+def overdue_and_at_risk_tasks(warehouse: str | Path | None) -> pl.DataFrame:
+    """挂图作战: the plan's tasks overdue (逾期未完成) or at risk (有风险) as of D, by owner
+    (`zhiben.app_logic.plan_tasks.overdue_and_at_risk`: the app's sheet, the same rows)."""
+    if "mart_plan_tasks" not in tables(warehouse):
+        return pl.DataFrame()
+    return overdue_and_at_risk(query("select * from mart_plan_tasks", path=warehouse))
 
 
 def _read(quarter: str, warehouse: str | Path | None) -> dict[str, Any]:
@@ -151,6 +162,7 @@ def _read(quarter: str, warehouse: str | Path | None) -> dict[str, Any]:
         ),
         "zero_penalty": zero_penalty_units(quarter, warehouse),
         "targets": query("select * from mart_target_progress order by sort_order", path=warehouse),
+        "plan_tasks": overdue_and_at_risk_tasks(warehouse),
         "chase": query(
             """
             select chase.*, targets.target
@@ -403,11 +415,16 @@ def _department_sheet(ctx: _Context, data: dict[str, Any]) -> None:
         L("accidents_ytd", "int", 11),
         L("accidents_prev_ytd", "int", 9),
     ]
+    if "overdue_plan_tasks" in data["departments"].columns:
+        cols.append(L("overdue_plan_tasks", "int", 10))
     top = ctx.title_block(
         ws,
         f"{ctx.label}区直部门安全生产晾晒考评排名",
         len(cols),
-        ["不设扣分与一票否决；未牵头任何行业且本年度无任何记录的部门不参加排名。"],
+        [
+            "不设扣分与一票否决；未牵头任何行业且本年度无任何记录的部门不参加排名。"
+            "逾期未完成任务数（挂图作战）仅供督促，不计入得分。"
+        ],
     )
     rows = data["departments"].to_dicts()
     if rows:
@@ -536,6 +553,42 @@ def _chase_sheet(ctx: _Context, data: dict[str, Any]) -> None:
         _table(ctx, ws, top, cols, chase.to_dicts())
     else:
         ws.write_string(top, 0, "各覆盖类目标均无缺项。", ctx.fmt["note"])
+        for c, col in enumerate(cols):
+            ws.set_column(c, c, col.width)
+
+
+def _plan_tasks_sheet(ctx: _Context, data: dict[str, Any]) -> None:
+    """挂图作战: the plan's tasks overdue or at risk as of D, by owner (SPEC §10.4)."""
+    ws = ctx.sheet("挂图作战")
+    rows: pl.DataFrame = data["plan_tasks"]
+    cols = [
+        L("owner_name", "text", 18),
+        L("owner_type", "center", 9),
+        L("task_id", "center", 9),
+        L("title", "wrap", 44),
+        L("due_date", "date", 11),
+        L("status", "flag", 11),
+        L("target_qty", "general", 8),
+        L("done_qty", "general", 8),
+        L("progress", "pct", 9),
+        L("expected_progress", "pct", 9),
+        L("last_reported_date", "date", 11),
+    ]
+    counts = rows.group_by("status").len().sort("status").iter_rows() if rows.height else []
+    top = ctx.title_block(
+        ws,
+        "治本攻坚三年行动任务挂图作战：逾期和有风险的任务",
+        len(cols),
+        [
+            f"截至 {ctx.as_of:%Y-%m-%d}（数据截止日）；按责任单位列示逾期未完成和有风险的任务。"
+            "有风险：有数量目标的任务完成进度低于自 2024-01-01 至完成时限的序时进度。",
+            "合计: " + ("，".join(f"{s} {n} 项" for s, n in counts) or "无"),
+        ],
+    )
+    if rows.height:
+        _table(ctx, ws, top, cols, rows.to_dicts())
+    else:
+        ws.write_string(top, 0, "没有逾期或有风险的任务。", ctx.fmt["note"])
         for c, col in enumerate(cols):
             ws.set_column(c, c, col.width)
 

@@ -418,7 +418,9 @@ def report(
     fmt: Annotated[
         str,
         typer.Option(
-            "--format", "-f", help="docx (Word 晾晒通报) | xlsx (工作簿) | both; 月调度通报只有 xlsx"
+            "--format",
+            "-f",
+            help="docx (Word 晾晒通报) | xlsx (工作簿) | both; 月调度通报只有 xlsx",
         ),
     ] = "both",
     out: Annotated[

@@ -637,15 +637,18 @@ def _process(
             state.max_updated = m
     n_loaded = keys.height
     del keys
+    # a deletion row (SPEC §10.5) makes no record known: a key deleted before it was ever
+    # loaded has no effect, and a fact of a deleted enterprise takes its last state before
+    kept = pl.col("_load") & ~pl.col("is_deleted__v").fill_null(False)
     if name == "enterprises":
         ents = n.select(
-            "credit_code", "updated_at__v", "_read_seq", "unit_code", "industry", "_load"
-        ).filter("_load")
+            "credit_code", "updated_at__v", "_read_seq", "unit_code", "industry", kept.alias("k")
+        ).filter("k")
         state.ctx.enterprise_state = _enterprise_state(ents, state.as_of)
         state.ctx.enterprise_codes = ents["credit_code"].unique()
     elif name == "inspections":
         state.ctx.inspection_ids = (
-            n.select("inspection_id", "_load").filter("_load")["inspection_id"].unique()
+            n.select("inspection_id", kept.alias("k")).filter("k")["inspection_id"].unique()
         )
 
     tl = perf_counter()

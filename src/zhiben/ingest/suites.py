@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 import polars as pl
 
-from zhiben.contract import Extract
+from zhiben.contract import EXTRACTS, Extract, deletion_keeps
 from zhiben.ingest.checks import CREDIT_CODE_RE
 from zhiben.ingest.refdata import RefData
 
@@ -414,4 +414,21 @@ def validate(
             )
         )
     failures = pl.concat(pl.collect_all(parts)).sort("_idx", maintain_order=True)
-    return failures.unique(maintain_order=True)
+    return _deletion_cells_unchecked(extract, frame, failures.unique(maintain_order=True))
+
+
+def _deletion_cells_unchecked(
+    extract: str, frame: pl.DataFrame, failures: pl.DataFrame
+) -> pl.DataFrame:
+    """SPEC §10.5: a deletion row is validated on its key, 更新时间 and 是否删除 only (its other
+    cells are blanked by `normalise.blank_deletions`)."""
+    if extract not in EXTRACTS or "is_deleted__v" not in frame.columns:
+        return failures
+    deleted = frame.select(pl.col("is_deleted__v").fill_null(False)).to_series()
+    if not deleted.any():
+        return failures
+    idx = pl.Series("_idx", deleted.arg_true(), dtype=pl.Int64)
+    keeps = list(deletion_keeps(EXTRACTS[extract]))
+    return failures.filter(
+        ~pl.col("_idx").is_in(idx.implode()) | pl.col("column_name").is_in(keeps)
+    )

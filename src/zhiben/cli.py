@@ -67,6 +67,10 @@ def generate(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="数据截止日期 YYYY-MM-DD (默认今天)")
     ] = None,
+    shape: Annotated[
+        str | None,
+        typer.Option("--shape", help="按某个数据源系统的导出格式写出 (sources/<system>.yml)"),
+    ] = None,
 ) -> None:
     """生成演示区域 (山亭区) 的模拟原始数据 (synthetic raw drop per SPEC §3)."""
     from zhiben.generate import generate as run_generate
@@ -79,6 +83,7 @@ def generate(
         dirty=dirty,
         broken_file=broken_file,
         as_of=_parse_date(as_of),
+        shape=shape,
     )
     typer.echo(f"{summary}\n完成 {time.perf_counter() - t0:.1f} s → {out}")
 

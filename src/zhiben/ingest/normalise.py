@@ -24,6 +24,7 @@ from zhiben.codes import is_valid_id_number
 from zhiben.contract import BOOL_FALSE, BOOL_TRUE, PII_MASK, Column, Extract, deletion_keeps
 from zhiben.ingest.checks import credit_code_ok, id_number_ok
 from zhiben.ingest.refdata import RefData
+from zhiben.ingest.sources import resolve_area_path
 
 DATE_RE = (
     r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
@@ -181,6 +182,8 @@ def _texts(extract: Extract, frame: pl.DataFrame, ref: RefData) -> pl.DataFrame:
         k = col.kind
         if k in ("credit_code", "pii_id"):
             t = t.str.to_uppercase()
+        elif k == "town":  # the area columns of a mapped source system (zhiben.ingest.sources)
+            t = resolve_area_path(t, ref.town_to_unit)
         elif k == "enum":
             t = t.replace(_canon(col.values))
         elif k == "industry":

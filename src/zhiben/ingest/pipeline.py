@@ -25,6 +25,7 @@ from zhiben.ingest.land import QUARANTINE_SCHEMA, RECONCILIATION_SCHEMA, Lander
 from zhiben.ingest.normalise import normalise
 from zhiben.ingest.read import ExtractFileError, RawFile, check_all, ignored_folders, read_file
 from zhiben.ingest.refdata import RefData
+from zhiben.ingest.sources import own_column_names
 from zhiben.ingest.suites import rules_for, validate
 from zhiben.publish import remove_duckdb_file
 from zhiben.validation_report import summarise_extract
@@ -474,6 +475,8 @@ class _Read:
     files: list[tuple[str, int]]  # (file, rows read), in read order
     encodings: dict[str, int]
     warnings: list[str]
+    #: files of mapped source systems: file → contract column → the file's own column name
+    own_names: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 class _Reader:
@@ -491,6 +494,7 @@ class _Reader:
         read_files: list[tuple[str, int]] = []
         encodings: dict[str, int] = {}
         warnings: list[str] = []
+        own_names: dict[str, dict[str, str]] = {}
         t_norm = 0.0
         pending: list[pl.DataFrame] = []
         pending_rows = 0
@@ -519,6 +523,8 @@ class _Reader:
             read_files.append((rel, rf.rows_read))
             encodings[rf.encoding] = encodings.get(rf.encoding, 0) + 1
             warnings += rf.warnings
+            if rf.own_names:
+                own_names[rel] = rf.own_names
             pending.append(_tag(rf, self.seq))
             self.seq += rf.rows_read
             pending_rows += rf.rows_read
@@ -536,7 +542,7 @@ class _Reader:
         n = pl.concat(parts, how="vertical", rechunk=False)
         _add_time(self.timings, "read", perf_counter() - tr - t_norm)
         _add_time(self.timings, "normalise", t_norm)
-        return _Read(extract, n, read_files, encodings, warnings)
+        return _Read(extract, n, read_files, encodings, warnings, own_names)
 
 
 def _load_extracts(
@@ -626,7 +632,9 @@ def _process(
         assert fc.rows_read == fc.rows_loaded + fc.rows_quarantined + fc.rows_folded, fc
         mine.append(fc)
     state.files += mine
-    state.quarantine.append(_quarantine_rows(extract, n, failures, state.ctx.latest))
+    state.quarantine.append(
+        own_column_names(_quarantine_rows(extract, n, failures, state.ctx.latest), read.own_names)
+    )
     state.validation.append(summarise_extract(extract, rules, n.height, state.quarantine[-1]))
 
     keys = n.select(extract.key, "updated_at__v", "_file", "_read_seq", "_load").filter("_load")

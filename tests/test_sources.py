@@ -145,9 +145,20 @@ def test_mapped_file_quarantine_names_its_own_columns(tmp_path):
     df = pl.read_csv(f.read_bytes().decode("gb18030").encode(), infer_schema=False)
     df = df.with_columns(pl.lit("9").alias("HIDDEN_LEVEL"), pl.lit("火星").alias("THIRD_AREA"))
     f.write_bytes(df.write_csv().encode("gb18030"))
+    # a record state of `delete` (RECORD_STATE) is a deletion row: key and 更新时间 only
+    ent = sorted((raw / "enterprises").glob("T_COMPANY_*.csv"))[0]
+    companies = pl.read_csv(ent.read_bytes().decode("gb18030").encode(), infer_schema=False)
+    gone = companies.head(1).with_columns(
+        pl.lit("20260101080000").alias("MODIFY_TIME"), pl.lit("delete").alias("RECORD_STATE")
+    )
+    ent.write_bytes(pl.concat([companies, gone]).write_csv().encode("gb18030"))
     db = tmp_path / "b.duckdb"
     ingest(raw, db, seeds_dir=REPO / "seeds", salt=SALT, as_of=AS_OF, progress=lambda _m: None)
     con = duckdb.connect(str(db), read_only=True)
+    assert con.execute(
+        "select credit_code, enterprise_name, unit_code, updated_at from raw.enterprises "
+        "where is_deleted"
+    ).fetchall() == [(gone["UUID"][0], None, None, dt.datetime(2026, 1, 1, 8))]
     q = con.execute(
         "select distinct column_zh, reason_code, value from raw.quarantine where file = ? "
         "order by 1",

@@ -143,6 +143,27 @@ def build(
 
 
 @app.command()
+def inspect(
+    file: Annotated[Path, typer.Argument(help="要检查的原始数据文件 (CSV / XLSX)")],
+    extract: Annotated[
+        str | None,
+        typer.Option("--extract", help="数据集 (enterprises, hazards …)；默认按目录或表头判断"),
+    ] = None,
+) -> None:
+    """检查一个原始数据文件：编码、表头对应哪些约定列、无法对应的取值、会被隔离的行（不构建）。"""
+    from zhiben.ingest.sources import SourceMappingError
+    from zhiben.onboarding import inspect_file
+
+    try:
+        result = inspect_file(file, extract)
+    except SourceMappingError as e:
+        typer.echo(str(e), err=True)
+        raise typer.Exit(2) from None
+    typer.echo("\n".join(result.lines))
+    raise typer.Exit(result.exit_code)
+
+
+@app.command()
 def serve(
     warehouse: WarehouseOpt = DEFAULT_WAREHOUSE,
     port: Annotated[int, typer.Option(help="端口")] = 8501,

@@ -3,7 +3,8 @@
 The story of the drop (as of 2024-12-31 unless said):
 - 甲 (E1, 山城街道) lives on. A row of E1 with 是否删除 = 可能 is malformed: quarantined (bad_bool).
 - 乙 (E2, 店子镇, 在营) is deleted on 2024-09-01: it leaves dim_enterprise and the active counts,
-  but its hazard H3 (empty 所属镇街) keeps counting, in 店子镇 (U02), its last state before deletion.
+  but its hazard H3 (empty 所属镇街) keeps counting, in 店子镇 (U02), its last state before deletion
+  (flagged is_known_enterprise = false, as it is no longer in dim_enterprise).
 - E3 was never loaded: its deletion row loads and has no effect.
 - H1, a 重大隐患 overdue since 2024-03-20, is deleted on 2024-08-01: it leaves fct_hazards, the
   major-hazard ledger and the overdue counts; a build as of 2024-07-31 still shows it.
@@ -25,6 +26,9 @@ from zhiben.ingest import ingest
 E3 = cc("91370406MA3C00003")
 SELECT = (
     "+dim_enterprise",
+    "+dim_unit",
+    "+dim_industry",
+    "+dim_department",
     "+fct_hazards",
     "+mart_major_hazard_ledger",
     "+mart_monthly_dispatch",
@@ -161,7 +165,7 @@ def test_deleted_enterprise_leaves_dim_and_active_counts(at_year_end, before_del
 def test_fact_of_deleted_enterprise_keeps_counting_in_its_last_unit(at_year_end):
     assert at_year_end.execute(
         "select unit_code, is_known_enterprise from fct_hazards where hazard_id = 'H3'"
-    ).fetchall() == [("U02", True)]
+    ).fetchall() == [("U02", False)]  # not known: it left dim_enterprise
 
 
 def test_deleted_overdue_major_hazard_leaves_ledger_and_counts(at_year_end, before_deletion):

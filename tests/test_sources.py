@@ -168,3 +168,29 @@ def test_mapped_file_quarantine_names_its_own_columns(tmp_path):
         ("FIRST_AREA/SECOND_AREA/THIRD_AREA", "unknown_town", "火星"),
         ("HIDDEN_LEVEL", "bad_enum", "9"),
     ]
+
+
+def test_a_mapping_applies_by_folder(tmp_path, monkeypatch):
+    from zhiben.ingest.sources import table_for
+
+    d = tmp_path / "sources"
+    d.mkdir()
+    text = GOOD_HEAD.replace("      headers: [ID]\n", "      folder: hazards/center\n")
+    (d / "center.yml").write_text(text + GOOD_COLUMNS, encoding="utf-8")
+    monkeypatch.setenv("ZHIBEN_SOURCES_DIR", str(d))
+    assert table_for("hazards", "hazards/center/2024.csv", ["ID"]).table == "T"
+    assert table_for("hazards", "hazards/2024.csv", ["ID"]) is None
+    assert table_for("enterprises", "hazards/center/2024.csv", ["ID"]) is None
+
+
+def test_a_bad_mapping_stops_the_build_naming_file_and_line(tmp_path, monkeypatch):
+    from zhiben.ingest.read import ExtractFileError, check_all
+
+    d = tmp_path / "sources"
+    d.mkdir()
+    (d / "bad.yml").write_text(GOOD_HEAD + GOOD_COLUMNS + "      级别: X\n", encoding="utf-8")
+    monkeypatch.setenv("ZHIBEN_SOURCES_DIR", str(d))
+    raw = tmp_path / "raw"
+    generate(raw, scale="tiny", seed=7, as_of=AS_OF)
+    with pytest.raises(ExtractFileError, match="映射文件 sources/bad.yml 第 14 行"):
+        check_all(raw, progress=lambda _m: None)

@@ -23,6 +23,7 @@ import polars as pl
 import yaml
 
 from zhiben.contract import EXTRACTS, Column, Extract
+from zhiben.ingest.read import ExtractFileError, header_key
 from zhiben.paths import PROJECT_DIR
 
 #: separates the area columns of a mapped file inside its 所属镇街 cell until the normaliser
@@ -50,14 +51,15 @@ def sources_dir() -> Path:
     return Path(os.environ.get("ZHIBEN_SOURCES_DIR", PROJECT_DIR / "sources"))
 
 
-class SourceMappingError(Exception):
-    """A mapping file that does not fit the contract: the build stops (like a rejected file)."""
+class SourceMappingError(ExtractFileError):
+    """A mapping file that does not fit the contract: the build stops as for a rejected file
+    (`zhiben build` exits 2 naming the mapping file and line)."""
 
     def __init__(self, file: str, line: int | None, zh: str, en: str):
         at = f"第 {line} 行：" if line else ""
         at_en = f" line {line}:" if line else ""
         self.file, self.line, self.zh, self.en = file, line, zh, en
-        super().__init__(f"映射文件 {file} {at}{zh} / mapping {file}{at_en} {en}")
+        Exception.__init__(self, f"映射文件 {file} {at}{zh} / mapping {file}{at_en} {en}")
 
 
 @dataclass(frozen=True)
@@ -341,29 +343,21 @@ def system_tables(system: str) -> list[Table]:
     return tables
 
 
-def _norm_header(h: str) -> str:
-    from zhiben.ingest.read import header_key
-
-    return header_key(h)
-
-
 def table_for(extract: str, rel: str, headers: list[str] | None) -> Table | None:
     """The mapping table that applies to the file `rel` (relative to the raw dir) of `extract`
     with these headers, or None (a contract-shaped file). Folder and header signature must both
     hold where both are given; two tables applying is an error."""
-    keys = {_norm_header(h) for h in headers} if headers is not None else set()
+    keys = {header_key(h) for h in headers} if headers is not None else set()
     hits = []
     for t in all_tables():
         if t.extract != extract:
             continue
         if t.match_folder is not None and not rel.startswith(t.match_folder + "/"):
             continue
-        if t.match_headers and not all(_norm_header(h) in keys for h in t.match_headers):
+        if t.match_headers and not all(header_key(h) in keys for h in t.match_headers):
             continue
         hits.append(t)
     if len(hits) > 1:
-        from zhiben.ingest.read import ExtractFileError
-
         names = "、".join(f"{t.file}:{t.table}" for t in hits)
         raise ExtractFileError(
             rel, f"同时符合多个数据源映射（{names}）", f"matches several source mappings: {names}"

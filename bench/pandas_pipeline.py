@@ -31,7 +31,8 @@ NUMBERS = {"int", "decimal"}
 
 def read_extract(raw: Path, name: str) -> pd.DataFrame:
     """Every CSV of an extract, English column names, typed; `_order` = read order."""
-    cols = EXTRACTS[name].columns
+    # the generated drops carry no 是否删除 (no deletions): the optional column is left out
+    cols = [c for c in EXTRACTS[name].columns if c.name != "is_deleted"]
     frames = [
         pd.read_csv(f, dtype=str, keep_default_na=False, na_values=[""])
         for f in sorted((raw / name).glob("*.csv"))

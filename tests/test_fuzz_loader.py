@@ -104,7 +104,7 @@ def _xlsx_files(raw: Path) -> list[Path]:
 
 
 def _field_of(extract: str, m: Mutation, kinds: tuple[str, ...]) -> int:
-    cols = EXTRACTS[extract].columns
+    cols = [c for c in EXTRACTS[extract].columns if c.name != "is_deleted"]  # not generated
     pick = [i for i, c in enumerate(cols) if c.kind in kinds] or list(range(len(cols)))
     return pick[m.field % len(pick)]
 

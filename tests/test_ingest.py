@@ -579,7 +579,7 @@ def reasons_build(tmp_path_factory):
         path = raw / extract / f"{extract}.csv"
         line = len(path.read_bytes().splitlines()) + 1
         r = row(extract, **changes)
-        text = ",".join(r[c.zh] for c in EXTRACTS[extract].columns)
+        text = ",".join(r.get(c.zh, "") for c in EXTRACTS[extract].columns)
         path.write_bytes(path.read_bytes() + text.encode() + b"\n")
         expected.append((extract, f"{extract}/{extract}.csv", line, code, None))
     result, con = run(raw, tmp)

@@ -10,7 +10,7 @@ accidents as (
 
 enterprises as (
 
-    select * from {{ ref('int_enterprises_current') }}
+    select * from {{ ref('int_enterprises_last_state') }}
 
 ),
 
@@ -75,7 +75,7 @@ resolved as (
         current_versions.direct_loss_10k_yuan,
         current_versions.is_liability,
         current_versions.is_concealed,
-        enterprises.credit_code is not null as is_known_enterprise,
+        coalesce(not enterprises.is_deleted, false) as is_known_enterprise,
         current_versions.investigation_closed_date,
         current_versions.occurred_at,
         current_versions.reported_at,

@@ -11,7 +11,7 @@ drills as (
 
 enterprises as (
 
-    select * from {{ ref('int_enterprises_current') }}
+    select * from {{ ref('int_enterprises_last_state') }}
 
 ),
 
@@ -39,7 +39,7 @@ final as (
         current_versions.drill_type,
         current_versions.participants,
         current_versions.is_four_no,
-        enterprises.credit_code is not null as is_known_enterprise,
+        coalesce(not enterprises.is_deleted, false) as is_known_enterprise,
         current_versions.drill_date,
         current_versions.updated_at
     from current_versions

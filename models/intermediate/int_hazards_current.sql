@@ -9,7 +9,7 @@ hazards as (
 
 enterprises as (
 
-    select * from {{ ref('int_enterprises_current') }}
+    select * from {{ ref('int_enterprises_last_state') }}
 
 ),
 
@@ -49,7 +49,7 @@ resolved as (
         current_versions.supervision_level,
         current_versions.funds_10k_yuan,
         current_versions.is_listed_supervision,
-        enterprises.credit_code is not null as is_known_enterprise,
+        coalesce(not enterprises.is_deleted, false) as is_known_enterprise,
         current_versions.found_date,
         current_versions.deadline,
         current_versions.rectified_date,

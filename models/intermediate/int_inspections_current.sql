@@ -10,7 +10,7 @@ inspections as (
 
 enterprises as (
 
-    select * from {{ ref('int_enterprises_current') }}
+    select * from {{ ref('int_enterprises_last_state') }}
 
 ),
 
@@ -48,7 +48,7 @@ final as (
         current_versions.hazards_found,
         current_versions.major_hazards_found,
         current_versions.is_case_opened,
-        enterprises.credit_code is not null as is_known_enterprise,
+        coalesce(not enterprises.is_deleted, false) as is_known_enterprise,
         current_versions.inspection_date,
         current_versions.updated_at
     from current_versions

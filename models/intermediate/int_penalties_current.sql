@@ -10,7 +10,7 @@ penalties as (
 
 enterprises as (
 
-    select * from {{ ref('int_enterprises_current') }}
+    select * from {{ ref('int_enterprises_last_state') }}
 
 ),
 
@@ -48,7 +48,7 @@ final as (
         current_versions.fine_entity_yuan,
         current_versions.fine_person_yuan,
         current_versions.is_transferred_to_judiciary,
-        enterprises.credit_code is not null as is_known_enterprise,
+        coalesce(not enterprises.is_deleted, false) as is_known_enterprise,
         current_versions.decided_date,
         current_versions.updated_at
     from current_versions

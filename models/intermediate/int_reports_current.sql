@@ -10,7 +10,7 @@ reports as (
 
 enterprises as (
 
-    select * from {{ ref('int_enterprises_current') }}
+    select * from {{ ref('int_enterprises_last_state') }}
 
 ),
 
@@ -33,7 +33,7 @@ final as (
         current_versions.reward_yuan,
         current_versions.involves_major_hazard,
         current_versions.is_anonymous,
-        enterprises.credit_code is not null as is_known_enterprise,
+        coalesce(not enterprises.is_deleted, false) as is_known_enterprise,
         current_versions.received_date,
         current_versions.feedback_date,
         current_versions.updated_at

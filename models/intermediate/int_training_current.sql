@@ -10,7 +10,7 @@ training as (
 
 enterprises as (
 
-    select * from {{ ref('int_enterprises_current') }}
+    select * from {{ ref('int_enterprises_last_state') }}
 
 ),
 
@@ -35,7 +35,7 @@ final as (
         current_versions.exam_result,
         current_versions.certificate_no,
         current_versions.hours,
-        enterprises.credit_code is not null as is_known_enterprise,
+        coalesce(not enterprises.is_deleted, false) as is_known_enterprise,
         case
             when enterprises.principal_id_hash is not null
                 then current_versions.person_hash = enterprises.principal_id_hash

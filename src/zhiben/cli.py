@@ -67,6 +67,10 @@ def generate(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="数据截止日期 YYYY-MM-DD (默认今天)")
     ] = None,
+    shape: Annotated[
+        str | None,
+        typer.Option("--shape", help="按某个数据源系统的导出格式写出 (sources/<system>.yml)"),
+    ] = None,
 ) -> None:
     """生成演示区域 (山亭区) 的模拟原始数据 (synthetic raw drop per SPEC §3)."""
     from zhiben.generate import generate as run_generate
@@ -79,6 +83,7 @@ def generate(
         dirty=dirty,
         broken_file=broken_file,
         as_of=_parse_date(as_of),
+        shape=shape,
     )
     typer.echo(f"{summary}\n完成 {time.perf_counter() - t0:.1f} s → {out}")
 
@@ -146,6 +151,27 @@ def build(
     if bad:
         typer.echo(f"警告: {len(bad)} 个文件行数不平衡", err=True)
         raise typer.Exit(1)
+
+
+@app.command()
+def inspect(
+    file: Annotated[Path, typer.Argument(help="要检查的原始数据文件 (CSV / XLSX)")],
+    extract: Annotated[
+        str | None,
+        typer.Option("--extract", help="数据集 (enterprises, hazards …)；默认按目录或表头判断"),
+    ] = None,
+) -> None:
+    """检查一个原始数据文件：编码、表头对应哪些约定列、无法对应的取值、会被隔离的行（不构建）。"""
+    from zhiben.ingest.sources import SourceMappingError
+    from zhiben.onboarding import inspect_file
+
+    try:
+        result = inspect_file(file, extract)
+    except SourceMappingError as e:
+        typer.echo(str(e), err=True)
+        raise typer.Exit(2) from None
+    typer.echo("\n".join(result.lines))
+    raise typer.Exit(result.exit_code)
 
 
 @app.command()

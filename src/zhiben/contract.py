@@ -60,6 +60,12 @@ class Extract:
     credit_code_must_exist: bool = False
     notes: tuple[str, ...] = field(default=())
 
+    def __post_init__(self) -> None:
+        # every extract takes deletions (SPEC §10.1): the optional 是否删除 column, added here so
+        # that an extract defined later gets it too
+        if all(c.name != DELETED.name for c in self.columns):
+            object.__setattr__(self, "columns", (*self.columns, DELETED))
+
     @property
     def by_zh(self) -> dict[str, Column]:
         return {c.zh: c for c in self.columns}
@@ -140,6 +146,16 @@ KEY_CJK = KEY_ASCII + r"\x{3400}-\x{4DBF}\x{4E00}-\x{9FFF}〔〕【】()\[\]"
 
 C = Column
 UPDATED_AT = C("更新时间", "updated_at", "datetime", required=True)
+#: SPEC §10.1 / §10.5 "Deletions": a version with 是否删除 = 是 deletes its record as of its
+#: 更新时间 (a later version restores it). Its row needs only the key and 更新时间: every other
+#: cell is neither validated nor kept (`deletion_keeps`).
+DELETED = C("是否删除", "is_deleted", "bool", header_required=False)
+
+
+def deletion_keeps(extract: Extract) -> tuple[str, ...]:
+    """The contract columns a deletion row keeps (and is validated on)."""
+    return (extract.key, UPDATED_AT.name, DELETED.name)
+
 
 EXTRACTS: dict[str, Extract] = {
     e.name: e

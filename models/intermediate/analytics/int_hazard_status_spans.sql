@@ -2,7 +2,8 @@
 -- starts with the version that changed the status and ends when the next change is recorded
 -- (valid_to NULL: the current status). The first span starts when the hazard was found (or when
 -- it was first recorded, if that is earlier). Of two versions with equal updated_at the one read
--- last wins, so the earlier one's span is empty (valid_from = valid_to).
+-- last wins, so the earlier one's span is empty (valid_from = valid_to). A hazard deleted as of D
+-- (absent from int_hazards_current) has no span.
 with
 
 versions as (
@@ -32,6 +33,9 @@ ordered as (
     -- hazards known as of D only (found on or before D)
     inner join hazards
         on versions.hazard_id = hazards.hazard_id
+    -- a deletion version (SPEC §10.5) carries no status; a restored hazard goes on from the
+    -- versions around it
+    where not versions.is_deleted
 
 ),
 

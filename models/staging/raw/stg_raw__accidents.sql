@@ -27,6 +27,7 @@ renamed as (
         investigation_closed_date,
         occurred_at,
         reported_at,
+        coalesce(is_deleted, false) as is_deleted,
         updated_at,
         _file as source_file,
         _line as source_line,

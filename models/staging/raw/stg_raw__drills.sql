@@ -21,6 +21,7 @@ renamed as (
         coalesce(participants, 0) as participants,
         coalesce(is_four_no, false) as is_four_no,
         drill_date,
+        coalesce(is_deleted, false) as is_deleted,
         updated_at,
         _file as source_file,
         _line as source_line,

@@ -21,6 +21,7 @@ renamed as (
         principal_id_number_hash as principal_id_hash,
         coalesce(is_high_risk, false) as is_high_risk,
         coalesce(has_major_hazard_source, false) as has_major_hazard_source,
+        coalesce(is_deleted, false) as is_deleted,
         updated_at,
         _file as source_file,
         _line as source_line,

@@ -28,6 +28,7 @@ renamed as (
         deadline,
         rectified_date,
         closed_date,
+        coalesce(is_deleted, false) as is_deleted,
         updated_at,
         _file as source_file,
         _line as source_line,

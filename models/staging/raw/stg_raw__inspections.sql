@@ -20,6 +20,7 @@ renamed as (
         coalesce(major_hazards_found, 0) as major_hazards_found,
         coalesce(case_opened, false) as is_case_opened,
         inspection_date,
+        coalesce(is_deleted, false) as is_deleted,
         updated_at,
         _file as source_file,
         _line as source_line,

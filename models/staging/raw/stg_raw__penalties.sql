@@ -20,6 +20,7 @@ renamed as (
         fine_person_yuan,
         coalesce(transferred_to_judiciary, false) as is_transferred_to_judiciary,
         decided_date,
+        coalesce(is_deleted, false) as is_deleted,
         updated_at,
         _file as source_file,
         _line as source_line,

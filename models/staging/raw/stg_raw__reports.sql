@@ -20,6 +20,7 @@ renamed as (
         coalesce(is_anonymous, false) as is_anonymous,
         received_date,
         feedback_date,
+        coalesce(is_deleted, false) as is_deleted,
         updated_at,
         _file as source_file,
         _line as source_line,

@@ -21,6 +21,7 @@ renamed as (
         hours,
         certificate_valid_until,
         training_date,
+        coalesce(is_deleted, false) as is_deleted,
         updated_at,
         _file as source_file,
         _line as source_line,

@@ -112,8 +112,13 @@ def generate(
     broken_file: bool = False,
     as_of: date | None = None,
     progress: Callable[[str], None] | None = None,
+    shape: str | None = None,
 ) -> GenerateSummary:
-    """Write a raw drop under ``out`` (existing extract folders are replaced)."""
+    """Write a raw drop under ``out`` (existing extract folders are replaced). `shape`: the
+    files of the extracts that source system maps are written in its own shape
+    (``sources/<shape>.yml``, zhiben.generate.shape)."""
+    if shape is not None and (dirty or broken_file):
+        raise ValueError("--shape writes a clean drop: not with --dirty / --broken-file")
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; one of {', '.join(SCALES)}")
     as_of = as_of or date.today()
@@ -189,6 +194,13 @@ def generate(
     emit("tasks", generate_tasks(world, seed))
     done("tasks")
 
+    if shape is not None:
+        from zhiben.generate.shape import reshape
+
+        written = reshape(out, shape)
+        shaped = {f.split("/")[0] for f in written}
+        wlog.files = [f for f in wlog.files if f.split("/")[0] not in shaped] + written
+        say(f"{shape}: {len(written)} files in the system's own shape")
     summary = GenerateSummary(out, scale, seed, as_of, dirty, broken_file, wlog.files, wlog.rows)
     if broken_file:
         from zhiben.generate.dirty import write_broken_file

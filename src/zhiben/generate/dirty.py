@@ -561,7 +561,9 @@ def _conflict_value(extract: str, col: str, v, rng: np.random.Generator) -> str:
 
 def write_broken_file(out, world: World) -> str:
     """``hazards/hazards_broken.csv`` without the required 隐患编号 column."""
-    cols = [c.name for c in EXTRACTS["hazards"].columns if c.name != "hazard_id"]
+    cols = [
+        c.name for c in EXTRACTS["hazards"].columns if c.name not in ("hazard_id", "is_deleted")
+    ]
     df = None
     for path in sorted((out / "hazards").glob("hazards_*.csv")):
         raw = path.read_bytes()
@@ -577,7 +579,7 @@ def write_broken_file(out, world: World) -> str:
     rel = "hazards/hazards_broken.csv"
     zh = {c.name: c.zh for c in EXTRACTS["hazards"].columns}
     if df is not None and df.height:
-        body = df.rename({v: k for k, v in zh.items()}).select(cols)
+        body = df.rename({v: k for k, v in zh.items() if v in df.columns}).select(cols)
     else:
         body = pl.DataFrame({c: pl.Series([], dtype=pl.String) for c in cols})
     write_file(out, OutFile(rel, "hazards", body))

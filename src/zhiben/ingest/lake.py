@@ -25,7 +25,7 @@ import hashlib
 import json
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -44,6 +44,7 @@ _CODE = (
     "ingest/land.py",
     "ingest/lake.py",
     "ingest/pipeline.py",
+    "ingest/sources.py",
 )
 ROWS = "rows.parquet"
 FAILURES = "failures.parquet"
@@ -71,6 +72,10 @@ def fingerprint(seeds_dir: Path, salt: str) -> str:
     for rel in _CODE:
         h.update(rel.encode() + b"\0" + (pkg / rel).read_bytes())
     h.update(b"salt\0" + _sha(salt.encode()).encode())
+    from zhiben.ingest.sources import sources_dir  # the mappings decide an entry's rows too
+
+    for mapping in sorted(sources_dir().glob("*.yml")):
+        h.update(b"mapping\0" + mapping.name.encode() + b"\0" + mapping.read_bytes())
     for seed in sorted(Path(seeds_dir).glob("*.csv")):
         h.update(seed.name.encode() + b"\0" + seed.read_bytes())
     return h.hexdigest()
@@ -103,6 +108,8 @@ class Entry:
     rows: int = 0
     encoding: str = ""
     warnings: tuple[str, ...] = ()
+    #: a file of a mapped source system: contract column → the file's own column name
+    own_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def rows_file(self) -> Path:
@@ -123,6 +130,7 @@ class Entry:
         self.rows = int(meta["rows"])
         self.encoding = meta["encoding"]
         self.warnings = tuple(meta["warnings"])
+        self.own_names = dict(meta.get("own_names", {}))
         return True
 
 
@@ -157,6 +165,7 @@ def write_entry(entry: Entry, rows: pl.DataFrame, failures: pl.DataFrame) -> Non
         "rows": entry.rows,
         "encoding": entry.encoding,
         "warnings": list(entry.warnings),
+        "own_names": entry.own_names,
     }
     (tmp / META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     shutil.rmtree(entry.dir, ignore_errors=True)

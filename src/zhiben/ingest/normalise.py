@@ -21,9 +21,10 @@ import unicodedata
 import polars as pl
 
 from zhiben.codes import is_valid_id_number
-from zhiben.contract import BOOL_FALSE, BOOL_TRUE, PII_MASK, Column, Extract
+from zhiben.contract import BOOL_FALSE, BOOL_TRUE, PII_MASK, Column, Extract, deletion_keeps
 from zhiben.ingest.checks import credit_code_ok, id_number_ok
 from zhiben.ingest.refdata import RefData
+from zhiben.ingest.sources import resolve_area_path
 
 DATE_RE = (
     r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
@@ -181,6 +182,8 @@ def _texts(extract: Extract, frame: pl.DataFrame, ref: RefData) -> pl.DataFrame:
         k = col.kind
         if k in ("credit_code", "pii_id"):
             t = t.str.to_uppercase()
+        elif k == "town":  # the area columns of a mapped source system (zhiben.ingest.sources)
+            t = resolve_area_path(t, ref.town_to_unit)
         elif k == "enum":
             t = t.replace(_canon(col.values))
         elif k == "industry":
@@ -360,4 +363,23 @@ def normalise(extract: Extract, frame: pl.DataFrame, ref: RefData) -> pl.DataFra
                 "is_anonymous"
             )
         )
-    return n.with_columns(extra) if extra else n
+    n = n.with_columns(extra) if extra else n
+    return blank_deletions(extract, n)
+
+
+def blank_deletions(extract: Extract, n: pl.DataFrame) -> pl.DataFrame:
+    """SPEC §10.5: a deletion row (是否删除 = 是) keeps only its key, 更新时间 and 是否删除; every
+    other value (text, typed, checks, derived columns) becomes NULL, so it is neither validated
+    (the failures on those columns are dropped, `suites.validate`) nor landed. A malformed
+    是否删除 (`is_deleted__v` NULL) deletes nothing: the row is validated whole and quarantined."""
+    if "is_deleted__v" not in n.columns or not n["is_deleted__v"].any():
+        return n
+    keep = {"_file", "_line", "_read_seq", "_nfkc_dirty"}
+    for c in deletion_keeps(extract):
+        keep |= {c, *(x for x in n.columns if x.startswith(f"{c}__"))}
+    deleted = pl.col("is_deleted__v")
+    return n.with_columns(
+        pl.when(deleted).then(None).otherwise(pl.col(c)).alias(c)
+        for c in n.columns
+        if c not in keep
+    )

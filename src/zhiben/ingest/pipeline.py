@@ -33,6 +33,7 @@ from zhiben.ingest.read import (
     read_file,
 )
 from zhiben.ingest.refdata import RefData
+from zhiben.ingest.sources import own_column_names
 from zhiben.ingest.suites import Rule, rules_for, validate
 from zhiben.publish import remove_duckdb_file
 from zhiben.validation_report import summarise_extract
@@ -599,6 +600,7 @@ def _land_new_files(
     for i, e in enumerate(new):
         rf = read_file(e.path, e.rel, extract)
         e.rows, e.encoding, e.warnings = rf.rows_read, rf.encoding, tuple(rf.warnings)
+        e.own_names = dict(rf.own_names)
         # `_read_seq` holds the row's place in its file here (the lake's `_lk_row`)
         batch.append(_tag(rf, -1))
         rows += rf.rows_read
@@ -780,7 +782,10 @@ def _process(
         assert fc.rows_read == fc.rows_loaded + fc.rows_quarantined + fc.rows_folded, fc
         mine.append(fc)
     state.files += mine
-    state.quarantine.append(_quarantine_rows(extract, n, failures, state.ctx.latest))
+    own_names = {e.rel: e.own_names for e in entries if e.own_names}
+    state.quarantine.append(
+        own_column_names(_quarantine_rows(extract, n, failures, state.ctx.latest), own_names)
+    )
     state.validation.append(summarise_extract(extract, rules, n.height, state.quarantine[-1]))
 
     keys = n.select(extract.key, "updated_at__v", "_file", "_read_seq", "_load").filter("_load")
@@ -791,15 +796,18 @@ def _process(
             state.max_updated = m
     n_loaded = keys.height
     del keys
+    # a deletion row (SPEC §10.5) makes no record known: a key deleted before it was ever
+    # loaded has no effect, and a fact of a deleted enterprise takes its last state before
+    kept = pl.col("_load") & ~pl.col("is_deleted__v").fill_null(False)
     if name == "enterprises":
         ents = n.select(
-            "credit_code", "updated_at__v", "_read_seq", "unit_code", "industry", "_load"
-        ).filter("_load")
+            "credit_code", "updated_at__v", "_read_seq", "unit_code", "industry", kept.alias("k")
+        ).filter("k")
         state.ctx.enterprise_state = _enterprise_state(ents, state.as_of)
         state.ctx.enterprise_codes = ents["credit_code"].unique()
     elif name == "inspections":
         state.ctx.inspection_ids = (
-            n.select("inspection_id", "_load").filter("_load")["inspection_id"].unique()
+            n.select("inspection_id", kept.alias("k")).filter("k")["inspection_id"].unique()
         )
     _add_time(timings, "validate_wide", perf_counter() - tg)
 

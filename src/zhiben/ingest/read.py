@@ -71,6 +71,9 @@ class RawFile:
     frame: pl.DataFrame
     #: what the build should say about the file (no value of any row)
     warnings: list[str] = field(default_factory=list)
+    #: a file of a mapped source system (`zhiben.ingest.sources`): contract column name → the
+    #: file's own column name, which its quarantine rows report; empty for a contract-shaped file
+    own_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def rows_read(self) -> int:
@@ -734,13 +737,65 @@ def read_xlsx(path: Path, rel: str, extract: Extract) -> RawFile:
     return RawFile(extract.name, rel, "xlsx", False, frame, warnings)
 
 
-def read_file(path: Path, rel: str, extract: Extract) -> RawFile:
+def file_headers(path: Path, rel: str) -> list[str]:
+    """The header names of a CSV or XLSX file, read cheaply (the file-level limits first)."""
+    if path.suffix.lower() == ".xlsx":
+        _xlsx_guard(path, rel)
+        return _xlsx_header(_load_xlsx(path, rel, n_rows=1))
+    _check_size(path, rel)
+    _check_first_line(path, rel)
+    with open(path, "rb") as f:
+        head = f.read(MAX_HEADER_BYTES + 1)
+    first = re.split(rb"[\r\n]", head, maxsplit=1)[0]
+    data, _enc, _clean = _decode(first, rel, check_nfkc=False)
+    return _header_names(data, rel)
+
+
+def source_table(path: Path, rel: str, extract: Extract):
+    """The source mapping table that applies to the file, or None (`zhiben.ingest.sources`)."""
+    from zhiben.ingest import sources
+
+    if not any(t.extract == extract.name for t in sources.all_tables()):
+        return None
+    return sources.table_for(extract.name, rel, file_headers(path, rel))
+
+
+def _read_as_is(path: Path, rel: str, extract: Extract) -> RawFile:
     if path.suffix.lower() == ".xlsx":
         return read_xlsx(path, rel, extract)
     return read_csv(path, rel, extract)
 
 
+def read_file(path: Path, rel: str, extract: Extract) -> RawFile:
+    table = source_table(path, rel, extract)
+    if table is None:
+        return _read_as_is(path, rel, extract)
+    from zhiben.ingest.sources import to_contract
+
+    rf = _read_as_is(path, rel, table.reader_extract(extract))
+    xlsx = rf.encoding == "xlsx"
+    frame = to_contract(table, extract, rf.frame, xlsx)
+    if xlsx:
+        frame = frame.with_columns(
+            _excel_serials(pl.col(c.name).str.strip_chars(), c.kind).alias(c.name)
+            for c in extract.columns
+            if c.kind in ("date", "datetime")
+        )
+    warnings = list(rf.warnings)
+    if table.encoding not in ("auto", rf.encoding):
+        warnings.append(
+            f"{rel}: 映射 {table.file} 约定编码 {table.encoding}，实际为 {rf.encoding} / "
+            f"the mapping says {table.encoding}, the file is {rf.encoding}"
+        )
+    return RawFile(
+        extract.name, rel, rf.encoding, rf.nfkc_clean, frame, warnings, table.own_names()
+    )
+
+
 def check_file(path: Path, rel: str, extract: Extract) -> None:
+    table = source_table(path, rel, extract)
+    if table is not None:
+        extract = table.reader_extract(extract)
     if path.suffix.lower() == ".xlsx":
         check_xlsx(path, rel, extract)
     else:

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 import polars as pl
 
-from zhiben.contract import Extract
+from zhiben.contract import EXTRACTS, Extract, deletion_keeps
 from zhiben.ingest.checks import CREDIT_CODE_RE
 from zhiben.ingest.refdata import RefData
 
@@ -466,4 +466,22 @@ def validate(
     failures = failures.unique(
         ["_idx", "column_name", "reason_code"], keep="first", maintain_order=True
     )
+    failures = _deletion_cells_unchecked(extract, frame, failures)
     return failures if rule_index else failures.drop("_rule")
+
+
+def _deletion_cells_unchecked(
+    extract: str, frame: pl.DataFrame, failures: pl.DataFrame
+) -> pl.DataFrame:
+    """SPEC §10.5: a deletion row is validated on its key, 更新时间 and 是否删除 only (its other
+    cells are blanked by `normalise.blank_deletions`)."""
+    if extract not in EXTRACTS or "is_deleted__v" not in frame.columns:
+        return failures
+    deleted = frame.select(pl.col("is_deleted__v").fill_null(False)).to_series()
+    if not deleted.any():
+        return failures
+    idx = pl.Series("_idx", deleted.arg_true(), dtype=pl.Int64)
+    keeps = list(deletion_keeps(EXTRACTS[extract]))
+    return failures.filter(
+        ~pl.col("_idx").is_in(idx.implode()) | pl.col("column_name").is_in(keeps)
+    )

@@ -123,6 +123,9 @@ def lake_select(extract: str) -> tuple[list[str], str]:
     for c in _event_dates(extract):
         need.append(c)
         sel.append(f"{_q(c)}::VARCHAR AS {_q('_lk_' + c)}")
+    if ex.key not in {c.name for c in ex.columns}:  # a derived version key (tasks: task_key)
+        need.append(ex.key)
+        sel.append(f"{_q(ex.key)}::VARCHAR AS {_q('_lk_' + ex.key)}")
     for c in ex.columns:
         if c.kind == "credit_code":
             need.append(f"{c.name}__ok")

@@ -17,6 +17,7 @@ renamed as (
         coalesce(is_done, false) as is_done,
         completed_date,
         progress_note,
+        coalesce(is_deleted, false) as is_deleted,
         updated_at,
         _file as source_file,
         _line as source_line,

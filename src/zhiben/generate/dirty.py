@@ -410,11 +410,14 @@ class Injector:
         rng = self.rng
         names = owner_names(self.world)
         owners = task_owners(self.world.seeds.unit_codes)
-        written = {n: c for c, ns in names.items() for n in ns}
+
+        every = [*self.world.seeds.dept_codes, *self.world.seeds.unit_codes]
+
+        def outsiders(task_id: str) -> list[str]:
+            return [c for c in every if c not in owners.get(task_id, [])]
 
         def not_an_owner(row: dict) -> None:
-            mine = owners.get(row["task_id"], [])
-            others = [c for c in self.world.seeds.dept_codes if c not in mine]
+            others = outsiders(row["task_id"])
             row["owner"] = names[others[int(rng.integers(0, len(others)))]][0]
 
         plant_copy(
@@ -426,11 +429,12 @@ class Injector:
         plant_copy(
             "unknown_owner", "owner", lambda row: row.__setitem__("owner", "区人民法院"), copies=1
         )
+        # a task some body does not own (not every task is every body's)
         plant_copy(
             "owner_not_of_task",
             "owner",
             not_an_owner,
-            cond=pl.col("owner").is_in([n for n, c in written.items() if c.startswith("D")]),
+            cond=pl.col("task_id").is_in([t for t in owners if outsiders(t)]),
             copies=1,
         )
         plant_copy(

@@ -797,7 +797,8 @@ def _process(
     n_loaded = keys.height
     del keys
     # a deletion row (SPEC §10.5) makes no record known: a key deleted before it was ever
-    # loaded has no effect, and a fact of a deleted enterprise takes its last state before
+    # loaded has no effect, and a fact of a deleted enterprise takes its last state before the
+    # deletion
     kept = pl.col("_load") & ~pl.col("is_deleted__v").fill_null(False)
     if name == "enterprises":
         ents = n.select(

@@ -68,6 +68,7 @@ DETAIL_TABLES = frozenset(
         "mart_major_hazard_ledger",
         "mart_quarantine",
         "mart_target_chase_list",
+        "mart_unit_data_quality",
     }
 )
 

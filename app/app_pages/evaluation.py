@@ -110,6 +110,33 @@ with tab_units:
                     title="行政处罚",
                 )
 
+        # drill-through: from a score to the very records it counts (queries.evaluation_records)
+        st.markdown("**得分明细:从得分到记录**")
+        items = queries.EVALUATION_DRILL_ITEMS
+        item = st.selectbox(
+            "指标或扣分项",
+            list(items),
+            key="ev_drill_item",
+            format_func=lambda k: (
+                f"{k} {INDICATORS[k.lower()]} — {items[k]}" if k.lower() in INDICATORS else items[k]
+            ),
+        )
+        recs = ui.q(queries.evaluation_records, quarter=f.quarter, item=item, unit_code=f.unit_code)
+        if row.height and item.lower() in INDICATORS:
+            score = row.row(0, named=True)[f"{item.lower()}_score"]
+            st.caption(
+                f"{f.unit_name} {item} 得分 {score:.1f};共 {recs.height} 条记录,"
+                f"计入 {int(recs['is_counted'].sum())} 条。"
+            )
+        else:
+            st.caption(f"共 {recs.height} 条记录。")
+        ui.table(
+            recs,
+            key="ev_drill_records",
+            file_name=f"得分明细_{f.unit_name}_{f.quarter}_{item}",
+            title=f"得分明细 {item}",
+        )
+
     with st.expander("权重模拟（what-if）"):
         st.caption(
             "调整各指标权重(合计须为 100),按与正式排名相同的规则(同一套 SQL)重新计算总分和名次;"

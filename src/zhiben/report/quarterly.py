@@ -23,7 +23,7 @@ import polars as pl
 
 from zhiben import periods
 from zhiben.app_logic import figures
-from zhiben.app_logic.labels import format_target_value, label
+from zhiben.app_logic.labels import format_target_value, label, target_status_reason
 from zhiben.report import cnfmt, gbt9704
 from zhiben.report.rank import quarter_evaluation
 from zhiben.report.workbook import zero_penalty_units
@@ -348,6 +348,9 @@ def draft(data: QuarterData, tpl: dict[str, Any] | None = None) -> Draft:
     for i, row in enumerate(targets.iter_rows(named=True), start=1):
         tid = row["target_id"]
         why = ""
+        if row["status"] == "未达成" and tid not in missed:
+            # not a missed milestone: the year's count can no longer stay within its bound
+            why = target_status_reason(row).split("：", 1)[1] + "；"
         if row["status"] == "未达成" and tid in missed:
             m = missed[tid]
             why = (

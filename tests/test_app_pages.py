@@ -74,6 +74,10 @@ APP_TABLES = (
     "mart_load_reconciliation",
     "mart_quarantine",
     "mart_monthly_dispatch",
+    "mart_target_forecast",
+    "mart_unit_data_quality",
+    "dim_enterprise",
+    "fct_drills",
 )
 
 

@@ -44,6 +44,8 @@ def _kwargs(name: str, as_of) -> dict:
         "inspections_by": {"by": "method"},
         "year_to_date_kpis": {"quarter": quarter, "as_of": as_of},
         "accidents": {"year": as_of.year},
+        "evaluation_records": {"quarter": quarter, "item": "I1"},
+        "target_records": {"target_id": "T1"},
     }.get(name, {})
 
 
@@ -59,6 +61,9 @@ def test_every_public_function_of_queries_is_a_declared_page_query():
         "quarantine",
         "reports",
         "target_chase_list",
+        "unit_data_quality",
+        "evaluation_records",
+        "target_records",
     }
     with pytest.raises(TypeError):  # the app calls nothing else
         connection.access_of(periods.quarter_of)

@@ -148,6 +148,8 @@ actuals as (
     from next_milestones
     inner join shares
         on next_milestones.target_id = shares.target_id
+    -- a unit is listed when it has subjects at D (the region always)
+    where shares.unit_code is null or shares.subjects > 0
 
 ),
 
@@ -244,7 +246,7 @@ final as (
         flagged.is_on_track_line,
         flagged.is_on_track_recent,
         flagged.unit_code is not null
-        and flagged.is_below_line
+        and coalesce(flagged.is_below_line, false)
         and coalesce(region.is_below_line, false) as is_dragging_region,
         {{ as_of_date() }} as as_of_date
     from flagged

@@ -34,6 +34,7 @@ def test_evaluation_drill_rows_are_the_rows_the_mart_counts(served: Path, quarte
         "I1": ("major_hazards", "major_hazards_rectified"),
         "I2": ("hazards_due", "hazards_due_rectified_on_time"),
         "I3": ("hazards_found", "hazards_found"),
+        "I6": ("active_enterprises", "active_enterprises_principal_trained"),
         "I7": ("enterprise_drills_ytd", "four_no_drills_ytd"),
         "deduction_major_accidents": ("larger_accidents", "larger_accidents"),
         "deduction_concealed": ("concealed_accidents", "concealed_accidents"),
@@ -67,7 +68,7 @@ def test_target_drill_rows_are_the_rows_the_targets_count(served: Path) -> None:
     checked = 0
     for r in ms.filter(pl.col("is_passed") | pl.col("is_next")).iter_rows(named=True):
         tid = r["target_id"]
-        if tid not in ("T1", "T2", "T3", "T5", "T6"):
+        if tid not in ("T1", "T2", "T3", "T5", "T6", "T7", "T11"):
             continue
         rows = queries.target_records(
             served, units=None, target_id=tid, milestone_date=r["milestone_date"]
@@ -75,12 +76,16 @@ def test_target_drill_rows_are_the_rows_the_targets_count(served: Path) -> None:
         counted = int(rows["is_counted"].sum())
         if tid in ("T1", "T6"):  # shares
             assert rows.height and counted / rows.height == pytest.approx(r["actual"]), tid
+        elif tid == "T7":  # distinct people ÷ the task size (seed: 3000 people)
+            assert counted / 3000 == pytest.approx(r["actual"])
+        elif tid == "T11":  # units with an own 非现场执法 inspection ÷ the 11 units
+            assert rows["unit_code"].n_unique() / 11 == pytest.approx(r["actual"])
         elif tid == "T2":  # this year's count against the same span before
             assert (counted, rows.height - counted) == (r["actual"], r["prev_value"])
         else:  # counts
             assert rows.height == counted == r["actual"], tid
         checked += 1
-    assert checked >= 6
+    assert checked >= 9
     # T8/T9/T12/T13: the subjects still missing — the 督办清单, as many as denominator − numerator
     fc = read_mart("mart_target_forecast", path=served).filter(pl.col("is_region"))
     for r in fc.iter_rows(named=True):

@@ -76,6 +76,7 @@ APP_TABLES = (
     "mart_monthly_dispatch",
     "mart_target_forecast",
     "mart_unit_data_quality",
+    "mart_evaluation_enterprises",
     "dim_enterprise",
     "fct_drills",
 )

@@ -467,6 +467,7 @@ EVALUATION_DRILL_ITEMS: dict[str, str] = {
     "I3": "本季度发现的隐患",
     "I4": "本季度行政处罚(计入)与执法检查",
     "I5": "本年迄今及上年同期事故(计入=本年)",
+    "I6": "季末在营企业(计入=主要负责人已培训合格)",
     "I7": "本年迄今企业演练(计入=“四不”演练)",
     "deduction_major_accidents": "本季度较大事故",
     "deduction_concealed": "本季度瞒报谎报事故",
@@ -593,6 +594,19 @@ def evaluation_records(
                 [span.start, *up, span.start, span.end, span.prev_start, span.prev_end],
             )
         ]
+    elif item == "I6":
+        parts = [
+            (
+                "'企业' as record_type, t.credit_code as record_id, t.unit_code, t.credit_code,"
+                " e.enterprise_name, cast(? as date) as record_date,"
+                " case when t.is_principal_trained then '主要负责人已培训合格'"
+                " else '主要负责人未经专题培训合格' end as detail,"
+                " t.is_principal_trained as is_counted",
+                "mart_evaluation_enterprises",
+                f"{unit} and t.quarter = ?",
+                [pe, *up, quarter],
+            )
+        ]
     elif item == "I7":
         from_year = int(_seed_parameter("four_no_excludes_comprehensive_from_year"))
         parts = [
@@ -641,7 +655,7 @@ def evaluation_records(
 
 #: the targets whose figure can be drilled into its records (T8, T9, T12, T13: their 督办清单,
 #: the subjects not yet meeting the target); the others' figures are not counts of records
-TARGET_DRILL_TARGETS = ("T1", "T2", "T3", "T4", "T5", "T6", "T8", "T9", "T12", "T13")
+TARGET_DRILL_TARGETS = ("T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8", "T9", "T11", "T12", "T13")
 
 
 @records
@@ -657,7 +671,9 @@ def target_records(
     date), T2 the 重大隐患 found in the year so far and the same span before (is_counted = this
     year), T3 the 重大隐患 open and overdue at the date, T4 the accidents (this year / before), T5
     the liability accidents of grade 较大 or worse in the year, T6 the 四不-eligible 企业 drills of the
-    year (is_counted = 四不); T8, T9, T12, T13 their 督办清单 (the subjects not meeting it)."""
+    year (is_counted = 四不), T7 the passed 工伤预防能力提升培训 since the training start (is_counted =
+    each person's first), T11 the units' own 非现场执法 inspections of the year; T8, T9, T12, T13
+    their 督办清单 (the subjects not meeting it)."""
     if target_id not in TARGET_DRILL_TARGETS:
         raise KeyError(f"no drill-through for {target_id!r}")
     ms = reader.frame(
@@ -731,6 +747,35 @@ def target_records(
                 f"{unit} and t.is_liability and t.is_larger_or_above"
                 " and t.occurred_date between ? and ?",
                 [*up, year_start, e],
+            )
+        ]
+    elif target_id == "T7":  # is_counted: each person's first passed training (distinct people)
+        since = _seed_parameter("training_since_date")
+        parts = [
+            (
+                "'培训' as record_type, t.training_id as record_id, t.unit_code, t.credit_code,"
+                " e.enterprise_name, t.training_date as record_date,"
+                " concat(t.training_type, ' · ', t.exam_result) as detail,"
+                " row_number() over (partition by t.person_key"
+                " order by t.training_date, t.training_id) = 1 as is_counted",
+                "fct_training",
+                f"{unit} and t.training_type = '工伤预防能力提升培训' and t.is_passed"
+                " and t.training_date between cast(? as date) and ?",
+                [*up, since, e],
+            )
+        ]
+    elif target_id == "T11":  # the units' OWN 非现场执法 inspections of the year, by the unit
+        own, op = ("t.enforcing_unit_code = ?", [unit_code]) if unit_code else ("true", [])
+        parts = [
+            (
+                "'执法检查' as record_type, t.inspection_id as record_id,"
+                " t.enforcing_unit_code as unit_code, t.credit_code, e.enterprise_name,"
+                " t.inspection_date as record_date, concat(t.method, ' · 本镇街执法') as detail,"
+                " true as is_counted",
+                "fct_inspections",
+                f"{own} and t.is_non_site and t.enforcing_unit_code is not null"
+                " and t.inspection_date between ? and ?",
+                [*op, year_start, e],
             )
         ]
     else:  # T6

@@ -227,3 +227,28 @@ def test_data_quality_page_scores_each_reporting_unit(
     table = frame(at, "dq_unit_table", "rows_read", "late_versions")
     assert set(table["unit_code"]) == {"U03"}
     assert table.height == mart.filter(pl.col("unit_code") == "U03").height
+
+
+def test_word_report_names_the_deciding_milestone_of_every_status(
+    served: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """Each target's line in the Word 通报 names the milestone deciding its status, 达成 too."""
+    import docx
+    from typer.testing import CliRunner
+
+    from zhiben.cli import app
+
+    out = tmp_path / "通报.docx"
+    result = CliRunner().invoke(
+        app, ["report", "--format", "docx", "--out", str(out), "--warehouse", str(served)]
+    )
+    assert result.exit_code == 0, result.output
+    text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    progress = read_mart("mart_target_progress", path=served)
+    for r in progress.iter_rows(named=True):
+        (line,) = [x for x in text.splitlines() if f"{r['target_id']} {r['target']}" in x]
+        assert "节点" in line, line
+    t2 = progress.filter(pl.col("target_id") == "T2").row(0, named=True)
+    assert t2["status"] == "达成"
+    assert "节点应少于上年同期 199" in text  # the demo's 2024 count of 重大隐患 to stay below

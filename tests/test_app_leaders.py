@@ -151,10 +151,10 @@ def test_targets_page_forecast_marks_the_units_dragging_the_region(served: Path)
     assert_clean(at)
     table = frame(at, "tg_forecast_table", "line_value", "met_date_recent")
     assert table.height == fc.height
-    marked = [n for n in table["unit_name"].to_list() if n.startswith("🔻")]
+    marked = [n for n in table["unit_name"].to_list() if n.startswith("▼")]
     names = read_mart("dim_unit", path=served)
     expected = names.filter(pl.col("unit_code").is_in(dragging))["unit_name"].to_list()
-    assert sorted(n.removeprefix("🔻 ") for n in marked) == sorted(expected)
+    assert sorted(n.removeprefix("▼ ") for n in marked) == sorted(expected)
     assert any("拖累全区的镇街" in w.value and expected[0] in w.value for w in at.warning)
     # every status says why on the cards, too
     assert any("节点应达 60.0%" in m.value for m in at.markdown)

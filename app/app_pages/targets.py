@@ -114,7 +114,7 @@ st.subheader("预警：按当前进度预计")
 st.caption(
     "按两种进度把当前实际值推算到下一节点：直线进度(自 2024-01-01 起、年度目标自当年 1 月 1 日起的日均进度)"
     "和近两季度进度(近 6 个月的日均变化);预计达成日期为空表示按该进度无法达成。"
-    "🔻 标出低于直线进度、拖累全区的镇街。"
+    "▼ 标出低于直线进度、拖累全区的镇街。"
 )
 if ui.require("mart_target_forecast"):
     forecast = ui.q(queries.target_forecast, unit_code=None)
@@ -141,7 +141,7 @@ if ui.require("mart_target_forecast"):
         pl.when(pl.col("is_region"))
         .then(pl.lit("全区"))
         .when(pl.col("is_dragging_region"))
-        .then(pl.lit("🔻 ") + pl.col("unit_name"))
+        .then(pl.lit("▼ ") + pl.col("unit_name"))
         .otherwise(pl.col("unit_name"))
         .alias("unit_name")
     )

@@ -63,6 +63,31 @@ def test_evaluation_drill_rows_are_the_rows_the_mart_counts(served: Path, quarte
     assert nonzero > 30  # the comparison is not over empty lists
 
 
+@pytest.mark.parametrize("quarter", ["2024Q4", "2026Q2"])
+def test_department_drill_rows_are_the_rows_the_mart_counts(served: Path, quarter: str) -> None:  # noqa: F811
+    ev = read_mart("mart_quarterly_evaluation_by_department", path=served).filter(
+        pl.col("quarter") == quarter
+    )
+    counts = {
+        "I1": ("major_hazards", "major_hazards_rectified"),
+        "I2": ("hazards_due", "hazards_due_rectified_on_time"),
+    }
+    split = {"I4": ("penalty_cases", "inspections"), "I5": ("accidents_ytd", "accidents_prev_ytd")}
+    seen = 0
+    for item in (*counts, *split):
+        for r in ev.iter_rows(named=True):
+            rows = queries.department_evaluation_records(
+                served, units=None, quarter=quarter, item=item, department_code=r["department_code"]
+            )
+            counted = int(rows["is_counted"].sum())
+            if item in counts:
+                assert (rows.height, counted) == tuple(r[c] for c in counts[item]), item
+            else:
+                assert (counted, rows.height - counted) == tuple(r[c] for c in split[item]), item
+            seen += rows.height
+    assert seen > 100
+
+
 def test_target_drill_rows_are_the_rows_the_targets_count(served: Path) -> None:  # noqa: F811
     ms = read_mart("mart_target_milestones", path=served)
     checked = 0
@@ -185,6 +210,19 @@ def test_evaluation_page_drills_i1_of_dianzi_into_its_major_hazards(served: Path
     assert (table["is_counted"] == "是").sum() == ev["major_hazards_rectified"][0]
     assert set(table["unit_code"]) == {DIANZI}
     assert set(table["detail"].str.slice(0, 4)) == {"重大隐患"}
+
+
+def test_evaluation_page_drills_a_department_score(served: Path) -> None:  # noqa: F811
+    quarter = _quarter(served)
+    at = open_page("evaluation.py", flt_quarter=quarter)
+    at.selectbox(key="ev_dep_drill_department").select("D01").run()
+    at.selectbox(key="ev_dep_drill_item").select("I1").run()
+    assert_clean(at)
+    table = frame(at, "ev_dep_drill_records", "record_id", "is_counted")
+    ev = read_mart("mart_quarterly_evaluation_by_department", path=served).filter(
+        (pl.col("quarter") == quarter) & (pl.col("department_code") == "D01")
+    )
+    assert table.height == ev["major_hazards"][0] > 0
 
 
 def test_a_unit_account_drills_only_into_its_own_records(

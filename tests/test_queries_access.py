@@ -46,6 +46,7 @@ def _kwargs(name: str, as_of) -> dict:
         "accidents": {"year": as_of.year},
         "evaluation_records": {"quarter": quarter, "item": "I1"},
         "target_records": {"target_id": "T1"},
+        "department_evaluation_records": {"quarter": quarter, "item": "I1"},
     }.get(name, {})
 
 
@@ -64,6 +65,7 @@ def test_every_public_function_of_queries_is_a_declared_page_query():
         "unit_data_quality",
         "evaluation_records",
         "target_records",
+        "department_evaluation_records",
     }
     with pytest.raises(TypeError):  # the app calls nothing else
         connection.access_of(periods.quarter_of)

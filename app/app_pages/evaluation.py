@@ -189,6 +189,33 @@ with tab_deps:
                 file_name=f"部门考评排名_{f.quarter}",
                 title="部门考评排名",
             )
+            # drill-through: a department's score to its records (department rules of SPEC §7)
+            st.markdown("**得分明细:从部门得分到记录**")
+            dnames = dict(zip(dep["department_code"], dep["department_name"], strict=True))
+            c1, c2 = st.columns(2)
+            dcode = c1.selectbox(
+                "部门", list(dnames), key="ev_dep_drill_department", format_func=dnames.get
+            )
+            ditems = queries.DEPARTMENT_DRILL_ITEMS
+            ditem = c2.selectbox(
+                "指标",
+                list(ditems),
+                key="ev_dep_drill_item",
+                format_func=lambda k: f"{k} {INDICATORS[k.lower()]} — {ditems[k]}",
+            )
+            drecs = ui.q(
+                queries.department_evaluation_records,
+                quarter=f.quarter,
+                item=ditem,
+                department_code=dcode,
+            )
+            st.caption(f"共 {drecs.height} 条记录,计入 {int(drecs['is_counted'].sum())} 条。")
+            ui.table(
+                drecs,
+                key="ev_dep_drill_records",
+                file_name=f"部门得分明细_{dnames[dcode]}_{f.quarter}_{ditem}",
+                title=f"部门得分明细 {ditem}",
+            )
 
 with tab_method:
     st.markdown(

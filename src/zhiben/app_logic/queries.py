@@ -790,3 +790,85 @@ def target_records(
             )
         ]
     return _drill(reader, parts)
+
+
+#: what a score of the department ranking can be drilled into
+DEPARTMENT_DRILL_ITEMS: dict[str, str] = {
+    k: EVALUATION_DRILL_ITEMS[k] for k in ("I1", "I2", "I4", "I5")
+}
+
+
+@records
+def department_evaluation_records(
+    reader: Reader, *, quarter: str, item: str, department_code: str | None = None
+) -> pl.DataFrame:
+    """The records behind one score of the department ranking (SPEC §7's department variant): a
+    hazard, inspection or penalty by its department (attributed_department_code: its own
+    department column, else the industry's lead), an accident by its industry's lead department;
+    inspections and penalties of the departments' own enforcement only (not a unit's)."""
+    if item not in DEPARTMENT_DRILL_ITEMS:
+        raise KeyError(f"no drill-through for {item!r}")
+    row = reader.frame(
+        "select quarter_start, evaluated_as_of from mart_quarterly_evaluation_by_department"
+        " where quarter = ? limit 1",
+        [quarter],
+    )
+    if row.is_empty():
+        return pl.DataFrame(schema=dict.fromkeys(DRILL_COLUMNS, pl.String))
+    qs, pe = row["quarter_start"][0], row["evaluated_as_of"][0]
+
+    def scope(column: str) -> tuple[str, list]:
+        return (f"t.{column} = ?", [department_code]) if department_code else ("true", [])
+
+    dep, dp = scope("attributed_department_code")
+    if item == "I1":
+        parts = [
+            (
+                f"{_HAZARD_ROW}, coalesce(t.is_rectified and t.rectified_date <= ?, false)"
+                " as is_counted",
+                "fct_hazards",
+                f"{dep} and t.is_major and t.found_date <= ?",
+                [pe, *dp, pe],
+            )
+        ]
+    elif item == "I2":
+        parts = [
+            (
+                f"{_HAZARD_ROW}, coalesce(t.rectified_on_time, false) as is_counted",
+                "fct_hazards",
+                f"{dep} and t.found_date <= ? and t.deadline between ? and ?",
+                [*dp, pe, qs, pe],
+            )
+        ]
+    elif item == "I4":
+        parts = [
+            (
+                "'行政处罚' as record_type, t.penalty_id as record_id, t.unit_code, t.credit_code,"
+                " e.enterprise_name, t.decided_date as record_date,"
+                " concat(t.department_code, ' · ', t.penalty_kinds) as detail,"
+                " true as is_counted",
+                "fct_penalties",
+                f"{dep} and t.enforcing_unit_code is null and t.decided_date between ? and ?",
+                [*dp, qs, pe],
+            ),
+            (
+                "'执法检查' as record_type, t.inspection_id as record_id, t.unit_code,"
+                " t.credit_code, e.enterprise_name, t.inspection_date as record_date,"
+                " concat(t.department_code, ' · ', t.method) as detail, false as is_counted",
+                "fct_inspections",
+                f"{dep} and t.enforcing_unit_code is null and t.inspection_date between ? and ?",
+                [*dp, qs, pe],
+            ),
+        ]
+    else:  # I5
+        span = year_to_date(quarter, pe)
+        lead, lp = scope("lead_department_code")
+        parts = [
+            (
+                f"{_ACCIDENT_ROW}, t.occurred_date >= ? as is_counted",
+                "fct_accidents",
+                f"{lead} and (t.occurred_date between ? and ? or t.occurred_date between ? and ?)",
+                [span.start, *lp, span.start, span.end, span.prev_start, span.prev_end],
+            )
+        ]
+    return _drill(reader, parts)

@@ -61,6 +61,10 @@ def page_calls(quarter: str, year: int, as_of: date) -> dict[str, list[tuple[str
             ("evaluation_records", {"quarter": quarter, "item": "I1", "unit_code": "U01"}),
             ("quarterly_evaluation_by_department", {"quarter": quarter}),
             ("evaluation_weights", {"variant": "department"}),
+            (
+                "department_evaluation_records",
+                {"quarter": quarter, "item": "I1", "department_code": "D01"},
+            ),
             ("evaluation_method", {}),
         ],
         "training 培训演练": [

@@ -1,6 +1,7 @@
 """Page latency: the queries each page of the app runs on a first (uncached) load, called through
 the app's own functions (`zhiben.app_logic.queries`) on the built warehouse, with the app's default
-filters: the as-of quarter, all units, all industries; the evaluation page's drill-down on U01."""
+filters: the as-of quarter, all units, all industries; the evaluation page's drill-down on U01
+(with its 得分明细 of I1); the targets page's 预警 and 目标明细 (T1)."""
 
 from __future__ import annotations
 
@@ -57,19 +58,30 @@ def page_calls(quarter: str, year: int, as_of: date) -> dict[str, list[tuple[str
             ("major_hazard_ledger", {"unit_code": "U01"}),
             ("accidents", {"quarter": quarter, "unit_code": "U01"}),
             ("penalties", {"quarter": quarter, "unit_code": "U01"}),
+            ("evaluation_records", {"quarter": quarter, "item": "I1", "unit_code": "U01"}),
             ("quarterly_evaluation_by_department", {"quarter": quarter}),
             ("evaluation_weights", {"variant": "department"}),
+            (
+                "department_evaluation_records",
+                {"quarter": quarter, "item": "I1", "department_code": "D01"},
+            ),
             ("evaluation_method", {}),
         ],
         "training 培训演练": [
             ("training_coverage", {"year": year}),
             ("training_coverage", {}),
         ],
-        "targets 目标": [("target_progress", {}), ("target_milestones", {})],
+        "targets 目标": [
+            ("target_progress", {}),
+            ("target_milestones", {}),
+            ("target_forecast", {}),
+            ("target_records", {"target_id": "T1"}),
+        ],
         "data_quality 数据质量": [
             ("run_history", {}),
             ("load_reconciliation", {}),
             ("quarantine", {}),
+            ("unit_data_quality", {}),
         ],
     }
 

@@ -77,6 +77,11 @@ APP_TABLES = (
     "mart_monthly_dispatch",
     "mart_plan_tasks",
     "fct_plan_task_reports",
+    "mart_target_forecast",
+    "mart_unit_data_quality",
+    "mart_evaluation_enterprises",
+    "dim_enterprise",
+    "fct_drills",
 )
 
 

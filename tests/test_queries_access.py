@@ -44,6 +44,9 @@ def _kwargs(name: str, as_of) -> dict:
         "inspections_by": {"by": "method"},
         "year_to_date_kpis": {"quarter": quarter, "as_of": as_of},
         "accidents": {"year": as_of.year},
+        "evaluation_records": {"quarter": quarter, "item": "I1"},
+        "target_records": {"target_id": "T1"},
+        "department_evaluation_records": {"quarter": quarter, "item": "I1"},
     }.get(name, {})
 
 
@@ -61,6 +64,10 @@ def test_every_public_function_of_queries_is_a_declared_page_query():
         "target_chase_list",
         "plan_tasks",
         "plan_task_reports",
+        "unit_data_quality",
+        "evaluation_records",
+        "target_records",
+        "department_evaluation_records",
     }
     with pytest.raises(TypeError):  # the app calls nothing else
         connection.access_of(periods.quarter_of)

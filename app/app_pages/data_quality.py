@@ -85,6 +85,33 @@ if ui.require("mart_load_reconciliation"):
     )
     ui.table(rec, key="dq_rec_table", file_name="入库对账", title="入库对账")
 
+st.subheader("各镇街数据质量")
+st.caption(
+    "每个报送镇街、每个数据源:读取行数(入库 + 隔离)、隔离占比、主要隔离原因、"
+    "迟报版本(更新时间晚于事件日期 30 天以上)。镇街账号只看到本镇街。"
+)
+if ui.require("mart_unit_data_quality"):
+    dq = ui.q(queries.unit_data_quality, unit_code=ui.current_filters().unit_code)
+    if dq.is_empty():
+        st.info("没有可显示的数据。")
+    else:
+        by_unit = (
+            dq.with_columns(pl.col("unit_name").fill_null("(无法识别)"))
+            .group_by("unit_name", "unit_code")
+            .agg(pl.col("rows_read", "rows_quarantined", "late_versions").sum())
+            .sort("unit_code", nulls_last=True)
+        )
+        ui.plot(
+            figures.bars(
+                by_unit,
+                "unit_name",
+                ["rows_quarantined", "late_versions"],
+                title="各镇街隔离行数与迟报版本数",
+            ),
+            key="dq_unit_quality",
+        )
+        ui.table(dq, key="dq_unit_table", file_name="各镇街数据质量", title="各镇街数据质量")
+
 st.subheader("隔离区")
 if ui.require("mart_quarantine"):
     # a unit account: its own unit's rows only (ui.q scopes every queries.DETAIL_QUERIES result)

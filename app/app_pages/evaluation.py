@@ -110,6 +110,33 @@ with tab_units:
                     title="行政处罚",
                 )
 
+        # drill-through: from a score to the very records it counts (queries.evaluation_records)
+        st.markdown("**得分明细:从得分到记录**")
+        items = queries.EVALUATION_DRILL_ITEMS
+        item = st.selectbox(
+            "指标或扣分项",
+            list(items),
+            key="ev_drill_item",
+            format_func=lambda k: (
+                f"{k} {INDICATORS[k.lower()]} — {items[k]}" if k.lower() in INDICATORS else items[k]
+            ),
+        )
+        recs = ui.q(queries.evaluation_records, quarter=f.quarter, item=item, unit_code=f.unit_code)
+        if row.height and item.lower() in INDICATORS:
+            score = row.row(0, named=True)[f"{item.lower()}_score"]
+            st.caption(
+                f"{f.unit_name} {item} 得分 {score:.1f};共 {recs.height} 条记录,"
+                f"计入 {int(recs['is_counted'].sum())} 条。"
+            )
+        else:
+            st.caption(f"共 {recs.height} 条记录。")
+        ui.table(
+            recs,
+            key="ev_drill_records",
+            file_name=f"得分明细_{f.unit_name}_{f.quarter}_{item}",
+            title=f"得分明细 {item}",
+        )
+
     with st.expander("权重模拟（what-if）"):
         st.caption(
             "调整各指标权重(合计须为 100),按与正式排名相同的规则(同一套 SQL)重新计算总分和名次;"
@@ -162,6 +189,33 @@ with tab_deps:
                 key="ev_dep_rank",
                 file_name=f"部门考评排名_{f.quarter}",
                 title="部门考评排名",
+            )
+            # drill-through: a department's score to its records (department rules of SPEC §7)
+            st.markdown("**得分明细:从部门得分到记录**")
+            dnames = dict(zip(dep["department_code"], dep["department_name"], strict=True))
+            c1, c2 = st.columns(2)
+            dcode = c1.selectbox(
+                "部门", list(dnames), key="ev_dep_drill_department", format_func=dnames.get
+            )
+            ditems = queries.DEPARTMENT_DRILL_ITEMS
+            ditem = c2.selectbox(
+                "指标",
+                list(ditems),
+                key="ev_dep_drill_item",
+                format_func=lambda k: f"{k} {INDICATORS[k.lower()]} — {ditems[k]}",
+            )
+            drecs = ui.q(
+                queries.department_evaluation_records,
+                quarter=f.quarter,
+                item=ditem,
+                department_code=dcode,
+            )
+            st.caption(f"共 {drecs.height} 条记录,计入 {int(drecs['is_counted'].sum())} 条。")
+            ui.table(
+                drecs,
+                key="ev_dep_drill_records",
+                file_name=f"部门得分明细_{dnames[dcode]}_{f.quarter}_{ditem}",
+                title=f"部门得分明细 {ditem}",
             )
 
 with tab_method:

@@ -69,6 +69,8 @@ DETAIL_TABLES = frozenset(
         "mart_quarantine",
         "mart_target_chase_list",
         "mart_plan_tasks",
+        "mart_unit_data_quality",
+        "mart_evaluation_enterprises",
     }
 )
 

@@ -50,6 +50,7 @@ drills as (
 subjects as (
 
     select * from {{ ref('int_target_subjects') }}
+    where {{ is_milestone_evaluation() }}
 
 ),
 
@@ -74,6 +75,7 @@ units as (
 evaluations as (
 
     select * from {{ ref('int_target_evaluations') }}
+    where {{ is_milestone_evaluation() }}
 
 ),
 

@@ -48,15 +48,10 @@ drills as (
 
 ),
 
-training as (
+-- I6: each enterprise active at qe, and whether its 主要负责人 passed the training by then
+active_enterprises as (
 
-    select * from {{ ref('int_training_facts') }}
-
-),
-
-enterprise_states as (
-
-    select * from {{ ref('int_enterprises_at_quarter_end') }}
+    select * from {{ ref('int_evaluation_principal_training') }}
 
 ),
 
@@ -172,34 +167,6 @@ penalty_counts as (
         count(*) as penalty_cases
     from penalties
     group by quarter, unit_code
-
-),
-
--- I6: each enterprise active at qe, and whether its 主要负责人 (the person, where the state at qe
--- records the ID) passed a 主要负责人专题培训 between the training start and qe
-active_enterprises as (
-
-    -- a correlated exists (a hash semi join for DuckDB), not a left join + group by: the
-    -- principal-ID condition made that a nested-loop join, quadratic at city scale and beyond
-    select
-        enterprise_states.quarter,
-        enterprise_states.unit_code,
-        enterprise_states.credit_code,
-        exists(
-            select 1
-            from training
-            where
-                training.credit_code = enterprise_states.credit_code
-                and training.training_date <= quarters.period_end
-                and {{ is_principal_training_of(
-                    'training', 'enterprise_states.principal_id_hash', 'parameters.training_since_date'
-                ) }}
-        ) as is_principal_trained
-    from enterprise_states
-    inner join quarters
-        on enterprise_states.quarter = quarters.quarter
-    cross join parameters
-    where enterprise_states.is_active
 
 ),
 

@@ -11,12 +11,14 @@ with
 evaluations as (
 
     select * from {{ ref('int_target_evaluations') }}
+    where {{ is_milestone_evaluation() }}
 
 ),
 
 subjects as (
 
     select * from {{ ref('int_target_subjects') }}
+    where {{ is_milestone_evaluation() }}
 
 ),
 

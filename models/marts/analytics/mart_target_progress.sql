@@ -134,17 +134,19 @@ expected as (
 
 ),
 
-final as (
+first_missed as (
+
+    -- the earliest passed milestone that was missed: it decides a 未达成
+    select * from milestones
+    where is_passed and not is_met
+    qualify row_number() over (partition by target_id order by milestone_date) = 1
+
+),
+
+statused as (
 
     select
-        target_id,
-        target,
-        plan_section,
-        next_milestone,
-        next_target_value,
-        actual,
-        prev_value,
-        expected_value,
+        *,
         case
             when milestones_missed > 0 then '未达成'
             when next_milestone is null then '达成'
@@ -156,14 +158,69 @@ final as (
             when {{ is_target_value_met('comparison', 'actual', 'expected_value', 'prev_value') }}
                 then '进行中'
             else '有风险'
-        end as status,
-        milestones,
-        milestones_passed,
-        milestones_met,
-        milestones_missed,
-        sort_order,
-        {{ as_of_date() }} as as_of_date
+        end as status
     from expected
+
+),
+
+deciding as (
+
+    -- SPEC §10.4 "Every status says why": the milestone that decides the status — the earliest
+    -- missed one; when all passed were met, the next (its actual as of D), else the last
+    select
+        statused.target_id,
+        coalesce(
+            first_missed.milestone_date, statused.next_milestone, last_milestone.milestone_date
+        ) as deciding_milestone,
+        case
+            when first_missed.target_id is not null then first_missed.target_value
+            when statused.next_milestone is not null then statused.next_target_value
+            else last_milestone.target_value
+        end as deciding_target_value,
+        case
+            when first_missed.target_id is not null then first_missed.actual
+            when statused.next_milestone is not null then statused.actual
+            else last_milestone.actual
+        end as deciding_actual,
+        case
+            when first_missed.target_id is not null then first_missed.prev_value
+            when statused.next_milestone is not null then statused.prev_value
+            else last_milestone.prev_value
+        end as deciding_prev_value
+    from statused
+    left join first_missed
+        on statused.target_id = first_missed.target_id
+    left join last_milestone
+        on statused.target_id = last_milestone.target_id
+
+),
+
+final as (
+
+    select
+        statused.target_id,
+        statused.target,
+        statused.plan_section,
+        statused.next_milestone,
+        statused.next_target_value,
+        statused.actual,
+        statused.prev_value,
+        statused.expected_value,
+        statused.status,
+        statused.milestones,
+        statused.milestones_passed,
+        statused.milestones_met,
+        statused.milestones_missed,
+        statused.sort_order,
+        {{ as_of_date() }} as as_of_date,
+        statused.comparison,
+        deciding.deciding_milestone,
+        deciding.deciding_target_value,
+        deciding.deciding_actual,
+        deciding.deciding_prev_value
+    from statused
+    inner join deciding
+        on statused.target_id = deciding.target_id
 
 )
 

@@ -6,7 +6,9 @@ the exported workbooks agree."""
 from __future__ import annotations
 
 import csv
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import yaml
@@ -81,6 +83,13 @@ APP_COLUMN_LABELS: dict[str, str] = {
     "error": "错误",
     "latest_updated_at": "最新更新时间",
     "worsened_on": "较上月恶化",
+    "status_reason": "状态说明",
+    # drill-through rows (queries.DRILL_COLUMNS)
+    "record_type": "记录类型",
+    "record_id": "记录编号",
+    "record_date": "日期",
+    "detail": "情况",
+    "is_counted": "计入",
     # the evaluation page's 权重模拟 (what-if)
     "original_rank": "原排名",
     "whatif_rank": "模拟排名",
@@ -275,3 +284,38 @@ def rank_arrow(change: int | None) -> str:
     if change < 0:
         return f"▼{-change}"
     return "—"
+
+
+def target_status_reason(row: Mapping[str, Any]) -> str:
+    """Why a target has its status (SPEC §10.4 "Every status says why"), from a row of
+    mart_target_progress: the deciding milestone — date, goal, the actual at that date — e.g.
+    "T7 未达成：2024-12-31 节点应达 60.0%，实际 51.4%". The cards, the workbook and the Word 通报
+    all read it here."""
+    tid, status = row["target_id"], row["status"]
+    day = row.get("deciding_milestone")
+    if day is None:
+        return f"{tid} {status}"
+
+    def fmt(value: float | None) -> str:
+        return format_target_value(tid, value)
+
+    comparison = row.get("comparison")
+    if comparison == "fewer_than_prev":
+        goal = f"应少于上年同期 {fmt(row.get('deciding_prev_value'))}"
+    elif TARGET_ACTUAL_KIND.get(tid) == "flag":
+        goal = "应实现"
+    elif comparison == "at_most":
+        goal = f"应不超过 {fmt(row.get('deciding_target_value'))}"
+    else:
+        goal = f"应达 {fmt(row.get('deciding_target_value'))}"
+    actual = fmt(row.get("deciding_actual"))
+    passed = row.get("as_of_date") is not None and day <= row["as_of_date"]
+    if status == "未达成" and not passed:  # the year's count can no longer stay within it
+        return (
+            f"{tid} 未达成：{day:%Y-%m-%d} 节点{goal}，{day.year}年迄今实际 {actual}，已不可能达成"
+        )
+    text = f"{tid} {status}：{day:%Y-%m-%d} 节点{goal}，实际 {actual}"
+    if status in ("进行中", "有风险") and row.get("expected_value") is not None:
+        bound = "不超过" if comparison == "at_most" else "达"
+        text += f"（当前应{bound} {fmt(row['expected_value'])}）"
+    return text

@@ -16,7 +16,7 @@ import polars as pl
 
 from zhiben.app_logic.connection import Reader, records, shared
 from zhiben.app_logic.query_builder import and_where, select_named, where_clause
-from zhiben.periods import quarter_range, year_to_date
+from zhiben.periods import like_for_like, quarter_range, year_to_date
 from zhiben.warehouse import BuildInfo, read_build_info
 
 # ------------------------------------------------------------------ reference data
@@ -434,3 +434,463 @@ def year_to_date_kpis(
         prev = reader.scalar(sql, [*params, span.prev_start, span.prev_end])
         out[metric] = (None if cur is None else kind(cur), None if prev is None else kind(prev))
     return out
+
+
+# ------------------------------------------------------------------ early warning, data quality
+
+
+@shared
+def target_forecast(
+    reader: Reader, *, target_id: str | None = None, unit_code: str | None = None
+) -> pl.DataFrame:
+    """mart_target_forecast (预警): per target the region's row first, then each unit's."""
+    return select_named(
+        reader,
+        "mart_target_forecast",
+        target_id=target_id,
+        unit_code=unit_code,
+        order_by="t.target_id, t.unit_code nulls first",
+    )
+
+
+@records
+def unit_data_quality(reader: Reader, *, unit_code: str | None = None) -> pl.DataFrame:
+    """mart_unit_data_quality (数据质量 per reporting unit and extract); a unit account: its own."""
+    return select_named(
+        reader,
+        "mart_unit_data_quality",
+        unit_code=unit_code,
+        order_by="t.unit_code nulls last, t.extract",
+    )
+
+
+# ------------------------------------------------------------------ drill-through
+# From a score or a target figure to the records behind it. Each returns the same columns
+# (DRILL_COLUMNS): the record's kind, key, unit, enterprise, date, a short detail and whether it
+# counts in the figure's numerator (is_counted) — the rows the mart counted, as the tests check
+# against mart_quarterly_evaluation's and mart_target_milestones' counts.
+
+#: the drill-through rows' columns, in order
+DRILL_COLUMNS = (
+    "record_type",
+    "record_id",
+    "unit_code",
+    "credit_code",
+    "enterprise_name",
+    "record_date",
+    "detail",
+    "is_counted",
+)
+
+#: what a score of the unit ranking can be drilled into: indicator or deduction → what is listed
+EVALUATION_DRILL_ITEMS: dict[str, str] = {
+    "I1": "截至季末已发现的重大隐患(计入=季末前已整改)",
+    "I2": "整改期限在本季度的隐患(计入=按期整改)",
+    "I3": "本季度发现的隐患",
+    "I4": "本季度行政处罚(计入)与执法检查",
+    "I5": "本年迄今及上年同期事故(计入=本年)",
+    "I6": "季末在营企业(计入=主要负责人已培训合格)",
+    "I7": "本年迄今企业演练(计入=“四不”演练)",
+    "deduction_major_accidents": "本季度较大事故",
+    "deduction_concealed": "本季度瞒报谎报事故",
+    "deduction_listed_overdue": "季末挂牌督办且逾期未整改的重大隐患",
+}
+
+_HAZARD_ROW = (
+    "'隐患' as record_type, t.hazard_id as record_id, t.unit_code, t.credit_code,"
+    " e.enterprise_name, t.found_date as record_date,"
+    " concat(t.level, ' · ', t.status, ' · 期限 ', coalesce(cast(t.deadline as varchar), '无'),"
+    " ' · 整改 ', coalesce(cast(t.rectified_date as varchar), '未整改')) as detail"
+)
+_ACCIDENT_ROW = (
+    "'事故' as record_type, t.accident_id as record_id, t.unit_code, t.credit_code,"
+    " e.enterprise_name, t.occurred_date as record_date,"
+    " concat(t.grade, ' · ', t.accident_type, ' · 死亡(含失踪) ', cast(t.deaths as varchar))"
+    " as detail"
+)
+_DRILL_ROW = (
+    "'演练' as record_type, t.drill_id as record_id, t.unit_code, t.credit_code,"
+    " e.enterprise_name, t.drill_date as record_date,"
+    " concat(t.drill_type, case when t.is_four_no then ' · 四不' else '' end) as detail"
+)
+_ENTERPRISE_JOIN = "left join dim_enterprise e on e.credit_code = t.credit_code"
+
+
+def _drill(reader: Reader, parts: list[tuple[str, str, str, list]]) -> pl.DataFrame:
+    """Union of (row select, table, where, params) parts, with is_counted in each select."""
+    sqls, params = [], []
+    for select, table, where, ps in parts:
+        sqls.append(f"select {select} from {table} t {_ENTERPRISE_JOIN} where {where}")
+        params.extend(ps)
+    cols = ", ".join(DRILL_COLUMNS)
+    sql = f"select {cols} from ({' union all '.join(sqls)}) order by record_date, record_id"
+    df = reader.frame(sql, params)
+    return df.select(DRILL_COLUMNS)
+
+
+def _unit_where(unit_code: str | None) -> tuple[str, list]:
+    return ("t.unit_code = ?", [unit_code]) if unit_code else ("true", [])
+
+
+def _seed_parameter(name: str) -> str:
+    """A value of seed target_parameters (the one place it lives), as text."""
+    from zhiben.paths import SEEDS_DIR
+
+    table = pl.read_csv(SEEDS_DIR / "target_parameters.csv", infer_schema=False)
+    return table.filter(pl.col("parameter_name") == name)["parameter_value"].item()
+
+
+@records
+def evaluation_records(
+    reader: Reader, *, quarter: str, item: str, unit_code: str | None = None
+) -> pl.DataFrame:
+    """The records behind one score of the unit ranking (EVALUATION_DRILL_ITEMS) for a quarter
+    and a unit, by SPEC §7's definitions (macros/evaluation, macros/rules): e.g. I1 for 店子镇
+    lists its 重大隐患 found by the quarter's end, is_counted = rectified by then."""
+    if item not in EVALUATION_DRILL_ITEMS:
+        raise KeyError(f"no drill-through for {item!r}")
+    row = reader.frame(
+        "select quarter_start, evaluated_as_of from mart_quarterly_evaluation"
+        " where quarter = ? limit 1",
+        [quarter],
+    )
+    if row.is_empty():
+        return pl.DataFrame(schema=dict.fromkeys(DRILL_COLUMNS, pl.String))
+    qs, pe = row["quarter_start"][0], row["evaluated_as_of"][0]
+    span = year_to_date(quarter, pe)
+    unit, up = _unit_where(unit_code)
+    rectified_by_pe = "coalesce(t.is_rectified and t.rectified_date <= ?, false)"
+    if item == "I1":
+        parts = [
+            (
+                f"{_HAZARD_ROW}, {rectified_by_pe} as is_counted",
+                "fct_hazards",
+                f"{unit} and t.is_major and t.found_date <= ?",
+                [pe, *up, pe],
+            )
+        ]
+    elif item == "I2":
+        parts = [
+            (
+                f"{_HAZARD_ROW}, coalesce(t.rectified_on_time, false) as is_counted",
+                "fct_hazards",
+                f"{unit} and t.found_date <= ? and t.deadline between ? and ?",
+                [*up, pe, qs, pe],
+            )
+        ]
+    elif item == "I3":
+        parts = [
+            (
+                f"{_HAZARD_ROW}, true as is_counted",
+                "fct_hazards",
+                f"{unit} and t.found_date between ? and ?",
+                [*up, qs, pe],
+            )
+        ]
+    elif item == "I4":
+        parts = [
+            (
+                "'行政处罚' as record_type, t.penalty_id as record_id, t.unit_code, t.credit_code,"
+                " e.enterprise_name, t.decided_date as record_date,"
+                " concat(t.department_code, ' · ', t.penalty_kinds) as detail,"
+                " true as is_counted",
+                "fct_penalties",
+                f"{unit} and t.quarter = ?",
+                [*up, quarter],
+            ),
+            (
+                "'执法检查' as record_type, t.inspection_id as record_id, t.unit_code,"
+                " t.credit_code, e.enterprise_name, t.inspection_date as record_date,"
+                " concat(t.department_code, ' · ', t.method) as detail, false as is_counted",
+                "fct_inspections",
+                f"{unit} and t.quarter = ?",
+                [*up, quarter],
+            ),
+        ]
+    elif item == "I5":
+        parts = [
+            (
+                f"{_ACCIDENT_ROW}, t.occurred_date >= ? as is_counted",
+                "fct_accidents",
+                f"{unit} and (t.occurred_date between ? and ? or t.occurred_date between ? and ?)",
+                [span.start, *up, span.start, span.end, span.prev_start, span.prev_end],
+            )
+        ]
+    elif item == "I6":
+        parts = [
+            (
+                "'企业' as record_type, t.credit_code as record_id, t.unit_code, t.credit_code,"
+                " e.enterprise_name, cast(? as date) as record_date,"
+                " case when t.is_principal_trained then '主要负责人已培训合格'"
+                " else '主要负责人未经专题培训合格' end as detail,"
+                " t.is_principal_trained as is_counted",
+                "mart_evaluation_enterprises",
+                f"{unit} and t.quarter = ?",
+                [pe, *up, quarter],
+            )
+        ]
+    elif item == "I7":
+        from_year = int(_seed_parameter("four_no_excludes_comprehensive_from_year"))
+        parts = [
+            (
+                f"{_DRILL_ROW}, t.is_four_no as is_counted",
+                "fct_drills",
+                f"{unit} and t.is_enterprise_drill and t.drill_date between ? and ?"
+                " and not (year(t.drill_date) >= ? and t.drill_type = '综合演练')",
+                [*up, span.start, span.end, from_year],
+            )
+        ]
+    elif item == "deduction_major_accidents":
+        grade = reader.scalar(
+            "select accident_grade from mart_evaluation_method"
+            " where scope = 'unit' and item_id = 'deduction_major_accidents'"
+        )
+        parts = [
+            (
+                f"{_ACCIDENT_ROW}, true as is_counted",
+                "fct_accidents",
+                f"{unit} and t.occurred_date between ? and ? and t.grade = ?",
+                [*up, qs, pe, grade],
+            )
+        ]
+    elif item == "deduction_concealed":
+        parts = [
+            (
+                f"{_ACCIDENT_ROW}, true as is_counted",
+                "fct_accidents",
+                f"{unit} and t.occurred_date between ? and ? and t.is_concealed",
+                [*up, qs, pe],
+            )
+        ]
+    else:  # deduction_listed_overdue: listed 重大隐患 open and overdue at the quarter's end
+        parts = [
+            (
+                f"{_HAZARD_ROW}, true as is_counted",
+                "fct_hazards",
+                f"{unit} and t.is_major and t.is_listed_supervision and t.found_date <= ?"
+                f" and not {rectified_by_pe} and t.deadline < ?",
+                [*up, pe, pe, pe],
+            )
+        ]
+    return _drill(reader, parts)
+
+
+#: the targets whose figure can be drilled into its records (T8, T9, T12, T13: their 督办清单,
+#: the subjects not yet meeting the target); the others' figures are not counts of records
+TARGET_DRILL_TARGETS = ("T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8", "T9", "T11", "T12", "T13")
+
+
+@records
+def target_records(
+    reader: Reader,
+    *,
+    target_id: str,
+    milestone_date: date | None = None,
+    unit_code: str | None = None,
+) -> pl.DataFrame:
+    """The records behind a target's figure at a milestone (default: the one now worked towards,
+    else the last), by SPEC §6's definitions: T1 the 存量 重大隐患 (is_counted = rectified by the
+    date), T2 the 重大隐患 found in the year so far and the same span before (is_counted = this
+    year), T3 the 重大隐患 open and overdue at the date, T4 the accidents (this year / before), T5
+    the liability accidents of grade 较大 or worse in the year, T6 the 四不-eligible 企业 drills of the
+    year (is_counted = 四不), T7 the passed 工伤预防能力提升培训 since the training start (is_counted =
+    each person's first), T11 the units' own 非现场执法 inspections of the year; T8, T9, T12, T13
+    their 督办清单 (the subjects not meeting it)."""
+    if target_id not in TARGET_DRILL_TARGETS:
+        raise KeyError(f"no drill-through for {target_id!r}")
+    ms = reader.frame(
+        "select milestone_date, evaluation_date, is_next from mart_target_milestones"
+        " where target_id = ? and (is_passed or is_next) order by milestone_date",
+        [target_id],
+    )
+    if milestone_date is not None:
+        ms = ms.filter(pl.col("milestone_date") == milestone_date)
+    elif ms["is_next"].any():
+        ms = ms.filter(pl.col("is_next"))
+    if ms.is_empty():
+        return pl.DataFrame(schema=dict.fromkeys(DRILL_COLUMNS, pl.String))
+    e = ms["evaluation_date"][-1]
+    unit, up = _unit_where(unit_code)
+    year_start = date(e.year, 1, 1)
+    rectified_by_e = "coalesce(t.is_rectified and t.rectified_date <= ?, false)"
+    if target_id in ("T8", "T9", "T12", "T13"):
+        # the list is of the milestone now worked towards only
+        where, params = where_clause(
+            {"target_id": target_id, "unit_code": unit_code, "milestone_date": milestone_date},
+            ["target_id", "unit_code", "milestone_date"],
+        )
+        return reader.frame(
+            "select t.subject_type as record_type, t.subject_id as record_id, t.unit_code,"
+            " null as credit_code, t.subject_name as enterprise_name,"
+            " t.milestone_date as record_date, t.missing_item as detail, false as is_counted"
+            f" from mart_target_chase_list t{where}"
+            " order by t.unit_code nulls last, t.subject_type, t.subject_id",
+            params,
+        ).select(DRILL_COLUMNS)
+    if target_id == "T1":
+        parts = [
+            (
+                f"{_HAZARD_ROW}, {rectified_by_e} as is_counted",
+                "fct_hazards",
+                f"{unit} and t.is_major and t.is_stock_2023",
+                [e, *up],
+            )
+        ]
+    elif target_id in ("T2", "T4"):
+        span = like_for_like(e)
+        row, table, day, only = (
+            (_HAZARD_ROW, "fct_hazards", "t.found_date", "t.is_major")
+            if target_id == "T2"
+            else (_ACCIDENT_ROW, "fct_accidents", "t.occurred_date", "true")
+        )
+        parts = [
+            (
+                f"{row}, {day} >= ? as is_counted",
+                table,
+                f"{unit} and {only} and ({day} between ? and ? or {day} between ? and ?)",
+                [span.start, *up, span.start, span.end, span.prev_start, span.prev_end],
+            )
+        ]
+    elif target_id == "T3":
+        parts = [
+            (
+                f"{_HAZARD_ROW}, true as is_counted",
+                "fct_hazards",
+                f"{unit} and t.is_major and t.found_date <= ? and not {rectified_by_e}"
+                " and t.deadline < ?",
+                [*up, e, e, e],
+            )
+        ]
+    elif target_id == "T5":
+        parts = [
+            (
+                f"{_ACCIDENT_ROW}, true as is_counted",
+                "fct_accidents",
+                f"{unit} and t.is_liability and t.is_larger_or_above"
+                " and t.occurred_date between ? and ?",
+                [*up, year_start, e],
+            )
+        ]
+    elif target_id == "T7":  # is_counted: each person's first passed training (distinct people)
+        since = _seed_parameter("training_since_date")
+        parts = [
+            (
+                "'培训' as record_type, t.training_id as record_id, t.unit_code, t.credit_code,"
+                " e.enterprise_name, t.training_date as record_date,"
+                " concat(t.training_type, ' · ', t.exam_result) as detail,"
+                " row_number() over (partition by t.person_key"
+                " order by t.training_date, t.training_id) = 1 as is_counted",
+                "fct_training",
+                f"{unit} and t.training_type = '工伤预防能力提升培训' and t.is_passed"
+                " and t.training_date between cast(? as date) and ?",
+                [*up, since, e],
+            )
+        ]
+    elif target_id == "T11":  # the units' OWN 非现场执法 inspections of the year, by the unit
+        own, op = ("t.enforcing_unit_code = ?", [unit_code]) if unit_code else ("true", [])
+        parts = [
+            (
+                "'执法检查' as record_type, t.inspection_id as record_id,"
+                " t.enforcing_unit_code as unit_code, t.credit_code, e.enterprise_name,"
+                " t.inspection_date as record_date, concat(t.method, ' · 本镇街执法') as detail,"
+                " true as is_counted",
+                "fct_inspections",
+                f"{own} and t.is_non_site and t.enforcing_unit_code is not null"
+                " and t.inspection_date between ? and ?",
+                [*op, year_start, e],
+            )
+        ]
+    else:  # T6
+        from_year = int(_seed_parameter("four_no_excludes_comprehensive_from_year"))
+        parts = [
+            (
+                f"{_DRILL_ROW}, t.is_four_no as is_counted",
+                "fct_drills",
+                f"{unit} and t.is_enterprise_drill and t.drill_date between ? and ?"
+                " and not (year(t.drill_date) >= ? and t.drill_type = '综合演练')",
+                [*up, year_start, e, from_year],
+            )
+        ]
+    return _drill(reader, parts)
+
+
+#: what a score of the department ranking can be drilled into
+DEPARTMENT_DRILL_ITEMS: dict[str, str] = {
+    k: EVALUATION_DRILL_ITEMS[k] for k in ("I1", "I2", "I4", "I5")
+}
+
+
+@records
+def department_evaluation_records(
+    reader: Reader, *, quarter: str, item: str, department_code: str | None = None
+) -> pl.DataFrame:
+    """The records behind one score of the department ranking (SPEC §7's department variant): a
+    hazard, inspection or penalty by its department (attributed_department_code: its own
+    department column, else the industry's lead), an accident by its industry's lead department;
+    inspections and penalties of the departments' own enforcement only (not a unit's)."""
+    if item not in DEPARTMENT_DRILL_ITEMS:
+        raise KeyError(f"no drill-through for {item!r}")
+    row = reader.frame(
+        "select quarter_start, evaluated_as_of from mart_quarterly_evaluation_by_department"
+        " where quarter = ? limit 1",
+        [quarter],
+    )
+    if row.is_empty():
+        return pl.DataFrame(schema=dict.fromkeys(DRILL_COLUMNS, pl.String))
+    qs, pe = row["quarter_start"][0], row["evaluated_as_of"][0]
+
+    def scope(column: str) -> tuple[str, list]:
+        return (f"t.{column} = ?", [department_code]) if department_code else ("true", [])
+
+    dep, dp = scope("attributed_department_code")
+    if item == "I1":
+        parts = [
+            (
+                f"{_HAZARD_ROW}, coalesce(t.is_rectified and t.rectified_date <= ?, false)"
+                " as is_counted",
+                "fct_hazards",
+                f"{dep} and t.is_major and t.found_date <= ?",
+                [pe, *dp, pe],
+            )
+        ]
+    elif item == "I2":
+        parts = [
+            (
+                f"{_HAZARD_ROW}, coalesce(t.rectified_on_time, false) as is_counted",
+                "fct_hazards",
+                f"{dep} and t.found_date <= ? and t.deadline between ? and ?",
+                [*dp, pe, qs, pe],
+            )
+        ]
+    elif item == "I4":
+        parts = [
+            (
+                "'行政处罚' as record_type, t.penalty_id as record_id, t.unit_code, t.credit_code,"
+                " e.enterprise_name, t.decided_date as record_date,"
+                " concat(t.department_code, ' · ', t.penalty_kinds) as detail,"
+                " true as is_counted",
+                "fct_penalties",
+                f"{dep} and t.enforcing_unit_code is null and t.decided_date between ? and ?",
+                [*dp, qs, pe],
+            ),
+            (
+                "'执法检查' as record_type, t.inspection_id as record_id, t.unit_code,"
+                " t.credit_code, e.enterprise_name, t.inspection_date as record_date,"
+                " concat(t.department_code, ' · ', t.method) as detail, false as is_counted",
+                "fct_inspections",
+                f"{dep} and t.enforcing_unit_code is null and t.inspection_date between ? and ?",
+                [*dp, qs, pe],
+            ),
+        ]
+    else:  # I5
+        span = year_to_date(quarter, pe)
+        lead, lp = scope("lead_department_code")
+        parts = [
+            (
+                f"{_ACCIDENT_ROW}, t.occurred_date >= ? as is_counted",
+                "fct_accidents",
+                f"{lead} and (t.occurred_date between ? and ? or t.occurred_date between ? and ?)",
+                [span.start, *lp, span.start, span.end, span.prev_start, span.prev_end],
+            )
+        ]
+    return _drill(reader, parts)

@@ -23,7 +23,7 @@ import polars as pl
 
 from zhiben import periods
 from zhiben.app_logic import figures
-from zhiben.app_logic.labels import format_target_value, label
+from zhiben.app_logic.labels import format_target_value, label, target_status_reason
 from zhiben.report import cnfmt
 from zhiben.report.document import Draft, load_template, render_png, write_docx
 from zhiben.report.rank import quarter_evaluation
@@ -331,6 +331,10 @@ def draft(data: QuarterData, tpl: dict[str, Any] | None = None) -> Draft:
     for i, row in enumerate(targets.iter_rows(named=True), start=1):
         tid = row["target_id"]
         why = ""
+        if row["status"] == "达成" or (row["status"] == "未达成" and tid not in missed):
+            # the deciding milestone (SPEC §10.4): 达成 — the last one; 未达成 without a missed
+            # milestone — the year's count can no longer stay within its bound
+            why = target_status_reason(row).split("：", 1)[1] + "；"
         if row["status"] == "未达成" and tid in missed:
             m = missed[tid]
             why = (

@@ -19,7 +19,7 @@ import polars as pl
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from zhiben.app_logic.labels import indicator_label, label
+from zhiben.app_logic.labels import indicator_label, label, target_status_reason
 from zhiben.app_logic.plan_tasks import overdue_and_at_risk
 from zhiben.periods import parse_quarter, quarter_title
 from zhiben.report.rank import quarter_evaluation
@@ -512,6 +512,7 @@ def _targets_sheet(ctx: _Context, data: dict[str, Any]) -> None:
         L("actual", "general", 12),
         L("expected_value", "general", 12),
         L("status", "flag", 8),
+        L("status_reason", "wrap", 44),
         L("milestones_passed", "int", 8),
         L("milestones_missed", "int", 8),
     ]
@@ -523,7 +524,9 @@ def _targets_sheet(ctx: _Context, data: dict[str, Any]) -> None:
             f"截至 {ctx.as_of:%Y-%m-%d}；比例以小数表示（1 = 100%），起数以件计。状态: 达成 / 进行中 / 有风险 / 未达成。"
         ],
     )
-    _table(ctx, ws, top, cols, targets.to_dicts())
+    # every status says why (SPEC §10.4): the deciding milestone, its goal and actual
+    rows = [{**r, "status_reason": target_status_reason(r)} for r in targets.to_dicts()]
+    _table(ctx, ws, top, cols, rows)
 
 
 def _chase_sheet(ctx: _Context, data: dict[str, Any]) -> None:

@@ -170,6 +170,23 @@ REP = {
     "奖励金额(元)": "500",
     "更新时间": "2024-07-20 10:00",
 }
+MON = {
+    "统一社会信用代码": E1,
+    "系统类型": "视频监控",
+    "是否联网": "是",
+    "接入日期": "2024-03-01",
+    "停用日期": "",
+    "更新时间": "2024-03-01 12:00",
+}
+SIN = {
+    "自查编号": "S1",
+    "统一社会信用代码": E1,
+    "自查日期": "2024-03-10",
+    "带队人员类别": "主要负责人",
+    "发现隐患数": "2",
+    "发现重大隐患数": "0",
+    "更新时间": "2024-03-10 17:00",
+}
 BASE = {
     "enterprises": ENT,
     "hazards": HAZ,
@@ -179,6 +196,8 @@ BASE = {
     "training": TRA,
     "drills": DRI,
     "reports": REP,
+    "monitoring": MON,
+    "self_inspections": SIN,
 }
 
 
@@ -481,6 +500,80 @@ BAD_ROWS: list[tuple[str, dict[str, str], str, str]] = [
     ),
     ("reports", row("reports", **{"举报编号": "RB 6"}), "bad_key_chars", "report_id"),
     ("reports", row("reports", **{"举报编号": "R\u0412"}), "mixed_script_key", "report_id"),
+    # phase 2 (SPEC §10.1)
+    (
+        "hazards",
+        row("hazards", **{"隐患编号": "HV1", "销号核验方式": "三方现场核验", "核验日期": ""}),
+        "verified_date_missing",
+        "verified_date",
+    ),
+    (
+        "hazards",
+        row("hazards", **{"隐患编号": "HV2", "督办措施": "函告、罚站"}),
+        "bad_enum",
+        "supervision_measures",
+    ),
+    (
+        "enterprises",
+        row(
+            "enterprises",
+            **{"统一社会信用代码": cc("91370406MA3C00011"), "安全风险等级": "极高风险"},
+        ),
+        "bad_enum",
+        "risk_level",
+    ),
+    (
+        "enterprises",
+        row(
+            "enterprises",
+            **{"统一社会信用代码": cc("91370406MA3C00012"), "露天矿边坡高度米": "-5"},
+        ),
+        "negative",
+        "open_pit_slope_m",
+    ),
+    (
+        "monitoring",
+        row("monitoring", **{"系统类型": "气体检测报警", "接入日期": ""}),
+        "connected_date_missing",
+        "connected_date",
+    ),
+    (
+        "monitoring",
+        row("monitoring", **{"系统类型": "紧急切断", "停用日期": "2024-02-01"}),
+        "disconnected_before_connected",
+        "disconnected_date",
+    ),
+    ("monitoring", row("monitoring", **{"系统类型": "雷达"}), "bad_enum", "system"),
+    (
+        "monitoring",
+        row("monitoring", **{"统一社会信用代码": E3, "系统类型": "电力监测"}),
+        "orphan_credit_code",
+        "credit_code",
+    ),
+    (
+        "self_inspections",
+        row("self_inspections", **{"自查编号": "SB1", "发现重大隐患数": "3"}),
+        "major_gt_all",
+        "major_hazards_found",
+    ),
+    (
+        "self_inspections",
+        row("self_inspections", **{"自查编号": "SB2", "自查日期": "2024-03-11"}),
+        "inspection_after_update",
+        "inspection_date",
+    ),
+    (
+        "self_inspections",
+        row("self_inspections", **{"自查编号": "SB3", "带队人员类别": "门卫"}),
+        "bad_enum",
+        "led_by",
+    ),
+    (
+        "self_inspections",
+        row("self_inspections", **{"自查编号": "SB4", "自查日期": ""}),
+        "missing_required",
+        "inspection_date",
+    ),
 ]
 
 
@@ -534,6 +627,8 @@ def reasons_build(tmp_path_factory):
                 },
             ),
         ],
+        "monitoring": [MON],
+        "self_inspections": [SIN],
     }
     expected = []
     for extract, rows in good.items():
@@ -555,7 +650,7 @@ def reasons_build(tmp_path_factory):
         path = raw / extract / f"{extract}.csv"
         line = len(path.read_bytes().splitlines()) + 1
         r = row(extract, **changes)
-        text = ",".join(r[c.zh] for c in EXTRACTS[extract].columns)
+        text = ",".join(r.get(c.zh, "") for c in EXTRACTS[extract].columns)
         path.write_bytes(path.read_bytes() + text.encode() + b"\n")
         expected.append((extract, f"{extract}/{extract}.csv", line, code, None))
     result, con = run(raw, tmp)

@@ -26,6 +26,8 @@ _SQL_TYPES = {
 EXTRA_COLUMNS = {
     "drills": ("organiser_unit_code", "organiser_department_code"),
     "reports": ("is_anonymous",),
+    # SPEC §10.1 optional text columns: does the row's file have the column (else unknown)
+    "hazards": ("is_supervision_measures_known", "is_verification_method_known"),
 }
 
 QUARANTINE_SCHEMA = {

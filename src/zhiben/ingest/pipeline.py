@@ -25,7 +25,7 @@ from zhiben.ingest.land import QUARANTINE_SCHEMA, RECONCILIATION_SCHEMA, Lander
 from zhiben.ingest.normalise import normalise
 from zhiben.ingest.read import ExtractFileError, RawFile, check_all, ignored_folders, read_file
 from zhiben.ingest.refdata import RefData
-from zhiben.ingest.suites import rules_for, validate
+from zhiben.ingest.suites import context_checks, rules_for, validate
 from zhiben.publish import remove_duckdb_file
 from zhiben.validation_report import summarise_extract
 
@@ -39,6 +39,8 @@ MAIN_DATE = {
     "training": "training_date",
     "drills": "drill_date",
     "reports": "received_date",
+    "monitoring": "connected_date",
+    "self_inspections": "inspection_date",
 }
 TYPED = ("date", "datetime", "int", "decimal", "bool")
 MAX_WARNINGS_PER_EXTRACT = 20
@@ -94,6 +96,7 @@ def _empty_frame(extract: Extract) -> pl.DataFrame:
         "_read_seq": pl.Int64(),
         "_nfkc_dirty": pl.Boolean(),
         "_reason": pl.String(),
+        "_absent": pl.String(),
     }
     schema.update({c.name: pl.String() for c in extract.columns})
     return pl.DataFrame(schema=schema)
@@ -108,9 +111,13 @@ def _tag(rf: RawFile, start_seq: int) -> pl.DataFrame:
         "_read_seq",
         "_nfkc_dirty",
         "_reason",
+        "_absent",
         *(c.name for c in EXTRACTS[rf.extract].columns),
     ]
+    # `,a,b,`: the optional columns (SPEC §10.1) the file lacks, NULL when it lacks none
+    absent = f",{','.join(rf.absent)}," if rf.absent else None
     return rf.frame.with_columns(
+        pl.lit(absent, dtype=pl.String).alias("_absent"),
         pl.lit(rf.file, dtype=pl.String).alias("_file"),
         pl.int_range(start_seq + 1, start_seq + 1 + h, dtype=pl.Int64).alias("_read_seq"),
         pl.lit(not rf.nfkc_clean).alias("_nfkc_dirty"),
@@ -213,6 +220,7 @@ def _add_context(extract: Extract, n: pl.DataFrame, ctx: _Context) -> pl.DataFra
             .alias("_closed_ok"),
             pl.col("updated_at__v").dt.date().alias("updated_at__date"),
         ]
+    exprs += context_checks(extract)
     if name == "penalties":
         exprs.append(
             pl.when(pl.col("inspection_id").is_null())
@@ -346,13 +354,14 @@ def _equal_version_warnings(extract: Extract, loaded: pl.DataFrame) -> list[str]
     # only the few (key, updated_at) pairs that repeat are grouped (a group_by with a list per
     # group over every row of a 10 M-row extract cost gigabytes): a 64-bit hash of the pair finds
     # the candidates, the group_by below is exact
-    pair = loaded.select(_row_hash([extract.key, "updated_at__v"], 0x3C07)).to_series()
+    key = extract.version_columns
+    pair = loaded.select(_row_hash([*key, "updated_at__v"], 0x3C07)).to_series()
     repeats = loaded.filter(_repeated(pair))
     dup = (
-        repeats.group_by(extract.key, "updated_at__v")
+        repeats.group_by(*key, "updated_at__v")
         .agg(pl.len().alias("n"), pl.col("_file").unique().sort().alias("files"))
         .filter(pl.col("n") > 1)
-        .sort(extract.key, "updated_at__v")
+        .sort(*key, "updated_at__v")
     )
     if dup.height == 0:
         return []
@@ -363,7 +372,8 @@ def _equal_version_warnings(extract: Extract, loaded: pl.DataFrame) -> list[str]
     ]
     for row in dup.head(MAX_WARNINGS_PER_EXTRACT).iter_rows(named=True):
         out.append(
-            f"{extract.name}: {extract.key}={row[extract.key]} 更新时间={row['updated_at__v']} "
+            f"{extract.name}: {'/'.join(f'{k}={row[k]}' for k in key)} "
+            f"更新时间={row['updated_at__v']} "
             f"{row['n']} 个版本 / versions in {', '.join(row['files'])}: the one read last wins"
         )
     return out
@@ -629,7 +639,8 @@ def _process(
     state.quarantine.append(_quarantine_rows(extract, n, failures, state.ctx.latest))
     state.validation.append(summarise_extract(extract, rules, n.height, state.quarantine[-1]))
 
-    keys = n.select(extract.key, "updated_at__v", "_file", "_read_seq", "_load").filter("_load")
+    keys = n.select(*extract.version_columns, "updated_at__v", "_file", "_read_seq", "_load")
+    keys = keys.filter("_load")
     state.warnings += _equal_version_warnings(extract, keys)
     if keys.height:
         m = keys["updated_at__v"].max()

@@ -78,7 +78,15 @@ def make_drop(path):
             ent(O2, "乙加油站", "U03", "危险化学品", **oil),
             ent(O3, "丙化工", "U03", "危险化学品"),  # a file without the optional columns
             ent(O4, "丁油库", "U02", "危险化学品", **oil),
-            ent(O4, "丁油库", "U02", "危险化学品", operating_status="停产", updated_at=t(2024, 10, 1), **oil),
+            ent(
+                O4,
+                "丁油库",
+                "U02",
+                "危险化学品",
+                operating_status="停产",
+                updated_at=t(2024, 10, 1),
+                **oil,
+            ),
             ent(O4, "丁油库", "U02", "危险化学品", updated_at=t(2025, 1, 1), **oil),
             ent(M1, "戊石料矿", "U02", "非煤矿山", open_pit_slope_m=100.0),
             ent(M2, "己石料矿", "U02", "非煤矿山", open_pit_slope_m=99.9),
@@ -158,21 +166,41 @@ def make_drop(path):
     rb.add(
         "hazards",
         [
-            haz("HZ1", date(2025, 1, 20), verification_method="部门核验",
-                verified_date=date(2025, 2, 4), **closed),
-            haz("HZ2", date(2025, 2, 1), source="部门检查", deadline=date(2025, 2, 10),
-                supervision_measures="函告"),
+            haz(
+                "HZ1",
+                date(2025, 1, 20),
+                verification_method="部门核验",
+                verified_date=date(2025, 2, 4),
+                **closed,
+            ),
+            haz(
+                "HZ2",
+                date(2025, 2, 1),
+                source="部门检查",
+                deadline=date(2025, 2, 10),
+                supervision_measures="函告",
+            ),
             haz("HZ3", date(2025, 3, 15), source=None),
             haz("HZ4", date(2024, 6, 1), is_verification_method_known=False, **closed),
-            haz("HZ5", date(2024, 6, 1), verification_method="三方现场核验",
-                verified_date=date(2025, 2, 4), **closed),
-            haz("HZ6", date(2024, 6, 1), deadline=date(2025, 1, 20),
-                is_supervision_measures_known=False),
+            haz(
+                "HZ5",
+                date(2024, 6, 1),
+                verification_method="三方现场核验",
+                verified_date=date(2025, 2, 4),
+                **closed,
+            ),
+            haz(
+                "HZ6",
+                date(2024, 6, 1),
+                deadline=date(2025, 1, 20),
+                is_supervision_measures_known=False,
+            ),
             haz("HZ7", date(2024, 6, 1), deadline=date(2025, 3, 5), supervision_measures="约谈"),
         ],
     )
-    add_build_info(rb, AS_OF, built_at=t(2025, 3, 15), max_updated_at=t(2025, 3, 15),
-                   raw_dir="hand-made")
+    add_build_info(
+        rb, AS_OF, built_at=t(2025, 3, 15), max_updated_at=t(2025, 3, 15), raw_dir="hand-made"
+    )
     rb.close()
 
 

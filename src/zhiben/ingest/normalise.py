@@ -353,7 +353,9 @@ def _unknown_when_absent(extract: Extract, n: pl.DataFrame, frame: pl.DataFrame)
         exprs.append(pl.lit(~absent).alias(f"is_{col.name}_known"))
         if f"{col.name}__v" in n.columns:
             exprs.append(
-                pl.when(pl.lit(absent)).then(None).otherwise(pl.col(f"{col.name}__v"))
+                pl.when(pl.lit(absent))
+                .then(None)
+                .otherwise(pl.col(f"{col.name}__v"))
                 .alias(f"{col.name}__v")
             )
     return n.with_columns(exprs)

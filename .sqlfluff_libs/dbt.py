@@ -30,3 +30,8 @@ def type_int():
 
 def concat(fields):
     return f"concat({', '.join(fields)})"
+
+
+def listagg(measure, delimiter_text="','", order_by_clause=None, limit_num=None):
+    order = f" {order_by_clause}" if order_by_clause else ""
+    return f"string_agg({measure}, {delimiter_text}{order})"

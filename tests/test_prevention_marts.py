@@ -211,7 +211,14 @@ def con(tmp_path_factory):
         "prevention",
         make_drop,
         AS_OF,
-        ("+mart_monitoring_coverage", "+mart_self_inspection", "+mart_major_hazard_ledger"),
+        (
+            "+mart_monitoring_coverage",
+            "+mart_self_inspection",
+            "+mart_major_hazard_ledger",
+            "+mart_target_progress",
+            "+mart_target_milestones",
+            "+mart_target_chase_list",
+        ),
     )
 
 
@@ -316,3 +323,52 @@ def test_ledger_supervision_and_verification(con):
         ("HZ6", None, "通报", None, "无", False),
         ("HZ7", "约谈", "函告", False, "无", False),
     ]
+
+
+def test_targets_t14_to_t17(con):
+    got = {
+        r[0]: r[1:]
+        for r in con.execute(
+            "select target_id, next_milestone::varchar, actual, status from marts.mart_target_progress"
+            " where target_id in ('T14', 'T15', 'T16', 'T17')"
+        ).fetchall()
+    }
+    # T14: 2024-12-31 missed (R5 0 %); next: 2025-12-31, R9 at 50 % (R6 / R7 nobody: 100 %)
+    assert got["T14"] == ("2025-12-31", 0.5, "未达成")
+    # T15: 2025Q1 so far: H missed February
+    assert got["T15"] == ("2025-03-31", 0.0, "未达成")
+    # T16: the 危险化学品 enterprises' 安全风险等级 unknown (NULL) counts as not met
+    assert got["T16"] == (None, 0.0, "未达成")
+    # T17: nobody required: 100 %
+    assert got["T17"] == ("2026-12-31", 1.0, "进行中")
+    ms = dict(
+        con.execute(
+            "select milestone_date::varchar, actual from marts.mart_target_milestones"
+            " where target_id = 'T14' and is_passed"
+        ).fetchall()
+    )
+    assert ms == {"2024-06-30": 1.0, "2024-12-31": 0.0}
+    # T15 2024Q4: H and L compliant, the 7 other enterprises active at the quarter's end
+    # (quarterly) without 自查 — O4, 停产 then, is not required
+    q4 = con.execute(
+        "select actual from marts.mart_target_milestones where target_id = 'T15'"
+        " and milestone_date = '2024-12-31'"
+    ).fetchone()[0]
+    assert q4 == pytest.approx(2 / 9)
+
+
+def test_chase_list_t14_t15(con):
+    rows = con.execute(
+        "select target_id, subject_id, missing_item, unit_code from marts.mart_target_chase_list"
+        " where target_id in ('T14', 'T15') order by target_id, subject_id"
+    ).fetchall()
+    three = "未接入监测预警系统：气体检测报警、紧急切断、视频监控"
+    assert rows == sorted(
+        [
+            ("T14", O1, "未接入监测预警系统：紧急切断", "U02"),
+            ("T14", O2, three, "U03"),
+            ("T14", O4, three, "U02"),
+            ("T14", B2, "未接入监测预警系统：智慧工地", "U05"),
+            ("T15", H, "2025-02起的自查周期内无主要负责人带队自查", "U01"),
+        ]
+    )

@@ -147,7 +147,15 @@ final as (
         case
             when milestones_missed > 0 then '未达成'
             when next_milestone is null then '达成'
-            when is_count_capped_in_year and actual > next_target_value then '未达成'
+            -- a value capped in the period (T5: a count above it; T15: a quarter's share below
+            -- 100 % once a required period ended without a compliant 自查) cannot be met any more
+            when is_count_capped_in_year and comparison = 'at_most' and actual > next_target_value
+                then '未达成'
+            when
+                is_count_capped_in_year
+                and comparison = 'at_least'
+                and actual < next_target_value - 1e-9
+                then '未达成'
             when {{ is_target_value_met('comparison', 'actual', 'expected_value', 'prev_value') }}
                 then '进行中'
             else '有风险'

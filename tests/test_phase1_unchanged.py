@@ -29,7 +29,7 @@ NEW_COLUMNS = {
     "escalation_due",
     "is_escalation_behind",
     "supervision_date",
-    "verification",
+    "verification_method",
     "verified_date",
     "is_closed_unverified",
 }
@@ -108,7 +108,7 @@ def test_phase1_drop_reads_unknown(builds):
         "select sum(connected) from mart_monitoring_coverage where unit_code is null"
     ).fetchone() == (0,)
     ledger = phase1.execute(
-        "select count(*), count(escalation_taken), count(verification),"
+        "select count(*), count(escalation_taken), count(verification_method),"
         " count(is_closed_unverified) filter (where status = '已销号')"
         " from mart_major_hazard_ledger"
     ).fetchone()
@@ -116,5 +116,5 @@ def test_phase1_drop_reads_unknown(builds):
     # the full drop has them
     full = builds["full"]
     assert full.execute(
-        "select count(escalation_taken) > 0, count(verification) > 0 from mart_major_hazard_ledger"
+        "select count(escalation_taken) > 0, count(verification_method) > 0 from mart_major_hazard_ledger"
     ).fetchone() == (True, True)

@@ -146,6 +146,8 @@ EXTRACTS = (
     "training",
     "drills",
     "reports",
+    "monitoring",
+    "self_inspections",
 )
 
 

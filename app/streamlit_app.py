@@ -30,6 +30,7 @@ PAGES = [
     ("accidents.py", "事故分析", ":material/emergency:"),
     ("enforcement.py", "执法检查", ":material/gavel:"),
     ("training.py", "培训演练", ":material/school:"),
+    ("prevention.py", "技防与自查", ":material/sensors:"),
     ("evaluation.py", "季度考评排名", ":material/leaderboard:"),
     ("targets.py", "三年目标进度", ":material/flag:"),
     ("plan_tasks.py", "挂图作战", ":material/view_timeline:"),

@@ -33,6 +33,7 @@ PAGES = {
     "accidents": "事故分析",
     "enforcement": "执法检查",
     "training": "培训演练",
+    "prevention": "技防与自查",
     "evaluation": "季度考评排名",
     "targets": "三年目标进度",
     "plan_tasks": "挂图作战",
@@ -289,4 +290,33 @@ def test_plan_tasks_timeline_and_owner_filter(server: str, browser) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "plan_tasks_owner.png"), full_page=True)
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_prevention_page_renders_and_exports(server: str, browser) -> None:
+    """技防与自查 (issue 16): opened by its address, charts drawn, the coverage table exported."""
+    import openpyxl
+
+    context = browser.new_context(
+        viewport={"width": 1440, "height": 3200}, locale="zh-CN", accept_downloads=True
+    )
+    page = context.new_page()
+    page.goto(f"{server}/prevention")
+    _wait_rendered(page, PAGES["prevention"])
+    text = page.locator('[data-testid="stMain"]').inner_text()
+    for heading in ("监测预警系统接入覆盖", "主要负责人带队自查", "重大隐患督办措施与销号核验"):
+        assert heading in text
+    assert page.locator('[data-testid="stException"]').count() == 0
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "prevention.png"), full_page=True)
+    with page.expect_download(timeout=30_000) as info:
+        page.get_by_role("button", name="下载 Excel").first.click()
+    download = info.value
+    assert download.suggested_filename == "技防覆盖_全区.xlsx"
+    target = ARTIFACTS / "downloads" / download.suggested_filename
+    target.parent.mkdir(parents=True, exist_ok=True)
+    download.save_as(target)
+    ws = openpyxl.load_workbook(io.BytesIO(target.read_bytes())).worksheets[0]
+    headers = [c.value for c in ws[1]]
+    assert "要求编号" in headers and "覆盖率" in headers and "状态" in headers
+    assert ws.max_row >= 10  # R1 … R9
     context.close()

@@ -332,10 +332,10 @@ def test_overview_kpis_and_target_lights(served: Path) -> None:
         assert f"**T{i}**" in markdown
 
 
-def test_targets_page_lists_t1_to_t13_and_t18(served: Path) -> None:
+def test_targets_page_lists_t1_to_t18(served: Path) -> None:
     at = open_page("targets.py")
     table = frame(at, "tg_table", "target_id", "expected_value")
-    assert table["target_id"].to_list() == [f"T{i}" for i in range(1, 14)] + ["T18"]
+    assert table["target_id"].to_list() == [f"T{i}" for i in range(1, 19)]
     assert set(table["status"].to_list()) <= set(labels.TARGET_STATUS_LIGHT)
 
 

@@ -159,6 +159,8 @@ EXTRACTS = (
     "training",
     "drills",
     "reports",
+    "monitoring",
+    "self_inspections",
 )
 
 

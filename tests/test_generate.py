@@ -326,7 +326,7 @@ class MiniValidator:
                 out.add("unknown_department")
             elif k in ("enum", "enum_list"):
                 allowed = {self.norm(x) for x in c.values}
-                if not set(v.split(";") if k == "enum_list" else [v]) <= allowed:
+                if not set(v.split(c.sep) if k == "enum_list" else [v]) <= allowed:
                     out.add("bad_enum")
             elif k == "date" and self.date(v) is None:
                 out.add("bad_date")
@@ -356,13 +356,28 @@ class MiniValidator:
         if extract == "tasks":
             out |= self.task_reasons(row)
         code = row.get("credit_code", "").upper()
+        if extract == "hazards" and row.get("verification_method") and not row.get("verified_date"):
+            out.add("verified_date_missing")
+        if extract == "monitoring":
+            if row["is_connected"] in ("是", "Y", "1") and not row.get("connected_date"):
+                out.add("connected_date_missing")
+            dc, dd = (
+                self.date(row.get("connected_date", "")),
+                self.date(row.get("disconnected_date", "")),
+            )
+            if dc and dd and dd < dc:
+                out.add("disconnected_before_connected")
+        if extract == "self_inspections":
+            upd, day = self.datetime(row["updated_at"]), self.date(row.get("inspection_date", ""))
+            if day and upd and day.date() > upd.date():
+                out.add("inspection_after_update")
         if (
-            extract in ("hazards", "inspections")
+            extract in ("hazards", "inspections", "monitoring", "self_inspections")
             and "bad_credit_code" not in out
             and code not in self.enterprises
         ):
             out.add("orphan_credit_code")
-        if extract == "inspections":
+        if extract in ("inspections", "self_inspections"):
             try:
                 if int(float(row["major_hazards_found"] or 0)) > int(
                     float(row["hazards_found"] or 0)

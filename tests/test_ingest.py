@@ -180,6 +180,23 @@ TASK = {
     "进展情况": "推进中",
     "更新时间": "2024-07-05 10:00",
 }
+MON = {
+    "统一社会信用代码": E1,
+    "系统类型": "视频监控",
+    "是否联网": "是",
+    "接入日期": "2024-03-01",
+    "停用日期": "",
+    "更新时间": "2024-03-01 12:00",
+}
+SIN = {
+    "自查编号": "S1",
+    "统一社会信用代码": E1,
+    "自查日期": "2024-03-10",
+    "带队人员类别": "主要负责人",
+    "发现隐患数": "2",
+    "发现重大隐患数": "0",
+    "更新时间": "2024-03-10 17:00",
+}
 BASE = {
     "enterprises": ENT,
     "hazards": HAZ,
@@ -190,6 +207,8 @@ BASE = {
     "drills": DRI,
     "reports": REP,
     "tasks": TASK,
+    "monitoring": MON,
+    "self_inspections": SIN,
 }
 
 
@@ -504,6 +523,80 @@ BAD_ROWS: list[tuple[str, dict[str, str], str, str]] = [
         "completed_date",
     ),
     ("tasks", row("tasks", **{"报送日期": "2024-07-06"}), "reported_after_update", "reported_date"),
+    # phase 2 (SPEC §10.1)
+    (
+        "hazards",
+        row("hazards", **{"隐患编号": "HV1", "销号核验方式": "三方现场核验", "核验日期": ""}),
+        "verified_date_missing",
+        "verified_date",
+    ),
+    (
+        "hazards",
+        row("hazards", **{"隐患编号": "HV2", "督办措施": "函告、罚站"}),
+        "bad_enum",
+        "supervision_measures",
+    ),
+    (
+        "enterprises",
+        row(
+            "enterprises",
+            **{"统一社会信用代码": cc("91370406MA3C00011"), "安全风险等级": "极高风险"},
+        ),
+        "bad_enum",
+        "risk_level",
+    ),
+    (
+        "enterprises",
+        row(
+            "enterprises",
+            **{"统一社会信用代码": cc("91370406MA3C00012"), "露天矿边坡高度米": "-5"},
+        ),
+        "negative",
+        "open_pit_slope_m",
+    ),
+    (
+        "monitoring",
+        row("monitoring", **{"系统类型": "气体检测报警", "接入日期": ""}),
+        "connected_date_missing",
+        "connected_date",
+    ),
+    (
+        "monitoring",
+        row("monitoring", **{"系统类型": "紧急切断", "停用日期": "2024-02-01"}),
+        "disconnected_before_connected",
+        "disconnected_date",
+    ),
+    ("monitoring", row("monitoring", **{"系统类型": "雷达"}), "bad_enum", "system"),
+    (
+        "monitoring",
+        row("monitoring", **{"统一社会信用代码": E3, "系统类型": "电力监测"}),
+        "orphan_credit_code",
+        "credit_code",
+    ),
+    (
+        "self_inspections",
+        row("self_inspections", **{"自查编号": "SB1", "发现重大隐患数": "3"}),
+        "major_gt_all",
+        "major_hazards_found",
+    ),
+    (
+        "self_inspections",
+        row("self_inspections", **{"自查编号": "SB2", "自查日期": "2024-03-11"}),
+        "inspection_after_update",
+        "inspection_date",
+    ),
+    (
+        "self_inspections",
+        row("self_inspections", **{"自查编号": "SB3", "带队人员类别": "门卫"}),
+        "bad_enum",
+        "led_by",
+    ),
+    (
+        "self_inspections",
+        row("self_inspections", **{"自查编号": "SB4", "自查日期": ""}),
+        "missing_required",
+        "inspection_date",
+    ),
 ]
 
 
@@ -558,6 +651,8 @@ def reasons_build(tmp_path_factory):
                 },
             ),
         ],
+        "monitoring": [MON],
+        "self_inspections": [SIN],
     }
     expected = []
     for extract, rows in good.items():

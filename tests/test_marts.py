@@ -661,8 +661,8 @@ def pick(row: dict, *names: str) -> tuple:
         ("mart_accident_trend", 2 * 11),  # 2024, 2025
         ("mart_training_coverage", 2 * 11),
         ("mart_accident_trend_region", 2),
-        ("mart_target_progress", 14),  # T1 … T13 and T18
-        ("mart_target_milestones", 25),
+        ("mart_target_progress", 18),  # T1 … T18
+        ("mart_target_milestones", 43),  # + T14 4, T15 12, T16, T17, T18
     ],
 )
 def test_grid_sizes(con, mart, expected):
@@ -983,6 +983,11 @@ def test_target_statuses(progress):
         "T12": "进行中",  # 2 of 3 reports closed, above the line
         "T13": "未达成",  # 2024: 1 of 23 organisers
         "T18": "未达成",  # no plan task reported: the tasks due by D were not done on time
+        # phase 2 (issue 16), a drop without the prevention data: the optional columns unknown
+        "T14": "进行中",  # nobody in the populations due so far (unknown attributes): 100 %
+        "T15": "未达成",  # no 自查 at all: every required enterprise missed 2024Q1
+        "T16": "达成",  # no 危险化学品 enterprise
+        "T17": "进行中",  # 涉爆粉尘 / 涉氨制冷 unknown: nobody required
     }
 
 

@@ -23,10 +23,11 @@ EXPECTED = [
     "02_quarterly_evaluation.ipynb",
     "03_accident_trend.ipynb",
     "04_data_quality.ipynb",
+    "05_prevention.ipynb",
 ]
 
 
-def test_the_four_notebooks_exist() -> None:
+def test_the_five_notebooks_exist() -> None:
     assert [p.name for p in NOTEBOOKS] == EXPECTED
 
 

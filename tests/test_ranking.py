@@ -102,9 +102,9 @@ def test_what_if_with_the_seed_weights_is_the_mart_in_every_quarter(demo_warehou
     assert len(quarters) >= 11
     for quarter in quarters:
         result = rerank(quarter_evaluation(quarter, path=demo_warehouse), weights)
-        assert result["new_rank"].to_list() == result["old_rank"].to_list() == list(
-            range(1, 12)
-        ), quarter
+        assert result["new_rank"].to_list() == result["old_rank"].to_list() == list(range(1, 12)), (
+            quarter
+        )
         assert result["new_total"].to_list() == result["old_total"].to_list(), quarter
     everything = ranking.rerank(mart, weights).join(
         mart.select("quarter", "unit_code", pl.col("rank").alias("mart_rank")),

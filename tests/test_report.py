@@ -177,7 +177,7 @@ def test_zero_penalty_and_targets(workbook, demo_warehouse):
     )
     assert all(r[own] > 0 and r[own_penalties] == 0 for r in body)
     _, targets = _table(workbook["目标进展"], label("target_id"))
-    assert [r[0] for r in targets] == [f"T{i}" for i in range(1, 14)] + ["T18"]
+    assert [r[0] for r in targets] == [f"T{i}" for i in range(1, 19)]
 
 
 def test_method_sheet_reads_the_weights(workbook):

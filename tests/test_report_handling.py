@@ -62,7 +62,10 @@ def test_handling_loop_known_answer():
         ("网络平台", 2, 0),
     ]
     by_unit = rh.handling_loop(_reports(), AS_OF, by="unit_name")
-    assert by_unit.select("unit_name", "overdue_unanswered").rows() == [("店子镇", 0), ("西集镇", 1)]
+    assert by_unit.select("unit_name", "overdue_unanswered").rows() == [
+        ("店子镇", 0),
+        ("西集镇", 1),
+    ]
 
 
 def test_overdue_list_and_period():

@@ -48,6 +48,11 @@ class Column:
     #: keys (and references to keys): the characters allowed, a regex character class body
     #: (`bad_key_chars` otherwise; `mixed_script_key` when letters of several scripts mix)
     charset: str | None = None
+    #: optional columns of SPEC §10.1 (`header_required=False`): in a file WITHOUT the column the
+    #: value is unknown (NULL, never 否 / 0 / none); in a file with it an empty cell means none
+    unknown_when_absent: bool = False
+    #: enum_list: the separator of the values
+    sep: str = ";"
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,13 @@ class Extract:
     #: credit codes must exist among loaded enterprises (else the row is an orphan)
     credit_code_must_exist: bool = False
     notes: tuple[str, ...] = field(default=())
+    #: the columns that identify a record's versions, when not `key` alone (monitoring:
+    #: credit_code × system)
+    version_key: tuple[str, ...] = ()
+
+    @property
+    def version_columns(self) -> list[str]:
+        return list(self.version_key or (self.key,))
 
     def __post_init__(self) -> None:
         # every extract takes deletions (SPEC §10.1): the optional 是否删除 column, added here so
@@ -125,6 +137,21 @@ ORGANISER_TYPES = ("企业", "镇街", "区直部门")
 DRILL_TYPES = ("综合演练", "专项演练", "现场处置演练", "疏散逃生演练")
 REPORT_CHANNELS = ("12350热线", "12345热线", "网络平台", "来信来访", "企业内部")
 VERIFICATIONS = ("查实", "部分查实", "不属实", "核查中")
+# phase 2 (SPEC §10.1)
+MONITORING_SYSTEMS = (
+    "边坡在线监测",
+    "粉尘涉爆监测",
+    "重大危险源监测",
+    "视频监控",
+    "气体检测报警",
+    "紧急切断",
+    "电力监测",
+    "智慧工地",
+)
+SELF_INSPECTION_LEADERS = ("主要负责人", "分管负责人", "安全管理人员", "其他")
+RISK_LEVELS = ("低风险", "一般风险", "较大风险", "重大风险")
+SUPERVISION_MEASURES = ("函告", "通报", "约谈", "曝光")
+VERIFICATION_METHODS = ("三方现场核验", "部门核验", "企业自验")
 
 #: the plausible window of dates (issue 19): no event, version, deadline or validity date before
 #: PLAUSIBLE_FROM (`date_too_early`); no event or 更新时间 after the build's own clock plus
@@ -145,6 +172,13 @@ KEY_ASCII = r"0-9A-Za-z_\-/."
 KEY_CJK = KEY_ASCII + r"\x{3400}-\x{4DBF}\x{4E00}-\x{9FFF}〔〕【】()\[\]"
 
 C = Column
+
+
+def _opt(zh: str, name: str, kind: Kind, **kw) -> Column:
+    """An optional column of SPEC §10.1: absent from a file = unknown (NULL)."""
+    return Column(zh, name, kind, header_required=False, unknown_when_absent=True, **kw)
+
+
 UPDATED_AT = C("更新时间", "updated_at", "datetime", required=True)
 #: SPEC §10.1 / §10.5 "Deletions": a version with 是否删除 = 是 deletes its record as of its
 #: 更新时间 (a later version restores it). Its row needs only the key and 更新时间: every other
@@ -182,6 +216,14 @@ EXTRACTS: dict[str, Extract] = {
                 C("主要负责人", "principal_name", "pii"),
                 C("主要负责人身份证号", "principal_id_number", "pii_id", header_required=False),
                 C("联系电话", "phone", "pii"),
+                _opt("是否涉有限空间", "is_confined_space", "bool"),
+                _opt("是否涉爆粉尘", "is_explosive_dust", "bool"),
+                _opt("涉粉作业人数", "dust_workers", "int", max_value=1_000_000),
+                _opt("是否涉氨制冷", "is_ammonia_refrigeration", "bool"),
+                _opt("是否油气储存", "is_oil_gas_storage", "bool"),
+                _opt("露天矿边坡高度米", "open_pit_slope_m", "decimal", max_value=10_000),
+                _opt("安全风险等级", "risk_level", "enum", values=RISK_LEVELS),
+                _opt("标准化取证日期", "standardization_date", "date"),
                 UPDATED_AT,
             ),
         ),
@@ -208,6 +250,16 @@ EXTRACTS: dict[str, Extract] = {
                 C("督办级别", "supervision_level", "enum", values=SUPERVISION_LEVELS),
                 C("整改资金(万元)", "funds_10k_yuan", "decimal", max_value=1e6),
                 C("责任部门", "department", "department"),
+                _opt(
+                    "督办措施",
+                    "supervision_measures",
+                    "enum_list",
+                    values=SUPERVISION_MEASURES,
+                    sep="、",
+                ),
+                _opt("督办日期", "supervision_date", "date"),
+                _opt("销号核验方式", "verification_method", "enum", values=VERIFICATION_METHODS),
+                _opt("核验日期", "verified_date", "date"),
                 UPDATED_AT,
             ),
             credit_code_must_exist=True,
@@ -349,6 +401,36 @@ EXTRACTS: dict[str, Extract] = {
                 UPDATED_AT,
             ),
         ),
+        Extract(
+            "monitoring",
+            "监测预警系统接入",
+            "credit_code",
+            (
+                C("统一社会信用代码", "credit_code", "credit_code", required=True),
+                C("系统类型", "system", "enum", required=True, values=MONITORING_SYSTEMS),
+                C("是否联网", "is_connected", "bool"),
+                C("接入日期", "connected_date", "date"),
+                C("停用日期", "disconnected_date", "date"),
+                UPDATED_AT,
+            ),
+            credit_code_must_exist=True,
+            version_key=("credit_code", "system"),
+        ),
+        Extract(
+            "self_inspections",
+            "企业自查记录",
+            "self_inspection_id",
+            (
+                C("自查编号", "self_inspection_id", "key", required=True, charset=KEY_ASCII),
+                C("统一社会信用代码", "credit_code", "credit_code", required=True),
+                C("自查日期", "inspection_date", "date", required=True),
+                C("带队人员类别", "led_by", "enum", values=SELF_INSPECTION_LEADERS),
+                C("发现隐患数", "hazards_found", "int", max_value=10_000),
+                C("发现重大隐患数", "major_hazards_found", "int", max_value=10_000),
+                UPDATED_AT,
+            ),
+            credit_code_must_exist=True,
+        ),
     )
 }
 
@@ -364,6 +446,8 @@ LOAD_ORDER = (
     "drills",
     "reports",
     "tasks",
+    "monitoring",
+    "self_inspections",
 )
 
 #: Row-level quarantine reasons: code → Chinese text shown in the quarantine mart and the app.
@@ -400,6 +484,11 @@ REASONS: dict[str, str] = {
     "completed_date_missing": "已完成但缺少完成日期",
     "completed_after_reported": "完成日期晚于报送日期",
     "reported_after_update": "报送日期晚于更新时间",
+    # phase 2 (SPEC §10.1)
+    "verified_date_missing": "填写了销号核验方式但缺少核验日期",
+    "connected_date_missing": "已联网但缺少接入日期",
+    "disconnected_before_connected": "停用日期早于接入日期",
+    "inspection_after_update": "自查日期晚于更新时间",
     # hostile rows (issue 19): implausible dates, absurd numbers, keys, in this order
     "date_too_early": f"日期早于合理范围（{PLAUSIBLE_FROM} 之前）",
     "date_in_future": "日期晚于构建时的当前时间（未来日期）",

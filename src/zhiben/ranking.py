@@ -102,7 +102,9 @@ def rerank(
     adds them) and rank, in scenario and rank order. With the seed's weights this reproduces
     the mart's totals and ranks to the bit."""
     scores = frame.drop(*_COMPUTED, "scenario", strict=False)
-    total = _macro("evaluation_total")("weighted.weighted_score", [f"weighted.{d}" for d in deductions])
+    total = _macro("evaluation_total")(
+        "weighted.weighted_score", [f"weighted.{d}" for d in deductions]
+    )
     with duckdb.connect() as con:
         con.register("scores", scores)
         con.register("weights", weights_frame(weights, indicators))

@@ -303,7 +303,7 @@ subject_shares as (
         on
             evaluations.target_id = subjects.target_id
             and evaluations.milestone_date = subjects.milestone_date
-    where evaluations.target_id in ('T8', 'T9', 'T12', 'T13')
+    where evaluations.target_id in ('T8', 'T9', 'T12', 'T13', 'T15')
     group by evaluations.target_id, evaluations.milestone_date
 
 ),
@@ -402,10 +402,133 @@ t18 as (
 
 ),
 
+monitoring_subjects as (
+
+    select * from {{ ref('int_monitoring_subjects') }}
+
+),
+
+prevention_enterprises as (
+
+    select * from {{ ref('int_prevention_enterprises') }}
+
+),
+
+requirement_shares as (
+
+    -- T14: each requirement's pooled regional share at e (nobody required: 100%)
+    select
+        evaluations.target_id,
+        evaluations.milestone_date,
+        monitoring_subjects.requirement_id,
+        coalesce(
+            {{ safe_share(
+                'count(*) filter (where monitoring_subjects.is_connected)', 'count(*)'
+            ) }},
+            1.0
+        ) as share
+    from evaluations
+    inner join monitoring_subjects
+        on
+            evaluations.milestone_date = monitoring_subjects.due_date
+            and evaluations.evaluation_date = monitoring_subjects.measured_on
+    where evaluations.target_id = 'T14'
+    group by evaluations.target_id, evaluations.milestone_date, monitoring_subjects.requirement_id
+
+),
+
+t14 as (
+
+    -- one milestone per due date (SPEC §10.5: one per requirement, each judged on its pooled
+    -- share): the lowest share among the requirements due that day decides it
+    select
+        evaluations.target_id,
+        evaluations.milestone_date,
+        coalesce(min(requirement_shares.share), 1.0) as actual,
+        cast(null as {{ type_double() }}) as prev_value,
+        cast(null as {{ type_double() }}) as start_value
+    from evaluations
+    left join requirement_shares
+        on
+            evaluations.target_id = requirement_shares.target_id
+            and evaluations.milestone_date = requirement_shares.milestone_date
+    where evaluations.target_id = 'T14'
+    group by evaluations.target_id, evaluations.milestone_date
+
+),
+
+t16_t17_subjects as (
+
+    -- T16: active 危险化学品 enterprises; T17: active 规上 ones with 涉爆粉尘 or 涉氨制冷 (the
+    -- attributes from the state as of D, SPEC §10.5; active at e)
+    select
+        evaluations.target_id,
+        evaluations.milestone_date,
+        evaluations.evaluation_date,
+        prevention_enterprises.credit_code,
+        case
+            when evaluations.target_id = 'T16'
+                then coalesce(prevention_enterprises.risk_level in ('低风险', '一般风险'), false)
+            else coalesce(
+                prevention_enterprises.standardization_level in ('一级', '二级', '三级')
+                and (
+                    prevention_enterprises.standardization_date is null
+                    or prevention_enterprises.standardization_date <= evaluations.evaluation_date
+                ),
+                false
+            )
+        end as is_met
+    from evaluations
+    inner join prevention_enterprises
+        on
+            case
+                when evaluations.target_id = 'T16'
+                    then prevention_enterprises.industry_name = '危险化学品'
+                else
+                    coalesce(prevention_enterprises.scale = '规上', false)
+                    and (
+                        coalesce(prevention_enterprises.is_explosive_dust, false)
+                        or coalesce(prevention_enterprises.is_ammonia_refrigeration, false)
+                    )
+            end
+    inner join enterprise_states
+        on
+            prevention_enterprises.credit_code = enterprise_states.credit_code
+            and {{ is_state_at('enterprise_states', 'evaluations.evaluation_date') }}
+            and enterprise_states.is_active
+    where evaluations.target_id in ('T16', 'T17')
+
+),
+
+t16_t17 as (
+
+    select
+        evaluations.target_id,
+        evaluations.milestone_date,
+        coalesce(
+            {{ safe_share(
+                'count(*) filter (where t16_t17_subjects.is_met)',
+                'count(t16_t17_subjects.credit_code)'
+            ) }},
+            1.0
+        ) as actual,
+        cast(null as {{ type_double() }}) as prev_value,
+        cast(null as {{ type_double() }}) as start_value
+    from evaluations
+    left join t16_t17_subjects
+        on
+            evaluations.target_id = t16_t17_subjects.target_id
+            and evaluations.milestone_date = t16_t17_subjects.milestone_date
+    where evaluations.target_id in ('T16', 'T17')
+    group by evaluations.target_id, evaluations.milestone_date
+
+),
+
 actuals as (
 
     {% for t in [
-        't1', 't2', 't3', 't4', 't5', 't6', 't7', 't10', 't11', 't18', 'subject_shares'
+        't1', 't2', 't3', 't4', 't5', 't6', 't7', 't10', 't11', 't18', 'subject_shares', 't14',
+        't16_t17'
     ] -%}
         select
             target_id,

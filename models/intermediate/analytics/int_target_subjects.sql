@@ -298,6 +298,97 @@ t13 as (
 
 ),
 
+-- T14 (SPEC §10.3, §10.5): at each milestone, the enterprises every requirement due on or
+-- before it requires at e (int_monitoring_subjects: active at e, in the population), one row per
+-- enterprise with the systems not connected at e
+monitoring_subjects as (
+
+    select * from {{ ref('int_monitoring_subjects') }}
+
+),
+
+t14 as (
+
+    select
+        evaluations.target_id,
+        evaluations.milestone_date,
+        evaluations.evaluation_date,
+        '企业' as subject_type,
+        monitoring_subjects.credit_code as subject_id,
+        monitoring_subjects.credit_code,
+        max(monitoring_subjects.unit_code) as unit_code,
+        case
+            when count(*) filter (where not monitoring_subjects.is_connected) > 0
+                then concat(
+                    '未接入监测预警系统：',
+                    {{ dbt.listagg(
+                        "case when not monitoring_subjects.is_connected"
+                            ~ " then monitoring_subjects.system end",
+                        "'、'",
+                        "order by case when not monitoring_subjects.is_connected"
+                            ~ " then monitoring_subjects.system end"
+                    ) }}
+                )
+        end as missing
+    from evaluations
+    inner join monitoring_subjects
+        on
+            evaluations.milestone_date >= monitoring_subjects.due_date
+            and evaluations.evaluation_date = monitoring_subjects.measured_on
+    where evaluations.target_id = 'T14'
+    group by
+        evaluations.target_id,
+        evaluations.milestone_date,
+        evaluations.evaluation_date,
+        monitoring_subjects.credit_code
+
+),
+
+-- T15: the enterprises with a required self-inspection period in the milestone's quarter that
+-- ended by e, with the periods that hold no 主要负责人-led 自查
+self_inspection_periods as (
+
+    select * from {{ ref('int_self_inspection_periods') }}
+
+),
+
+t15 as (
+
+    select
+        evaluations.target_id,
+        evaluations.milestone_date,
+        evaluations.evaluation_date,
+        '企业' as subject_type,
+        self_inspection_periods.credit_code as subject_id,
+        self_inspection_periods.credit_code,
+        max(self_inspection_periods.unit_code) as unit_code,
+        case
+            when count(*) filter (where not self_inspection_periods.is_compliant) > 0
+                then concat(
+                    {{ dbt.listagg(
+                        "case when not self_inspection_periods.is_compliant then "
+                            ~ month_key('self_inspection_periods.period_start') ~ " end",
+                        "'、'",
+                        "order by case when not self_inspection_periods.is_compliant then "
+                            ~ month_key('self_inspection_periods.period_start') ~ " end"
+                    ) }},
+                    '起的自查周期内无主要负责人带队自查'
+                )
+        end as missing
+    from evaluations
+    inner join self_inspection_periods
+        on
+            {{ quarter_key('evaluations.milestone_date') }} = self_inspection_periods.quarter
+            and evaluations.evaluation_date >= self_inspection_periods.period_end
+    where evaluations.target_id = 'T15'
+    group by
+        evaluations.target_id,
+        evaluations.milestone_date,
+        evaluations.evaluation_date,
+        self_inspection_periods.credit_code
+
+),
+
 subjects as (
 
     select * from t8
@@ -307,6 +398,10 @@ subjects as (
     select * from t12
     union all
     select * from t13
+    union all
+    select * from t14
+    union all
+    select * from t15
 
 ),
 

@@ -22,6 +22,19 @@ status_spans as (
 
 ),
 
+-- the supervision taken and the closing verification (SPEC §10.3, §10.5 "Ledger")
+supervision as (
+
+    select * from {{ ref('int_hazards_current') }}
+
+),
+
+escalation_bands as (
+
+    select * from {{ ref('escalation_bands') }}
+
+),
+
 major_hazards as (
 
     select * from hazards
@@ -79,12 +92,29 @@ final as (
         major_hazards.rectified_date,
         major_hazards.closed_date,
         current_spans.current_status_since,
-        major_hazards.updated_at
+        major_hazards.updated_at,
+        case
+            when supervision.supervision_measures = '' then '无'
+            else supervision.supervision_measures
+        end as escalation_taken,
+        coalesce(major_hazards.escalation, '无') as escalation_due,
+        {{ is_escalation_behind(
+            'major_hazards.escalation_order',
+            'supervision.supervision_measures',
+            escalation_taken_order('supervision.supervision_measures', 'escalation_bands')
+        ) }} as is_escalation_behind,
+        supervision.supervision_date,
+        supervision.verification_method,
+        supervision.verified_date,
+        {{ is_closed_unverified('major_hazards.status', 'supervision.verification_method') }}
+            as is_closed_unverified
     from major_hazards
     left join enterprises
         on major_hazards.credit_code = enterprises.credit_code
     left join current_spans
         on major_hazards.hazard_id = current_spans.hazard_id
+    left join supervision
+        on major_hazards.hazard_id = supervision.hazard_id
 
 )
 

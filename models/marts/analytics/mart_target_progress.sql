@@ -150,7 +150,15 @@ statused as (
         case
             when milestones_missed > 0 then '未达成'
             when next_milestone is null then '达成'
-            when is_count_capped_in_year and actual > next_target_value then '未达成'
+            -- a value capped in the period (T5: a count above it; T15: a quarter's share below
+            -- 100 % once a required period ended without a compliant 自查) cannot be met any more
+            when is_count_capped_in_year and comparison = 'at_most' and actual > next_target_value
+                then '未达成'
+            when
+                is_count_capped_in_year
+                and comparison = 'at_least'
+                and actual < next_target_value - 1e-9
+                then '未达成'
             -- T18 (SPEC §10.5): 未达成 once a task due by D was not completed on time; nothing
             -- due yet (NULL) or all on time: 进行中
             when judged_by = 'every_due' and actual < next_target_value - 1e-9 then '未达成'

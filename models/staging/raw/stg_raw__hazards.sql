@@ -24,6 +24,16 @@ renamed as (
         department as department_name,
         funds_10k_yuan,
         coalesce(is_listed_supervision, false) as is_listed_supervision,
+        -- SPEC §10.1 optional columns: NULL = the version's file lacks the column (unknown); in
+        -- a file with it an empty cell is none: 督办措施 '' (no measure), 销号核验方式 '无'
+        case
+            when is_supervision_measures_known then coalesce(supervision_measures, '')
+        end as supervision_measures,
+        supervision_date,
+        case
+            when is_verification_method_known then coalesce(verification_method, '无')
+        end as verification_method,
+        verified_date,
         found_date,
         deadline,
         rectified_date,

@@ -342,7 +342,7 @@ def reports(reader: Reader, *, unit_code: str | None = None) -> pl.DataFrame:
 
 
 #: the coverage targets with a 督办清单 (mart_target_chase_list), in the plan's order
-CHASE_TARGETS = ("T6", "T8", "T9", "T12", "T13", "T18")
+CHASE_TARGETS = ("T6", "T8", "T9", "T12", "T13", "T14", "T15", "T18")
 
 
 @records
@@ -894,3 +894,34 @@ def department_evaluation_records(
             )
         ]
     return _drill(reader, parts)
+
+
+# ------------------------------------------------------------------ prevention (issue 16)
+
+
+@shared
+def monitoring_coverage(
+    reader: Reader, *, requirement_id: str | None = None, unit_code: str | None = None
+) -> pl.DataFrame:
+    """技防覆盖: requirement × unit × measured date (the region's rows have no unit)."""
+    return select_named(
+        reader,
+        "mart_monitoring_coverage",
+        requirement_id=requirement_id,
+        unit_code=unit_code,
+        order_by="t.requirement_id, t.measured_on, t.unit_code nulls first",
+    )
+
+
+@shared
+def self_inspection(
+    reader: Reader, *, quarter: str | None = None, unit_code: str | None = None
+) -> pl.DataFrame:
+    """主要负责人带队自查: quarter × unit."""
+    return select_named(
+        reader,
+        "mart_self_inspection",
+        quarter=quarter,
+        unit_code=unit_code,
+        order_by="t.quarter, t.unit_code",
+    )

@@ -46,6 +46,7 @@ from pathlib import Path
 import numpy as np
 
 from zhiben.contract import LOAD_ORDER
+from zhiben.generate import prevention
 from zhiben.generate.accidents import generate_accidents
 from zhiben.generate.common import S_DIRTY, SCALES, Calendar, Sequencer, rng_for
 from zhiben.generate.drills import generate_drills
@@ -166,12 +167,17 @@ def generate(
     def done(extract: str) -> None:
         say(f"{extract}: {wlog.rows.get(extract, 0):,} rows")
 
-    emit("enterprises", world.versions)
+    # phase 2 (issue 16): the optional columns and the two prevention extracts, from streams
+    # of their own (the phase-1 values stay as they were)
+    attrs = prevention.attributes(world, seed)
+    emit("enterprises", prevention.enterprise_versions(world, attrs))
     done("enterprises")
     chunks = _chunks(world)
     seqs = {k: Sequencer() for k in ("hazards", "inspections", "penalties", "training", "drills")}
     for c, part in enumerate(chunks):
-        emit("hazards", generate_hazards(part, seed, seqs["hazards"]), first=c == 0)
+        hz = prevention.add_supervision(generate_hazards(part, seed, seqs["hazards"]), part, seed)
+        emit("hazards", hz, first=c == 0)
+        del hz
     done("hazards")
     emit("accidents", generate_accidents(world, seed))
     done("accidents")
@@ -191,6 +197,14 @@ def generate(
     done("drills")
     emit("reports", generate_reports(world, seed))
     done("reports")
+    emit("monitoring", prevention.generate_monitoring(world, seed, attrs))
+    done("monitoring")
+    seqs["self_inspections"] = Sequencer()
+    for c, part in enumerate(chunks):
+        si = prevention.generate_self_inspections(part, seed, seqs["self_inspections"])
+        emit("self_inspections", si, first=c == 0)
+        del si
+    done("self_inspections")
     emit("tasks", generate_tasks(world, seed))
     done("tasks")
 

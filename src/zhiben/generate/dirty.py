@@ -37,6 +37,8 @@ BAD_ENUM = {
     "drills": ("drill_type", "桌面推演"),
     "reports": ("channel", "微信公众号"),
     "tasks": ("is_done", "待定"),
+    "monitoring": ("system", "雷达监测"),
+    "self_inspections": ("led_by", "门卫"),
 }
 #: the reason of a broken value of BAD_ENUM's column where it is not an enum
 BAD_VALUE_REASON = {"tasks": "bad_bool"}
@@ -51,6 +53,8 @@ BAD_DATE = {
     "drills": ("drill_date", "bad_date"),
     "reports": ("received_date", "bad_date"),
     "tasks": ("reported_date", "bad_date"),
+    "monitoring": ("connected_date", "bad_date"),
+    "self_inspections": ("inspection_date", "bad_date"),
 }
 UNKNOWN_TOWNS = ("新城街道", "山亭镇", "东湖镇", "城关镇")
 #: a harmless column changed in an equal-更新时间 conflicting version
@@ -64,7 +68,11 @@ CONFLICT_COL = {
     "drills": "participants",
     "reports": "reporter_phone",
     "tasks": "progress_note",
+    "monitoring": "is_connected",
+    "self_inspections": "led_by",
 }
+#: where the equal-更新时间 variant may be planted (default: any row)
+CONFLICT_COND = {"monitoring": pl.col("connected_date").is_not_null()}
 #: date columns that may be written in the other accepted formats
 DATE_COLS = {
     e.name: [c.name for c in e.columns if c.kind in ("date", "datetime")] for e in EXTRACTS.values()
@@ -78,6 +86,7 @@ COUNT_COL = {
     "hazards": "funds_10k_yuan",
     "training": "hours",
     "tasks": "done_qty",
+    "self_inspections": "hazards_found",
 }
 TEXT_COL = {
     "enterprises": "enterprise_name",
@@ -89,6 +98,8 @@ TEXT_COL = {
     "drills": "organiser_name",
     "reports": "verification",
     "tasks": "progress_note",
+    "monitoring": "system",
+    "self_inspections": "led_by",
 }
 
 
@@ -323,8 +334,30 @@ class Injector:
             )
             shift(fj, pos)
 
+        if extract in ("monitoring", "self_inspections"):  # SPEC §10.1 rules (issue 16)
+            plant_copy(
+                "orphan_credit_code",
+                "credit_code",
+                lambda row: row.__setitem__("credit_code", _orphan_code(rng)),
+            )
+        if extract == "monitoring":
+            plant_copy(
+                "connected_date_missing",
+                "connected_date",
+                lambda row: row.__setitem__("connected_date", None),
+                cond=(pl.col("is_connected") == "是") & pl.col("disconnected_date").is_null(),
+            )
+        if extract == "self_inspections":
+            plant_copy(
+                "major_gt_all",
+                "major_hazards_found",
+                lambda row: row.__setitem__(
+                    "major_hazards_found", str(int(row["hazards_found"] or 0) + 1)
+                ),
+            )
+
         # 4. an equal-更新时间 version with different content, right after the original
-        got = pick()
+        got = pick(CONFLICT_COND.get(extract))
         if got is not None:
             fi, r = got
             row = _row(files[fi].df, r)
@@ -558,6 +591,10 @@ def _conflict_value(extract: str, col: str, v, rng: np.random.Generator) -> str:
         return "有限空间" if v != "有限空间" else "无"
     if col == "transferred_to_judiciary":
         return "是" if v == "否" else "否"
+    if col == "is_connected":
+        return "否" if v == "是" else "是"
+    if col == "led_by":
+        return "分管负责人" if v == "主要负责人" else "主要负责人"
     if col in ("hours", "participants"):
         return str(int(float(v or 0)) + 8)
     return v

@@ -29,8 +29,8 @@ class OutFile:
 def monthly_files(extract: str, df: pl.DataFrame, months: list[str]) -> list[OutFile]:
     """Split an extract's rows (with ``_ts``) into monthly files ``<extract>/<extract>_<YYYY-MM>.csv``
     by the month of 更新时间; every month of the period gets a file (header only when empty)."""
-    # an optional column the generator does not write (是否删除) is left out of the files
-    cols = [c.name for c in EXTRACTS[extract].columns if c.name in df.columns]
+    # an optional column (SPEC §10.1) is written only when the generator made it
+    cols = [c.name for c in EXTRACTS[extract].columns if c.header_required or c.name in df.columns]
     df = df.sort("_ts", maintain_order=True)
     ts = df["_ts"].to_numpy()
     starts = np.asarray([np.datetime64(f"{m}-01", "s").astype(np.int64) for m in months])

@@ -29,6 +29,8 @@ EXTRA_COLUMNS = {
     "drills": ("organiser_unit_code", "organiser_department_code"),
     "reports": ("is_anonymous",),
     "tasks": ("owner_code",),
+    # SPEC §10.1 optional text columns: does the row's file have the column (else unknown)
+    "hazards": ("is_supervision_measures_known", "is_verification_method_known"),
 }
 
 QUARANTINE_SCHEMA = {

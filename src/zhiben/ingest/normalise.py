@@ -261,11 +261,13 @@ def _derived(extract: Extract, texts: pl.DataFrame) -> pl.DataFrame:
         elif k == "enum_list":
             canon = _canon(col.values)
             parts = (
-                t.str.split(";")
+                t.str.split(col.sep)
                 .list.eval(pl.element().str.strip_chars().replace(canon))
                 .list.eval(pl.element().filter(pl.element() != ""))
             )
-            exprs.append(pl.when(t.is_null()).then(None).otherwise(parts.list.join(";")).alias(c))
+            exprs.append(
+                pl.when(t.is_null()).then(None).otherwise(parts.list.join(col.sep)).alias(c)
+            )
             good = parts.list.eval(pl.element().is_in(list(col.values))).list.all()
             exprs.append(_ok(t, good).alias(f"{c}__ok"))
         elif k in ("date", "datetime"):
@@ -364,7 +366,7 @@ def normalise(extract: Extract, frame: pl.DataFrame, ref: RefData) -> pl.DataFra
             )
         )
     n = n.with_columns(extra) if extra else n
-    return blank_deletions(extract, n)
+    return blank_deletions(extract, _unknown_when_absent(extract, n, frame))
 
 
 def blank_deletions(extract: Extract, n: pl.DataFrame) -> pl.DataFrame:
@@ -383,3 +385,29 @@ def blank_deletions(extract: Extract, n: pl.DataFrame) -> pl.DataFrame:
         for c in n.columns
         if c not in keep
     )
+
+
+def _unknown_when_absent(extract: Extract, n: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
+    """The optional columns of SPEC §10.1 in rows of a file without them: typed values NULL
+    (unknown — an empty cell in a file WITH the column reads as 否 / 0 as before), and
+    ``is_<column>_known`` = whether the row's file has the column (for text columns, where an
+    empty cell and an absent column are both NULL)."""
+    cols = [c for c in extract.columns if c.unknown_when_absent]
+    if not cols:
+        return n
+    marks = frame["_absent"] if "_absent" in frame.columns else None
+    exprs = []
+    for col in cols:
+        if marks is None:
+            absent = pl.repeat(False, n.height, eager=True)
+        else:
+            absent = marks.str.contains(f",{col.name},", literal=True).fill_null(False)
+        exprs.append(pl.lit(~absent).alias(f"is_{col.name}_known"))
+        if f"{col.name}__v" in n.columns:
+            exprs.append(
+                pl.when(pl.lit(absent))
+                .then(None)
+                .otherwise(pl.col(f"{col.name}__v"))
+                .alias(f"{col.name}__v")
+            )
+    return n.with_columns(exprs)

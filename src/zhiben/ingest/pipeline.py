@@ -34,7 +34,7 @@ from zhiben.ingest.read import (
 )
 from zhiben.ingest.refdata import RefData
 from zhiben.ingest.sources import own_column_names
-from zhiben.ingest.suites import Rule, rules_for, validate
+from zhiben.ingest.suites import Rule, context_checks, rules_for, validate
 from zhiben.publish import remove_duckdb_file
 from zhiben.validation_report import summarise_extract
 
@@ -49,6 +49,8 @@ MAIN_DATE = {
     "drills": "drill_date",
     "reports": "received_date",
     "tasks": "reported_date",
+    "monitoring": "connected_date",
+    "self_inspections": "inspection_date",
 }
 TYPED = ("date", "datetime", "int", "decimal", "bool")
 MAX_WARNINGS_PER_EXTRACT = 20
@@ -108,6 +110,7 @@ def _empty_frame(extract: Extract) -> pl.DataFrame:
         "_read_seq": pl.Int64(),
         "_nfkc_dirty": pl.Boolean(),
         "_reason": pl.String(),
+        "_absent": pl.String(),
     }
     schema.update({c.name: pl.String() for c in extract.columns})
     return pl.DataFrame(schema=schema)
@@ -122,9 +125,13 @@ def _tag(rf: RawFile, start_seq: int) -> pl.DataFrame:
         "_read_seq",
         "_nfkc_dirty",
         "_reason",
+        "_absent",
         *(c.name for c in EXTRACTS[rf.extract].columns),
     ]
+    # `,a,b,`: the optional columns (SPEC §10.1) the file lacks, NULL when it lacks none
+    absent = f",{','.join(rf.absent)}," if rf.absent else None
     return rf.frame.with_columns(
+        pl.lit(absent, dtype=pl.String).alias("_absent"),
         pl.lit(rf.file, dtype=pl.String).alias("_file"),
         pl.int_range(start_seq + 1, start_seq + 1 + h, dtype=pl.Int64).alias("_read_seq"),
         pl.lit(not rf.nfkc_clean).alias("_nfkc_dirty"),
@@ -192,6 +199,7 @@ def _row_context(extract: Extract, n: pl.DataFrame) -> pl.DataFrame:
             )
             .alias("_organiser_ok"),
         ]
+    exprs += context_checks(extract)
     return n.with_columns(exprs) if exprs else n
 
 
@@ -371,13 +379,14 @@ def _equal_version_warnings(extract: Extract, loaded: pl.DataFrame) -> list[str]
     # only the few (key, updated_at) pairs that repeat are grouped (a group_by with a list per
     # group over every row of a 10 M-row extract cost gigabytes): a 64-bit hash of the pair finds
     # the candidates, the group_by below is exact
-    pair = loaded.select(_row_hash([extract.key, "updated_at__v"], 0x3C07)).to_series()
+    key = extract.version_columns
+    pair = loaded.select(_row_hash([*key, "updated_at__v"], 0x3C07)).to_series()
     repeats = loaded.filter(_repeated(pair))
     dup = (
-        repeats.group_by(extract.key, "updated_at__v")
+        repeats.group_by(*key, "updated_at__v")
         .agg(pl.len().alias("n"), pl.col("_file").unique().sort().alias("files"))
         .filter(pl.col("n") > 1)
-        .sort(extract.key, "updated_at__v")
+        .sort(*key, "updated_at__v")
     )
     if dup.height == 0:
         return []
@@ -388,7 +397,8 @@ def _equal_version_warnings(extract: Extract, loaded: pl.DataFrame) -> list[str]
     ]
     for row in dup.head(MAX_WARNINGS_PER_EXTRACT).iter_rows(named=True):
         out.append(
-            f"{extract.name}: {extract.key}={row[extract.key]} 更新时间={row['updated_at__v']} "
+            f"{extract.name}: {'/'.join(f'{k}={row[k]}' for k in key)} "
+            f"更新时间={row['updated_at__v']} "
             f"{row['n']} 个版本 / versions in {', '.join(row['files'])}: the one read last wins"
         )
     return out
@@ -788,7 +798,8 @@ def _process(
     )
     state.validation.append(summarise_extract(extract, rules, n.height, state.quarantine[-1]))
 
-    keys = n.select(extract.key, "updated_at__v", "_file", "_read_seq", "_load").filter("_load")
+    keys = n.select(*extract.version_columns, "updated_at__v", "_file", "_read_seq", "_load")
+    keys = keys.filter("_load")
     state.warnings += _equal_version_warnings(extract, keys)
     if keys.height:
         m = keys["updated_at__v"].max()

@@ -74,6 +74,8 @@ class RawFile:
     #: a file of a mapped source system (`zhiben.ingest.sources`): contract column name → the
     #: file's own column name, which its quarantine rows report; empty for a contract-shaped file
     own_names: dict[str, str] = field(default_factory=dict)
+    #: the optional columns of SPEC §10.1 this file does not have (unknown, not empty, there)
+    absent: tuple[str, ...] = ()
 
     @property
     def rows_read(self) -> int:
@@ -491,7 +493,11 @@ def read_csv(path: Path, rel: str, extract: Extract) -> RawFile:
     cols.append(rows.reasons.alias("_reason"))
     frame = pl.DataFrame(cols)
     warnings = _row_warnings(rel, rows.reasons, rows.lines)
-    return RawFile(extract.name, rel, encoding, clean, frame, warnings)
+    return RawFile(extract.name, rel, encoding, clean, frame, warnings, _absent(extract, pos))
+
+
+def _absent(extract: Extract, pos: dict[str, int]) -> tuple[str, ...]:
+    return tuple(c.name for c in extract.columns if c.unknown_when_absent and c.name not in pos)
 
 
 _EXCEL_EPOCH_DAYS = 25569  # 1970-01-01 as an Excel (1900 system) serial
@@ -734,7 +740,7 @@ def read_xlsx(path: Path, rel: str, extract: Extract) -> RawFile:
             f"（请在 Excel 中打开并保存后再导出） / {scan.uncached_formulas} formula cells without "
             "a cached value read as empty (open and save the file in Excel first)"
         )
-    return RawFile(extract.name, rel, "xlsx", False, frame, warnings)
+    return RawFile(extract.name, rel, "xlsx", False, frame, warnings, _absent(extract, pos))
 
 
 def file_headers(path: Path, rel: str) -> list[str]:

@@ -231,6 +231,50 @@ def rules_for(extract: Extract, ref: RefData) -> list[Rule]:
         )
     if name == "tasks":
         rules += _task_rules(ref)
+    if name == "hazards":
+        rules.append(_in_true("_verified_ok", "verified_date", "verified_date_missing"))
+    if name == "monitoring":
+        rules.append(_in_true("_connected_ok", "connected_date", "connected_date_missing"))
+        rules.append(
+            Rule(
+                "disconnected_date",
+                "disconnected_before_connected",
+                "ExpectColumnPairValuesAToBeGreaterThanB",
+                {
+                    "column_A": "disconnected_date__v",
+                    "column_B": "connected_date__v",
+                    "or_equal": True,
+                    "ignore_row_if": "either_value_is_missing",
+                },
+            )
+        )
+    if name == "self_inspections":
+        rules.append(
+            Rule(
+                "major_hazards_found",
+                "major_gt_all",
+                "ExpectColumnPairValuesAToBeGreaterThanB",
+                {
+                    "column_A": "hazards_found__v",
+                    "column_B": "major_hazards_found__v",
+                    "or_equal": True,
+                    "ignore_row_if": "either_value_is_missing",
+                },
+            )
+        )
+        rules.append(
+            Rule(
+                "inspection_date",
+                "inspection_after_update",
+                "ExpectColumnPairValuesAToBeGreaterThanB",
+                {
+                    "column_A": "updated_at__date",
+                    "column_B": "inspection_date__v",
+                    "or_equal": True,
+                    "ignore_row_if": "either_value_is_missing",
+                },
+            )
+        )
     if name == "penalties":
         rules.append(_in_true("inspection_id__known", "inspection_id", "orphan_inspection"))
     if name == "drills":
@@ -275,6 +319,28 @@ def _task_rules(ref: RefData) -> list[Rule]:
         # updated_at ≥ reported_date 00:00 ⟺ the date of updated_at ≥ reported_date
         pair("reported_date", "reported_after_update", "updated_at__date", "reported_date__v"),
     ]
+
+
+def context_checks(extract: Extract) -> list[pl.Expr]:
+    """The row-level facts of the phase-2 rules (SPEC §10.1) that GX checks as booleans (NULL =
+    not applicable): 核验日期 when 销号核验方式 is set; 接入日期 when 是否联网 = 是; the date of
+    更新时间 for 自查日期 ≤ 更新时间."""
+    name = extract.name
+    if name == "hazards":
+        return [
+            pl.when(pl.col("verification_method").is_not_null())
+            .then(pl.col("verified_date").is_not_null())
+            .alias("_verified_ok")
+        ]
+    if name == "monitoring":
+        return [
+            pl.when(pl.col("is_connected__v").fill_null(False))
+            .then(pl.col("connected_date").is_not_null())
+            .alias("_connected_ok")
+        ]
+    if name == "self_inspections":
+        return [pl.col("updated_at__v").dt.date().alias("updated_at__date")]
+    return []
 
 
 def _to_pandas(frame: pl.DataFrame):

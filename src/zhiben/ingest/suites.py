@@ -541,6 +541,8 @@ def _deletion_cells_unchecked(
 ) -> pl.DataFrame:
     """SPEC §10.5: a deletion row is validated on its key, 更新时间 and 是否删除 only (its other
     cells are blanked by `normalise.blank_deletions`)."""
+    # the whole-extract part of a suite runs as `<extract>__wide` (zhiben.ingest.pipeline)
+    extract = extract.removesuffix("__wide")
     if extract not in EXTRACTS or "is_deleted__v" not in frame.columns:
         return failures
     deleted = frame.select(pl.col("is_deleted__v").fill_null(False)).to_series()

@@ -31,13 +31,11 @@
     {{ column }} < {{ dbt.dateadd('day', 1, as_of_date()) }}
 {%- endmacro %}
 
-{#- keep the state of each key as of D: its latest version (the relation holds versions with
-    updated_at <= D only); of equal updated_at the one read last (larger read_seq) wins -#}
-{% macro latest_version(key) -%}
-    qualify row_number() over (
-        partition by {{ key }}
-        order by updated_at desc, read_seq desc
-    ) = 1
+{#- a select of the rows of `relation` that are the state of each key as of D: its latest
+    version (the relation holds versions with updated_at <= D only); of equal updated_at the one
+    read last (larger read_seq) wins -#}
+{% macro latest_version(relation, key) -%}
+    {{ keep_first(relation, key, 'updated_at desc nulls last, read_seq desc nulls last') }}
 {%- endmacro %}
 
 {#- the row of a span relation (valid_from / valid_to timestamps, valid_to NULL = current) that

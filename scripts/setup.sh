@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything zhiben needs on a fresh clone: the Python venv with all packages (uv, with
 # compiled bytecode), and — for the browser tests and exported images — Debian's chromium and a
-# CJK font. Idempotent; the Makefile runs it once per change of pyproject.toml.
+# CJK font; for the Spark engine, Debian's headless JRE when no `java` is on the PATH.
+# Idempotent; the Makefile runs it once per change of pyproject.toml.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +23,8 @@ echo "==> 安装 Python 依赖 (pyproject.toml)"
 need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy" || need_apt+=(fonts-wqy-microhei)
+# Spark (zhiben build --engine spark, tests/test_spark.py) runs on Java 17+: Debian's headless JRE
+command -v java >/dev/null || need_apt+=(default-jre-headless)
 if [ ${#need_apt[@]} -gt 0 ]; then
     SUDO=""
     [ "$(id -u)" -eq 0 ] || SUDO="sudo"

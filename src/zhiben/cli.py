@@ -91,6 +91,14 @@ def build(
         str | None, typer.Option("--as-of", help="统计截止日期 D (默认: 数据中最新的更新时间)")
     ] = None,
     wait: Annotated[float, typer.Option("--wait", help="另一个构建正在运行时最多等待的秒数")] = 0.0,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            envvar="ZHIBEN_ENGINE",
+            help="运行 dbt 的引擎: duckdb (默认) 或 spark (dbt-spark, 本机 local 模式)",
+        ),
+    ] = "duckdb",
 ) -> None:
     """校验、落地原始数据，运行 dbt，并原子替换对外服务的仓库。
 
@@ -106,7 +114,12 @@ def build(
     t0 = time.perf_counter()
     try:
         result = run_build(
-            raw, warehouse, as_of=_parse_date(as_of), wait_seconds=wait, progress=typer.echo
+            raw,
+            warehouse,
+            as_of=_parse_date(as_of),
+            wait_seconds=wait,
+            progress=typer.echo,
+            engine=engine,
         )
     except BuildLocked as exc:
         typer.echo(f"错误: {exc}", err=True)

@@ -13,7 +13,6 @@ _DUCKDB = {
         f"unnest(regexp_extract_all({value}, '{pattern}', {group}))"
     ),
     "try_cast_to": lambda field, type_: f"try_cast({field} as {type_})",
-    "register_raw_relations": lambda: "",
 }
 
 

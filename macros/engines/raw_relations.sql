@@ -1,24 +1,21 @@
-{#- SPEC §11: where the engine finds the raw rows (source 'raw'). On DuckDB the loader's tables
-    are in the build file itself: nothing to do. On Spark (an in-memory catalog per dbt run) the
-    on-run-start hook registers every table of source 'raw' as an external Parquet table over
-    `<ZHIBEN_RAW_PARQUET>/<table>/` — the ONE place that says where Spark reads the raw rows
-    (zhiben.engines.spark.export_raw writes that layout today; the lake's files tomorrow). -#}
-{% macro register_raw_relations() -%}
-    {{ return(adapter.dispatch('register_raw_relations', 'zhiben')()) }}
-{%- endmacro %}
-
-{% macro default__register_raw_relations() -%}
-{%- endmacro %}
-
-{% macro spark__register_raw_relations() -%}
-    {%- if execute -%}
-        {%- set root = env_var('ZHIBEN_RAW_PARQUET') -%}
-        {%- do run_query('create database if not exists raw') -%}
-        {%- for source in graph.sources.values() if source.source_name == 'raw' -%}
-            {%- do run_query(
-                'create table if not exists raw.' ~ source.identifier
-                ~ " using parquet location '" ~ root ~ '/' ~ source.identifier ~ "'"
-            ) -%}
-        {%- endfor -%}
+{#- SPEC §11: where the engine reads the raw rows (source 'raw'). On DuckDB the loader's tables are
+    in the build file itself: the source's relation, unchanged. On Spark the Parquet files
+    `<ZHIBEN_RAW_PARQUET>/<table>/` are read directly (parquet.`path`) — the ONE place that says
+    where Spark reads the raw rows (zhiben.engines.export_raw writes that layout today; the lake's
+    files tomorrow). Overrides dbt's `source` (which still records the dependency); no hook, so a
+    DuckDB run has exactly the nodes it had. -#}
+{% macro source(source_name, table_name) -%}
+    {%- set relation = builtins.source(source_name, table_name) -%}
+    {%- if source_name == 'raw' -%}
+        {{ return(adapter.dispatch('raw_relation', 'zhiben')(relation)) }}
     {%- endif -%}
+    {{ return(relation) }}
+{%- endmacro %}
+
+{% macro default__raw_relation(relation) -%}
+    {{ return(relation) }}
+{%- endmacro %}
+
+{% macro spark__raw_relation(relation) -%}
+    {{ return('parquet.`' ~ env_var('ZHIBEN_RAW_PARQUET') ~ '/' ~ relation.identifier ~ '`') }}
 {%- endmacro %}

@@ -2,9 +2,9 @@
 (dbt-spark, `method: session`, local mode; a cluster through a profile, docs/SPARK.md).
 
 On Spark the build is: the loader lands the raw rows in the build file as always → the raw rows
-as Parquet (:func:`export_raw`) → `dbt build --target spark` (the on-run-start hook
-`register_raw_relations` makes them the tables of source `raw`; the marts are Parquet tables in
-the run's Spark warehouse) → :func:`import_marts` copies those Parquet marts into schema `marts`
+as Parquet (:func:`export_raw`) → `dbt build --target spark` (the project's `source` macro
+reads source `raw` from those files, macros/engines/raw_relations.sql; the marts are Parquet
+tables in the run's Spark warehouse) → :func:`import_marts` copies those Parquet marts into schema `marts`
 of the build file → the usual publish. The served file stays one DuckDB file; the app does not
 know which engine built it."""
 
@@ -62,7 +62,8 @@ def reset_spark_dir(work_dir: Path) -> None:
 
 def export_raw(build_db: Path, out_dir: Path) -> list[str]:
     """THE one place that gives Spark its raw rows: every table of schema `raw` of the build file
-    as `<out_dir>/<table>/part-0.parquet` (the layout macros/engines/raw_relations.sql reads).
+    as `<out_dir>/<table>/part-0.parquet` (the layout `spark__raw_relation` in
+    macros/engines/raw_relations.sql reads).
     When the loader writes the Parquet lake itself, this becomes "point RAW_PARQUET_ENV at the
     lake" and the copy goes away. Timestamps stay without time zone."""
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -108,9 +108,12 @@ def build(
 
     from zhiben.build import build as run_build
     from zhiben.dbt import DbtError
+    from zhiben.engines import ENGINES
     from zhiben.ingest import ExtractFileError
     from zhiben.lock import BuildLocked
 
+    if engine not in ENGINES:
+        raise typer.BadParameter(f"{engine!r}: {' / '.join(ENGINES)}", param_hint="--engine")
     t0 = time.perf_counter()
     try:
         result = run_build(

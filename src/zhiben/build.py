@@ -139,7 +139,7 @@ def build(
                 engines.reset_spark_dir(paths.work_dir)
             stages["dbt"] = time.perf_counter() - t0
             record.dbt = str(summary)
-            record.dbt_tests = _dbt_test_summary(paths.dbt_target_dir)
+            record.dbt_tests = _dbt_test_summary(dbt.target_dir)
             progress(f"      完成 {stages['dbt']:.1f} s; {summary}")
             build_db = rename_duckdb_file(
                 build_db, paths.work_dir / f"build-{record.run_id}.duckdb"
@@ -159,7 +159,7 @@ def build(
             record.error = "".join(traceback.format_exception_only(exc)).strip()
             record.stages = stages
             if isinstance(exc, DbtError):
-                record.dbt_tests = _dbt_test_summary(paths.dbt_target_dir, since=started)
+                record.dbt_tests = _dbt_test_summary(dbt.target_dir, since=started)
             _append_history(paths.history_file, record)
             remove_duckdb_file(build_db)
             raise

@@ -5,6 +5,9 @@
     files tomorrow). Overrides dbt's `source` (which still records the dependency); no hook, so a
     DuckDB run has exactly the nodes it had. -#}
 {% macro source(source_name, table_name) -%}
+    {%- if builtins is not defined -%}  {#- sqlfluff's jinja templater: no dbt -#}
+        {{ return(source_name ~ '.' ~ table_name) }}
+    {%- endif -%}
     {%- set relation = builtins.source(source_name, table_name) -%}
     {%- if source_name == 'raw' -%}
         {{ return(adapter.dispatch('raw_relation', 'zhiben')(relation)) }}

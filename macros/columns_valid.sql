@@ -22,7 +22,11 @@
     {%- for column, values in accepted_values.items() -%}
         {%- set quoted = [] -%}
         {%- for value in values -%}
-            {%- do quoted.append("'" ~ (value | string | replace("'", "''")) ~ "'") -%}
+            {%- if value is sameas true or value is sameas false -%}
+                {%- do quoted.append(value | string | lower) -%}
+            {%- else -%}
+                {%- do quoted.append("'" ~ (value | string | replace("'", "''")) ~ "'") -%}
+            {%- endif -%}
         {%- endfor -%}
         {%- do checks.append((
             column,
@@ -49,6 +53,51 @@
     {%- endif %}
 
     {%- if checks %}
+    {{ columns_valid_row_problems(model, checks) }}
+    {%- endif %}
+    {%- for column in unique %}
+        {{ 'union all' if checks or not loop.first }}
+
+        select
+            '{{ column }}' as column_name,
+            'unique' as check_name,
+            cast({{ column }} as string) as failing_value
+        from {{ model }}
+        where {{ column }} is not null
+        group by {{ column }}
+        having count(*) > 1
+    {%- endfor %}
+    {%- for column, reference in references.items() %}
+        {{ 'union all' if checks or unique or not loop.first }}
+
+        select
+            '{{ column }}' as column_name,
+            'references {{ reference["to"] }}.{{ reference["field"] }}' as check_name,
+            cast(child.from_field as string) as failing_value
+        from (
+            select {{ column }} as from_field
+            from {{ model }}
+            where
+                {{ column }} is not null
+                {%- if reference.get('where') %} and ({{ reference['where'] }}){% endif %}
+        ) as child
+        left join (
+            select {{ reference['field'] }} as to_field
+            from {{ ref(reference['to']) }}
+        ) as parent
+            on child.from_field = parent.to_field
+        where parent.to_field is null
+    {%- endfor %}
+{% endtest %}
+
+{#- The row checks of columns_valid in one scan: per failing row one (column_name, check_name,
+    failing_value) row per broken check. `checks`: (column, check name, failing condition). The
+    row's problems travel as a list of structs that is unnested — in each engine's syntax. -#}
+{% macro columns_valid_row_problems(model, checks) -%}
+    {{ return(adapter.dispatch('columns_valid_row_problems', 'zhiben')(model, checks)) }}
+{%- endmacro %}
+
+{% macro default__columns_valid_row_problems(model, checks) -%}
     with failing_rows as (
         select
             [
@@ -58,7 +107,7 @@
                             then {
                                 'column_name': '{{ column }}',
                                 'check_name': '{{ check }}',
-                                'value': cast({{ column }} as varchar)
+                                'value': cast({{ column }} as string)
                             }
                     end{{ ',' if not loop.last }}
                 {%- endfor %}
@@ -81,38 +130,34 @@
         problem['value'] as failing_value
     from problems
     where problem is not null
-    {%- endif %}
-    {%- for column in unique %}
-        {{ 'union all' if checks or not loop.first }}
+{%- endmacro %}
 
+{% macro spark__columns_valid_row_problems(model, checks) -%}
+    with problems as (
         select
-            '{{ column }}' as column_name,
-            'unique' as check_name,
-            cast({{ column }} as varchar) as failing_value
+            explode(array(
+                {%- for column, check, condition in checks %}
+                    case
+                        when {{ condition }}
+                            then named_struct(
+                                'column_name', '{{ column }}',
+                                'check_name', '{{ check }}',
+                                'value', cast({{ column }} as string)
+                            )
+                    end{{ ',' if not loop.last }}
+                {%- endfor %}
+            )) as problem
         from {{ model }}
-        where {{ column }} is not null
-        group by {{ column }}
-        having count(*) > 1
-    {%- endfor %}
-    {%- for column, reference in references.items() %}
-        {{ 'union all' if checks or unique or not loop.first }}
+        where
+            {%- for column, check, condition in checks %}
+                {{ 'or ' if not loop.first }}({{ condition }})
+            {%- endfor %}
+    )
 
-        select
-            '{{ column }}' as column_name,
-            'references {{ reference["to"] }}.{{ reference["field"] }}' as check_name,
-            cast(child.from_field as varchar) as failing_value
-        from (
-            select {{ column }} as from_field
-            from {{ model }}
-            where
-                {{ column }} is not null
-                {%- if reference.get('where') %} and ({{ reference['where'] }}){% endif %}
-        ) as child
-        left join (
-            select {{ reference['field'] }} as to_field
-            from {{ ref(reference['to']) }}
-        ) as parent
-            on child.from_field = parent.to_field
-        where parent.to_field is null
-    {%- endfor %}
-{% endtest %}
+    select
+        problem.column_name,
+        problem.check_name,
+        problem.value as failing_value
+    from problems
+    where problem is not null
+{%- endmacro %}

@@ -4,6 +4,16 @@
     DuckDB (another engine registers its external tables over the same files here). Nothing to do
     on a file without a lake (e.g. the test fixtures' hand-made raw tables). -#}
 {% macro lake_views() %}
+    {{ adapter.dispatch('lake_views', 'zhiben')() }}
+{% endmacro %}
+
+{#- Spark reads the raw rows through `raw_relation` (macros/engines/raw_relations.sql): nothing to
+    register here -#}
+{% macro spark__lake_views() %}
+    select 1
+{% endmacro %}
+
+{% macro default__lake_views() %}
     {% if execute %}
         {% set found = run_query(
             "select count(*) from information_schema.tables "

@@ -2,8 +2,9 @@
 # Installs everything zhiben needs on a fresh clone: the Python venv with all packages (uv, with
 # compiled bytecode), and — for the browser tests and exported images — Debian's chromium and a
 # CJK font; for the PDF 通报 (`--format pdf`) LibreOffice headless (libreoffice-writer-nogui: soffice)
-# and poppler-utils (pdftoppm / pdftotext / pdffonts, which the document tests use). Debian packages
-# are installed only when missing. Idempotent; the Makefile runs it once per change of pyproject.toml.
+# and poppler-utils (pdftoppm / pdftotext / pdffonts, which the document tests use); for the
+# Spark engine, Debian's headless JRE when no `java` is on the PATH. Debian packages are installed
+# only when missing. Idempotent; the Makefile runs it once per change of pyproject.toml.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,6 +27,8 @@ need_apt=()
 fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy" || need_apt+=(fonts-wqy-microhei)
 command -v soffice >/dev/null || need_apt+=(libreoffice-writer-nogui)
 command -v pdftoppm >/dev/null && command -v pdffonts >/dev/null || need_apt+=(poppler-utils)
+# Spark (zhiben build --engine spark, tests/test_spark.py) runs on Java 17+: Debian's headless JRE
+command -v java >/dev/null || need_apt+=(default-jre-headless)
 if [ ${#need_apt[@]} -gt 0 ]; then
     SUDO=""
     [ "$(id -u)" -eq 0 ] || SUDO="sudo"

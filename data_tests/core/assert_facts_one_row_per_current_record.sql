@@ -40,22 +40,19 @@ fct_penalties as (
 
 hazards_current as (
 
-    select * from hazards
-    {{ latest_version('hazard_id') }}
+    {{ latest_version('hazards', 'hazard_id') }}
 
 ),
 
 accidents_current as (
 
-    select * from accidents
-    {{ latest_version('accident_id') }}
+    {{ latest_version('accidents', 'accident_id') }}
 
 ),
 
 penalties_current as (
 
-    select * from penalties
-    {{ latest_version('penalty_id') }}
+    {{ latest_version('penalties', 'penalty_id') }}
 
 ),
 

@@ -59,9 +59,9 @@ with
 candidates as (
 
     select
-        cast(null as varchar) as table_name,
-        cast(null as varchar) as column_name,
-        cast(null as varchar) as value
+        cast(null as string) as table_name,
+        cast(null as string) as column_name,
+        cast(null as string) as value
     where false
     {%- for c in checks if c.text %}
 
@@ -74,7 +74,7 @@ candidates as (
         from {{ c.relation }}
         where
             length({{ adapter.quote(c.column) }}) >= 11
-            and regexp_matches({{ adapter.quote(c.column) }}, '[0-9]{11}')
+            and {{ regexp_contains(adapter.quote(c.column), '[0-9]{11}') }}
     {%- endfor %}
 
 ),
@@ -82,8 +82,8 @@ candidates as (
 named as (
 
     select
-        cast(null as varchar) as table_name,
-        cast(null as varchar) as column_name
+        cast(null as string) as table_name,
+        cast(null as string) as column_name
     where false
     {%- for c in checks if c.bad_name %}
 
@@ -101,9 +101,9 @@ phones as (
     select
         table_name,
         column_name,
-        left(regexp_extract(value, '1[3-9][0-9]{9}'), 3) as match_start
+        left(regexp_extract(value, '1[3-9][0-9]{9}', 0), 3) as match_start
     from candidates
-    where regexp_matches(value, '{{ phone }}')
+    where {{ regexp_contains('value', phone) }}
 
 ),
 
@@ -112,7 +112,7 @@ id_candidates as (
     select
         table_name,
         column_name,
-        unnest(regexp_extract_all(value, '{{ id_candidate }}', 1)) as candidate
+        {{ regexp_each_match('value', id_candidate, 1) }} as candidate
     from candidates
 
 ),
@@ -125,11 +125,12 @@ id_numbers as (
         left(candidate, 6) as match_start
     from id_candidates
     where
-        regexp_matches(candidate, '{{ province }}')
-        and try_cast(
-            substr(candidate, 7, 4) || '-' || substr(candidate, 11, 2) || '-'
-            || substr(candidate, 13, 2) as date
-        ) between date '1900-01-01' and current_date
+        {{ regexp_contains('candidate', province) }}
+        and {{ try_cast_to(
+            "substr(candidate, 7, 4) || '-' || substr(candidate, 11, 2) || '-'"
+            ~ " || substr(candidate, 13, 2)",
+            'date'
+        ) }} between date '1900-01-01' and current_date
         and substr(
             '10X98765432',
             (
@@ -149,7 +150,7 @@ final as (
         table_name,
         column_name,
         'column named like a PII field' as problem,
-        cast(null as varchar) as match_start
+        cast(null as string) as match_start
     from named
 
     union all

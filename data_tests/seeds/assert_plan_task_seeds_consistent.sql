@@ -36,7 +36,7 @@ problems as (
 
     select
         tasks.task_id,
-        cast(null as varchar) as owner,
+        cast(null as string) as owner,
         'task without owner' as problem
     from tasks
     where
@@ -60,7 +60,7 @@ problems as (
 
     select
         task_id,
-        cast(null as varchar) as owner,
+        cast(null as string) as owner,
         'target_qty and measure not both given or both empty' as problem
     from tasks
     where (target_qty is null) <> (measure is null)
@@ -69,7 +69,7 @@ problems as (
 
     select
         task_id,
-        cast(null as varchar) as owner,
+        cast(null as string) as owner,
         'target_qty not above 0' as problem
     from tasks
     where target_qty <= 0
@@ -78,10 +78,10 @@ problems as (
 
     select
         task_id,
-        cast(null as varchar) as owner,
+        cast(null as string) as owner,
         'task_id does not start with its section' as problem
     from tasks
-    where not starts_with(task_id, section || '-')
+    where left(task_id, length(section) + 1) <> (section || '-')
 
 )
 

@@ -1,7 +1,10 @@
-{#- Period keys of SPEC §9: month 'YYYY-MM', quarter 'YYYYQn', year integer, half 'YYYYHn'. -#}
+{#- Period keys of SPEC §9: month 'YYYY-MM', quarter 'YYYYQn', year integer, half 'YYYYHn'.
+    concat_ws(''): NULL parts are skipped on every engine, as DuckDB's concat skips them (Spark's
+    concat would be NULL); so a NULL date gives '-' / 'Q' / 'H2' on both engines, as in phase 1. -#}
 
 {% macro month_key(date_expr) -%}
-    concat(
+    concat_ws(
+        '',
         cast(year({{ date_expr }}) as {{ dbt.type_string() }}),
         '-',
         lpad(cast(month({{ date_expr }}) as {{ dbt.type_string() }}), 2, '0')
@@ -9,7 +12,8 @@
 {%- endmacro %}
 
 {% macro quarter_key(date_expr) -%}
-    concat(
+    concat_ws(
+        '',
         cast(year({{ date_expr }}) as {{ dbt.type_string() }}),
         'Q',
         cast(quarter({{ date_expr }}) as {{ dbt.type_string() }})
@@ -17,7 +21,8 @@
 {%- endmacro %}
 
 {% macro half_key(date_expr) -%}
-    concat(
+    concat_ws(
+        '',
         cast(year({{ date_expr }}) as {{ dbt.type_string() }}),
         'H',
         case when month({{ date_expr }}) <= 6 then '1' else '2' end

@@ -29,14 +29,15 @@
     {%- set partition = [partition_by] if partition_by is string else partition_by -%}
     select
         grouped.*,
-        row_number() over (
+        -- bigint on every engine (Spark's row_number is an int)
+        cast(row_number() over (
             partition by {% for column in partition %}grouped.{{ column }}{{ ", " if not loop.last }}{% endfor %}
             order by
-                grouped.veto,
-                grouped.tie_group,
-                grouped.i1_score desc,
-                grouped.{{ code_column }}
-        ) as rank
+                grouped.veto nulls last,
+                grouped.tie_group nulls last,
+                grouped.i1_score desc nulls last,
+                grouped.{{ code_column }} nulls last
+        ) as bigint) as rank
     from (
         select
             with_previous.*,
@@ -51,9 +52,9 @@
             ) over (
                 partition by {% for column in partition %}with_previous.{{ column }}, {% endfor %}with_previous.veto
                 order by
-                    with_previous.total_score desc,
-                    with_previous.i1_score desc,
-                    with_previous.{{ code_column }}
+                    with_previous.total_score desc nulls last,
+                    with_previous.i1_score desc nulls last,
+                    with_previous.{{ code_column }} nulls last
                 rows between unbounded preceding and current row
             ) as tie_group
         from (
@@ -62,9 +63,9 @@
                 lag({{ relation }}.total_score) over (
                     partition by {% for column in partition %}{{ relation }}.{{ column }}, {% endfor %}{{ relation }}.veto
                     order by
-                        {{ relation }}.total_score desc,
-                        {{ relation }}.i1_score desc,
-                        {{ relation }}.{{ code_column }}
+                        {{ relation }}.total_score desc nulls last,
+                        {{ relation }}.i1_score desc nulls last,
+                        {{ relation }}.{{ code_column }} nulls last
                 ) as previous_total
             from {{ relation }}
         ) as with_previous

@@ -31,25 +31,27 @@
     {{ column }} < {{ dbt.dateadd('day', 1, as_of_date()) }}
 {%- endmacro %}
 
-{#- keep the state of each key as of D: its latest version (the relation holds versions with
-    updated_at <= D only); of equal updated_at the one read last (larger read_seq) wins.
+{#- a select of the rows of `relation` that are the state of each key as of D: its latest
+    version (the relation holds versions with updated_at <= D only); of equal updated_at the one
+    read last (larger read_seq) wins.
     Deletions (SPEC §10.1 / §10.5, column is_deleted): a record whose latest version is a
     deletion has no state (deleted='drop', the default: every int_*_current model); with
     deleted='skip' the deletion versions are passed over, giving the record's last state before
     its deletion (what a fact of a deleted enterprise takes). A later version restores it. -#}
-{% macro latest_version(key, deleted='drop') -%}
+{% macro latest_version(relation, key, deleted='drop') -%}
     {%- if deleted not in ('drop', 'skip') -%}
         {{ exceptions.raise_compiler_error("latest_version: deleted must be 'drop' or 'skip'") }}
     {%- endif -%}
-    {%- if deleted == 'skip' %}
-    where not is_deleted
-    {%- endif %}
-    qualify row_number() over (
-        partition by {{ key }}
-        order by updated_at desc, read_seq desc
-    ) = 1
-    {%- if deleted == 'drop' %}
-        and not is_deleted
+    {%- set order = 'updated_at desc nulls last, read_seq desc nulls last' -%}
+    {%- if deleted == 'skip' -%}
+        {{ keep_first(
+            '(select * from ' ~ relation ~ ' where not is_deleted) as zhiben_undeleted',
+            key,
+            order
+        ) }}
+    {%- else -%}
+        select * from ({{ keep_first(relation, key, order) }}) as zhiben_latest
+        where not zhiben_latest.is_deleted
     {%- endif %}
 {%- endmacro %}
 

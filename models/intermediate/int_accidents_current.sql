@@ -28,32 +28,38 @@ accident_types as (
 
 current_versions as (
 
-    select * from accidents
-    {{ latest_version('accident_id') }}
+    {{ latest_version('accidents', 'accident_id') }}
 
 ),
 
-typed as (
+type_candidates as (
 
-    -- a name in both standards takes the one in force on the day: GB 6441-2025 from 2026-07-01
     select
         current_versions.accident_id,
         accident_types.standard as accident_type_standard,
-        accident_types.reporting_group
+        accident_types.reporting_group,
+        case
+            when
+                (accident_types.standard = 'GB 6441-2025')
+                = (current_versions.occurred_at >= cast('2026-07-01' as timestamp))
+                then 0
+            else 1
+        end as standard_preference
     from current_versions
     inner join accident_types
         on current_versions.accident_type = accident_types.accident_type
-    qualify row_number() over (
-        partition by current_versions.accident_id
-        order by
-            case
-                when
-                    (accident_types.standard = 'GB 6441-2025')
-                    = (current_versions.occurred_at >= cast('2026-07-01' as timestamp))
-                    then 0
-                else 1
-            end
-    ) = 1
+
+),
+
+-- a name in both standards takes the one in force on the day: GB 6441-2025 from 2026-07-01
+-- (the standard's name breaks a tie, e.g. an unknown time of day)
+typed as (
+
+    {{ keep_first(
+        'type_candidates',
+        'accident_id',
+        'standard_preference, accident_type_standard nulls last'
+    ) }}
 
 ),
 

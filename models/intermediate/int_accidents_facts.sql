@@ -43,7 +43,9 @@ ranked as (
         counted.*,
         graded.grade_rank,
         -- 报告 within 1 hour (art. 9), measured from the accident; exact minutes
-        {{ dbt.datediff('counted.occurred_at', 'counted.reported_at', 'second') }} / 60.0
+        cast(
+            {{ dbt.datediff('counted.occurred_at', 'counted.reported_at', 'second') }} as double
+        ) / 60
             as report_delay_minutes,
         -- 60 days to the investigation report (art. 29) + 15 to its approval (art. 32)
         cast({{ dbt.dateadd('day', 75, 'counted.occurred_date') }} as date)

@@ -17,8 +17,7 @@ enterprises as (
 
 current_versions as (
 
-    select * from drills
-    {{ latest_version('drill_id') }}
+    {{ latest_version('drills', 'drill_id') }}
 
 ),
 

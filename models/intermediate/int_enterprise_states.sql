@@ -38,7 +38,7 @@ spans as (
         enterprises.updated_at as valid_from,
         lead(enterprises.updated_at) over (
             partition by enterprises.credit_code
-            order by enterprises.updated_at, enterprises.read_seq
+            order by enterprises.updated_at nulls last, enterprises.read_seq nulls last
         ) as valid_to
     from enterprises
     left join industries

@@ -15,8 +15,7 @@ industries as (
 
 current_versions as (
 
-    select * from enterprises
-    {{ latest_version('credit_code') }}
+    {{ latest_version('enterprises', 'credit_code') }}
 
 ),
 

@@ -24,8 +24,7 @@ current_enterprises as (
 
 last_versions as (
 
-    select * from enterprises
-    {{ latest_version('credit_code', deleted='skip') }}
+    {{ latest_version('enterprises', 'credit_code', deleted='skip') }}
 
 ),
 

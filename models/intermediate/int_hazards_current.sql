@@ -27,8 +27,7 @@ department_names as (
 
 current_versions as (
 
-    select * from hazards
-    {{ latest_version('hazard_id') }}
+    {{ latest_version('hazards', 'hazard_id') }}
 
 ),
 

@@ -44,7 +44,7 @@ flagged as (
         overdue.*,
         case
             when overdue.is_overdue
-                then {{ dbt.datediff('overdue.deadline', as_of_date(), 'day') }}
+                then cast({{ dbt.datediff('overdue.deadline', as_of_date(), 'day') }} as bigint)
             else 0
         end as overdue_days,
         case

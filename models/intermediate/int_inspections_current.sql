@@ -28,8 +28,7 @@ enforcer_names as (
 
 current_versions as (
 
-    select * from inspections
-    {{ latest_version('inspection_id') }}
+    {{ latest_version('inspections', 'inspection_id') }}
 
 ),
 

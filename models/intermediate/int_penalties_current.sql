@@ -28,8 +28,7 @@ enforcer_names as (
 
 current_versions as (
 
-    select * from penalties
-    {{ latest_version('penalty_id') }}
+    {{ latest_version('penalties', 'penalty_id') }}
 
 ),
 

@@ -16,8 +16,7 @@ enterprises as (
 
 current_versions as (
 
-    select * from reports
-    {{ latest_version('report_id') }}
+    {{ latest_version('reports', 'report_id') }}
 
 ),
 

@@ -16,8 +16,7 @@ enterprises as (
 
 current_versions as (
 
-    select * from training
-    {{ latest_version('training_id') }}
+    {{ latest_version('training', 'training_id') }}
 
 ),
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from zhiben import history, validation_report
+from zhiben import engines, history, validation_report
 from zhiben.config import apply_offline_env, pii_salt
 from zhiben.dbt import DbtError, DbtSummary, WarmDbt
 from zhiben.lock import build_lock
@@ -63,8 +63,12 @@ def build(
     progress: Progress = print,
     keep_build_files: int = 1,
     full_refresh: bool = False,
+    engine: str = "duckdb",
 ) -> BuildResult:
-    """`full_refresh`: rebuild the lake from scratch (every file read again)."""
+    """`full_refresh`: rebuild the lake from scratch (every file read again). `engine`: what runs
+    the dbt project — "duckdb" (in the build file) or "spark" (dbt-spark, zhiben.engines); the
+    served file is the same DuckDB file either way."""
+    engines.check_engine(engine)
     apply_offline_env()
     from zhiben.ingest import ingest, lake  # heavy import: only when building
 
@@ -80,9 +84,19 @@ def build(
         # profile, i.e. this path, is unchanged); renamed build-<run id>.duckdb once dbt is done
         build_db = paths.build_file  # cleared by _remove_leftovers
         # dbt imports and parses the project meanwhile (it needs neither the file nor D)
-        dbt = WarmDbt(
-            build_db, DBT_BUILD_ARGS, target_dir=paths.dbt_target_dir, log_dir=paths.dbt_log_dir
-        )
+        if engine == "spark":
+            dbt = WarmDbt(
+                build_db,
+                DBT_BUILD_ARGS,
+                target_dir=paths.work_dir / "target-spark",
+                log_dir=paths.dbt_log_dir,
+                target="spark",
+                env=engines.spark_env(paths.work_dir),
+            )
+        else:
+            dbt = WarmDbt(
+                build_db, DBT_BUILD_ARGS, target_dir=paths.dbt_target_dir, log_dir=paths.dbt_log_dir
+            )
         record = history.RunRecord(
             run_id=f"{stamp}-{os.getpid()}",
             started_at=_now(),
@@ -117,11 +131,20 @@ def build(
             progress(f"      完成 {stages['ingest']:.1f} s; 截止日期 (as-of) {built_as_of}")
 
             t0 = time.perf_counter()
-            progress("[2/3] dbt build (seeds, models, tests)")
-            summary = dbt.run(built_as_of, on_line=_dbt_progress(progress))
+            progress(f"[2/3] dbt build (seeds, models, tests) — {engine}")
+            if engine == "spark":
+                engines.reset_spark_dir(paths.work_dir)
+                engines.export_raw(build_db, engines.spark_dirs(paths.work_dir)[1])
+            on_line = _dbt_progress(progress)
+            if engine == "spark":
+                on_line = engines.without_jvm_lines(on_line)
+            summary = dbt.run(built_as_of, on_line=on_line)
+            if engine == "spark":  # Spark's Parquet marts into the build file, published as usual
+                engines.import_marts(engines.spark_marts_dir(paths.work_dir), build_db)
+                engines.reset_spark_dir(paths.work_dir)
             stages["dbt"] = time.perf_counter() - t0
             record.dbt = str(summary)
-            record.dbt_tests = _dbt_test_summary(paths.dbt_target_dir)
+            record.dbt_tests = _dbt_test_summary(dbt.target_dir)
             progress(f"      完成 {stages['dbt']:.1f} s; {summary}")
             build_db = rename_duckdb_file(
                 build_db, paths.work_dir / f"build-{record.run_id}.duckdb"
@@ -141,7 +164,7 @@ def build(
             record.error = "".join(traceback.format_exception_only(exc)).strip()
             record.stages = stages
             if isinstance(exc, DbtError):
-                record.dbt_tests = _dbt_test_summary(paths.dbt_target_dir, since=started)
+                record.dbt_tests = _dbt_test_summary(dbt.target_dir, since=started)
             _append_history(paths.history_file, record)
             remove_duckdb_file(build_db)
             raise

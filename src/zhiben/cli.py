@@ -100,6 +100,14 @@ def build(
         bool,
         typer.Option("--full-refresh", help="重建数据湖: 重新读取、校验每一个文件 (不沿用)"),
     ] = False,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            envvar="ZHIBEN_ENGINE",
+            help="运行 dbt 的引擎: duckdb (默认) 或 spark (dbt-spark, 本机 local 模式)",
+        ),
+    ] = "duckdb",
 ) -> None:
     """校验、落地原始数据，运行 dbt，并原子替换对外服务的仓库。
 
@@ -111,9 +119,12 @@ def build(
 
     from zhiben.build import build as run_build
     from zhiben.dbt import DbtError
+    from zhiben.engines import ENGINES
     from zhiben.ingest import ExtractFileError
     from zhiben.lock import BuildLocked
 
+    if engine not in ENGINES:
+        raise typer.BadParameter(f"{engine!r}: {' / '.join(ENGINES)}", param_hint="--engine")
     t0 = time.perf_counter()
     try:
         result = run_build(
@@ -123,6 +134,7 @@ def build(
             wait_seconds=wait,
             progress=typer.echo,
             full_refresh=full_refresh,
+            engine=engine,
         )
     except BuildLocked as exc:
         typer.echo(f"错误: {exc}", err=True)

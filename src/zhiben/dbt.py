@@ -115,11 +115,19 @@ class WarmDbt:
     Saves dbt's import and parse (seconds) on every build. The child dies with the build."""
 
     def __init__(
-        self, build_db: Path, args: Sequence[str], *, target_dir: Path, log_dir: Path
+        self,
+        build_db: Path,
+        args: Sequence[str],
+        *,
+        target_dir: Path,
+        log_dir: Path,
+        target: str | None = None,
+        env: dict[str, str] | None = None,
     ) -> None:
         self.args = tuple(args)
         self.target_dir = target_dir
-        spec = {"args": list(args), "common": _common_args(target_dir, log_dir)}
+        common = _common_args(target_dir, log_dir) + (["--target", target] if target else [])
+        spec = {"args": list(args), "common": common}
         self._proc = subprocess.Popen(
             [
                 sys.executable,
@@ -127,7 +135,7 @@ class WarmDbt:
                 "from zhiben.dbt import _warm_main; _warm_main()",
                 json.dumps(spec),
             ],
-            env=child_env(ZHIBEN_BUILD_DB=str(build_db)),
+            env=child_env(ZHIBEN_BUILD_DB=str(build_db), **(env or {})),
             cwd=PROJECT_DIR,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

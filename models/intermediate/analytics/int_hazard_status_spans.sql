@@ -27,7 +27,7 @@ ordered as (
         versions.read_seq,
         lag(versions.status) over (
             partition by versions.hazard_id
-            order by versions.updated_at, versions.read_seq
+            order by versions.updated_at nulls last, versions.read_seq nulls last
         ) as previous_status
     from versions
     -- hazards known as of D only (found on or before D)
@@ -47,11 +47,11 @@ changes as (
         updated_at,
         row_number() over (
             partition by hazard_id
-            order by updated_at, read_seq
+            order by updated_at nulls last, read_seq nulls last
         ) as span_seq,
         lead(updated_at) over (
             partition by hazard_id
-            order by updated_at, read_seq
+            order by updated_at nulls last, read_seq nulls last
         ) as valid_to
     from ordered
     where previous_status is null or status <> previous_status

@@ -36,7 +36,7 @@ milestone_dates as (
 
 ),
 
-pace_bases as (
+pace_base_candidates as (
 
     select
         milestones.target_id,
@@ -56,10 +56,13 @@ pace_bases as (
         on milestones.target_id = targets.target_id
     cross join parameters
     where milestones.milestone_date > {{ as_of_date() }}
-    qualify
-        row_number() over (
-            partition by milestones.target_id order by milestones.milestone_date
-        ) = 1
+
+),
+
+pace_bases as (
+
+    -- the milestone now worked towards (the first after D) of each target
+    {{ keep_first('pace_base_candidates', 'target_id', 'milestone_date') }}
 
 ),
 

@@ -45,7 +45,7 @@ final as (
         quarter,
         year,
         quarter_of_year,
-        lag(quarter) over (order by quarter_start) as previous_quarter,
+        lag(quarter) over (order by quarter_start nulls last) as previous_quarter,
         quarter_end <= {{ as_of_date() }} as is_complete,
         quarter_start,
         quarter_end,

@@ -10,8 +10,7 @@ monitoring as (
 
 current_versions as (
 
-    select * from monitoring
-    {{ latest_version('credit_code, system') }}
+    {{ latest_version('monitoring', 'credit_code, system') }}
 
 ),
 

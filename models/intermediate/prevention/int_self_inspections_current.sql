@@ -9,8 +9,7 @@ self_inspections as (
 
 current_versions as (
 
-    select * from self_inspections
-    {{ latest_version('self_inspection_id') }}
+    {{ latest_version('self_inspections', 'self_inspection_id') }}
 
 ),
 

@@ -24,8 +24,7 @@ parameters as (
 
 current_versions as (
 
-    select * from versions
-    {{ latest_version('task_id, owner_code') }}
+    {{ latest_version('versions', 'task_id, owner_code') }}
 
 ),
 

@@ -58,11 +58,16 @@ plan_tasks as (
 
 ),
 
-current_milestones as (
+upcoming_milestones as (
 
     select * from evaluations
     where milestone_date >= {{ as_of_date() }}
-    qualify row_number() over (partition by target_id order by milestone_date) = 1
+
+),
+
+current_milestones as (
+
+    {{ keep_first('upcoming_milestones', 'target_id', 'milestone_date nulls last') }}
 
 ),
 

@@ -38,7 +38,7 @@ sequenced as (
             partition by
                 milestones.target_id,
                 milestones.milestone_date > {{ as_of_date() }}
-            order by milestones.milestone_date
+            order by milestones.milestone_date nulls last
         ) = 1 as is_next
     from milestones
     inner join targets

@@ -134,12 +134,17 @@ expected as (
 
 ),
 
+missed as (
+
+    select * from milestones
+    where is_passed and not is_met
+
+),
+
 first_missed as (
 
     -- the earliest passed milestone that was missed: it decides a 未达成
-    select * from milestones
-    where is_passed and not is_met
-    qualify row_number() over (partition by target_id order by milestone_date) = 1
+    {{ keep_first('missed', 'target_id', 'milestone_date') }}
 
 ),
 

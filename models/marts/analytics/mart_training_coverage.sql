@@ -123,25 +123,36 @@ coverage as (
 
 ),
 
-certificates as (
+valid_certificates as (
 
-    -- each person's latest certificate per work type known at t and still valid at t
+    -- the certificates known at t and still valid at t
     select
         years.year,
         years.year_as_of,
+        training.training_id,
+        training.person_key,
+        training.special_work_type,
         training.unit_code,
         training.certificate_review_date,
-        training.certificate_valid_until
+        training.certificate_valid_until,
+        training.training_date
     from years
     inner join training
         on
             training.training_type = '特种作业操作证'
             and years.year_as_of <= training.certificate_valid_until
             and years.year_as_of >= training.training_date
-    qualify row_number() over (
-        partition by years.year, training.person_key, training.special_work_type
-        order by training.certificate_valid_until desc, training.training_date desc
-    ) = 1
+
+),
+
+-- each person's latest of them per work type (the record id settles a full tie)
+certificates as (
+
+    {{ keep_first(
+        'valid_certificates',
+        'year, person_key, special_work_type',
+        'certificate_valid_until desc nulls last, training_date desc nulls last, training_id'
+    ) }}
 
 ),
 

@@ -93,6 +93,10 @@ def main() -> None:
     # jsonschema's optional IRI format checker builds a parser at import (~1.7 s of the ~5 s GX
     # import); GX never checks that format here: import jsonschema without it
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+    # GX probes for pyspark (installed for the Spark engine, SPEC §11); under `python -c`
+    # pyspark.sql.connect takes this process for a doctest run and exits. GX validates pandas
+    # frames here: it never needs Spark
+    sys.modules.setdefault("pyspark", None)  # type: ignore[arg-type]
     try:
         validator = Validator()
     except Exception as e:  # noqa: BLE001 (reported to the parent)

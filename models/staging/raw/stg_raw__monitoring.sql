@@ -14,6 +14,7 @@ renamed as (
         coalesce(is_connected, false) as is_connected,
         connected_date,
         disconnected_date,
+        coalesce(is_deleted, false) as is_deleted,
         updated_at,
         _file as source_file,
         _line as source_line,

@@ -15,6 +15,7 @@ renamed as (
         led_by,
         coalesce(hazards_found, 0) as hazards_found,
         coalesce(major_hazards_found, 0) as major_hazards_found,
+        coalesce(is_deleted, false) as is_deleted,
         updated_at,
         _file as source_file,
         _line as source_line,

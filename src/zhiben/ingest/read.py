@@ -493,7 +493,9 @@ def read_csv(path: Path, rel: str, extract: Extract) -> RawFile:
     cols.append(rows.reasons.alias("_reason"))
     frame = pl.DataFrame(cols)
     warnings = _row_warnings(rel, rows.reasons, rows.lines)
-    return RawFile(extract.name, rel, encoding, clean, frame, warnings, _absent(extract, pos))
+    return RawFile(
+        extract.name, rel, encoding, clean, frame, warnings, absent=_absent(extract, pos)
+    )
 
 
 def _absent(extract: Extract, pos: dict[str, int]) -> tuple[str, ...]:
@@ -740,7 +742,7 @@ def read_xlsx(path: Path, rel: str, extract: Extract) -> RawFile:
             f"（请在 Excel 中打开并保存后再导出） / {scan.uncached_formulas} formula cells without "
             "a cached value read as empty (open and save the file in Excel first)"
         )
-    return RawFile(extract.name, rel, "xlsx", False, frame, warnings, _absent(extract, pos))
+    return RawFile(extract.name, rel, "xlsx", False, frame, warnings, absent=_absent(extract, pos))
 
 
 def file_headers(path: Path, rel: str) -> list[str]:
@@ -793,8 +795,21 @@ def read_file(path: Path, rel: str, extract: Extract) -> RawFile:
             f"{rel}: 映射 {table.file} 约定编码 {table.encoding}，实际为 {rf.encoding} / "
             f"the mapping says {table.encoding}, the file is {rf.encoding}"
         )
+    own = table.own_names()
+    # an optional column (SPEC §10.1) the mapping does not fill is unknown, as in a file without it
+    filled = set(own) | set(getattr(table, "constants", None) or {})
+    absent = tuple(
+        c.name for c in extract.columns if c.unknown_when_absent and c.name not in filled
+    )
     return RawFile(
-        extract.name, rel, rf.encoding, rf.nfkc_clean, frame, warnings, table.own_names()
+        extract.name,
+        rel,
+        rf.encoding,
+        rf.nfkc_clean,
+        frame,
+        warnings,
+        own_names=own,
+        absent=absent,
     )
 
 

@@ -58,6 +58,24 @@ enterprises_current as (
 
 ),
 
+tasks as (
+
+    select * from {{ ref('stg_raw__tasks') }}
+
+),
+
+monitoring as (
+
+    select * from {{ ref('stg_raw__monitoring') }}
+
+),
+
+self_inspections as (
+
+    select * from {{ ref('stg_raw__self_inspections') }}
+
+),
+
 versions as (
 
     select
@@ -123,6 +141,31 @@ versions as (
         received_date as event_date,
         updated_at
     from reports
+    union all
+    select
+        'tasks' as extract,
+        cast(null as {{ dbt.type_string() }}) as credit_code,
+        -- a 镇街 owner reports for its unit; a department's reports have no unit
+        case when owner_code like 'U%' then owner_code end as unit_code,
+        reported_date as event_date,
+        updated_at
+    from tasks
+    union all
+    select
+        'monitoring' as extract,
+        credit_code,
+        cast(null as {{ dbt.type_string() }}) as unit_code,
+        connected_date as event_date,
+        updated_at
+    from monitoring
+    union all
+    select
+        'self_inspections' as extract,
+        credit_code,
+        cast(null as {{ dbt.type_string() }}) as unit_code,
+        inspection_date as event_date,
+        updated_at
+    from self_inspections
 
 ),
 

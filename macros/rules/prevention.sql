@@ -87,3 +87,24 @@
         ), 1)
     )
 {%- endmacro %}
+
+{#- the dates a monitoring requirement is measured on (SPEC §10.3): its due date once it has
+    passed, and D — one row per requirement and date, from `requirements` (seed
+    monitoring_requirements) -#}
+{% macro monitoring_measured_dates(requirements) -%}
+    select
+        requirement_id,
+        system,
+        due_date,
+        due_date as measured_on
+    from {{ requirements }}
+    where due_date <= {{ as_of_date() }}
+    union all
+    select
+        requirement_id,
+        system,
+        due_date,
+        {{ as_of_date() }} as measured_on
+    from {{ requirements }}
+    where due_date <> {{ as_of_date() }}
+{%- endmacro %}

@@ -35,21 +35,7 @@ parameters as (
 
 measured as (
 
-    select
-        requirement_id,
-        system,
-        due_date,
-        due_date as measured_on
-    from requirements
-    where due_date <= {{ as_of_date() }}
-    union all
-    select
-        requirement_id,
-        system,
-        due_date,
-        {{ as_of_date() }} as measured_on
-    from requirements
-    where due_date <> {{ as_of_date() }}
+    {{ monitoring_measured_dates('requirements') }}
 
 ),
 

@@ -24,7 +24,7 @@ AS_OF = date(2026, 11, 28)
 #: held back from the first build: the newest file of these extracts (they "arrive" later)
 NEW_FILES_OF = ("hazards", "inspections", "reports")
 #: the extract of the re-exported month, and the one a file vanishes from
-REEXPORTED_OF = "hazards"
+REEXPORTED_OF = "inspections"
 VANISHED_OF = "drills"
 #: mart tables that describe the builds themselves (run ids, clocks), not the data
 BUILD_RECORDS = {"mart_build_runs", "mart_build_run_extracts"}

@@ -25,13 +25,14 @@ final as (
         owners.unit_code,
         owners.department_code,
         owners.due_date,
+        -- bigint on every engine (Spark's row_number is an int)
+        cast(row_number() over (
+            partition by versions.task_id, versions.owner_code
+            order by versions.updated_at asc nulls last, versions.read_seq asc nulls last
+        ) as bigint) as version_no,
         row_number() over (
             partition by versions.task_id, versions.owner_code
-            order by versions.updated_at, versions.read_seq
-        ) as version_no,
-        row_number() over (
-            partition by versions.task_id, versions.owner_code
-            order by versions.updated_at desc, versions.read_seq desc
+            order by versions.updated_at desc nulls last, versions.read_seq desc nulls last
         ) = 1 as is_current,
         versions.reported_date,
         case when owners.target_qty is not null then coalesce(versions.done_qty, 0) end

@@ -32,7 +32,8 @@ def _fits(table: Table, extract: Extract, rows: pl.DataFrame) -> pl.Series:
     for c in extract.columns:
         if c.zh not in rows.columns:
             continue
-        v = rows[c.zh]
+        # an empty cell ("" as the generator may write it) holds no value
+        v = rows.select(pl.when(pl.col(c.zh) == "").then(None).otherwise(pl.col(c.zh))).to_series()
         mapped = (
             c.name in table.columns
             or c.name in table.constants

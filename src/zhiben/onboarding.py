@@ -194,7 +194,14 @@ def _rows(path: Path, rel: str, extract: Extract, r: Inspection) -> None:
     import datetime as dt
 
     from zhiben.ingest.normalise import normalise
-    from zhiben.ingest.pipeline import _add_context, _Context, _quarantine_rows, _reader_failures
+    from zhiben.ingest.pipeline import (
+        _add_context,
+        _Context,
+        _failure_values,
+        _quarantine_rows,
+        _reader_failures,
+        _tag,
+    )
     from zhiben.ingest.refdata import RefData
     from zhiben.ingest.sources import own_column_names
     from zhiben.ingest.suites import Validator, rules_for, validate
@@ -209,16 +216,14 @@ def _rows(path: Path, rel: str, extract: Extract, r: Inspection) -> None:
         return
     r.rows_read = rf.frame.height
     ref = RefData.load(SEEDS_DIR)
-    raw = rf.frame.with_columns(
-        pl.lit(rel).alias("_file"),
-        pl.int_range(1, rf.frame.height + 1, dtype=pl.Int64).alias("_read_seq"),
-        pl.lit(not rf.nfkc_clean).alias("_nfkc_dirty"),
-    )
+    raw = _tag(rf, 0)  # as the loader tags a file's rows (`_absent`: optional columns it lacks)
     n = normalise(extract, raw, ref).with_columns(raw["_reason"]).with_row_index("_idx")
     ctx = _Context(dt.datetime.now())
     n = _add_context(extract, n, ctx)
     rules = [x for x in rules_for(extract, ref) if x.reason not in CROSS_FILE_REASONS]
-    failures = _reader_failures(n, validate(Validator(), extract.name, rules, n))
+    failures = _failure_values(
+        extract, n, _reader_failures(n, validate(Validator(), extract.name, rules, n))
+    )
     q = own_column_names(_quarantine_rows(extract, n, failures, ctx.latest), {rel: rf.own_names})
     r.rows_quarantined = q["line"].n_unique() if q.height else 0
     deleted = int(n["is_deleted__v"].fill_null(False).sum()) if "is_deleted__v" in n.columns else 0

@@ -84,7 +84,7 @@ def _to_export(table: Table, extract: Extract, rows: pl.DataFrame, first: pl.Ser
             inv = _inverse(table, c.name)
             v = pl.Series(
                 [
-                    None if x is None else inv[x][0] if f else inv[x][-1]
+                    None if x is None or x == "" else inv[x][0] if f else inv[x][-1]
                     for x, f in zip(v.to_list(), first.to_list(), strict=True)
                 ],
                 dtype=pl.String,

@@ -179,7 +179,8 @@ def _summary(run_results: Path) -> DbtSummary:
     if not run_results.exists():
         return DbtSummary(0, 0, 0, 0)
     results = json.loads(run_results.read_text())["results"]
-    status = [r["status"] for r in results]
+    # the on-run-start hook (the lake's raw views) is an operation, not a model or a test
+    status = [r["status"] for r in results if not r["unique_id"].startswith("operation.")]
     return DbtSummary(
         passed=sum(s in ("success", "pass") for s in status),
         warned=sum(s == "warn" for s in status),

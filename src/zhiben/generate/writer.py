@@ -49,6 +49,13 @@ def write_file(root: Path, f: OutFile, append: bool = False) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     zh = {c.name: c.zh for c in EXTRACTS[f.extract].columns}
     df = f.df.rename({k: v for k, v in zh.items() if k in f.df.columns})
+    # an empty text cell is written empty, not as `""` (polars quotes an empty string): the
+    # same cell to a reader, and the files stay plain rows of fields
+    df = df.with_columns(
+        pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c)
+        for c, t in df.schema.items()
+        if t == pl.String
+    )
     if append:
         if f.encoding == "xlsx":
             raise ValueError(f"cannot append to {f.rel}")

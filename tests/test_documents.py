@@ -336,22 +336,33 @@ def test_closeout_targets_with_their_deciding_milestone(
     assert [row for row in table[1:]] == [[t, n, s, w] for t, n, s, w in lines]
 
 
-def test_closeout_tasks_from_the_seeds_when_no_task_mart(
-    closeout_text, closeout_files, demo_warehouse
-):
-    assert "mart_plan_tasks" not in set(
-        query("select table_name from information_schema.tables", path=demo_warehouse)["table_name"]
-    )
+def test_closeout_tasks_from_the_seeds_when_no_task_mart(demo_warehouse, tmp_path):
+    """A served file without `mart_plan_tasks` (no task ledger): the seeds' tasks, as 未报送."""
+    served = tmp_path / "warehouse.duckdb"
+    shutil.copy(demo_warehouse, served)
+    with duckdb.connect(str(served)) as con:
+        con.execute("drop table if exists mart_plan_tasks")
+    data = closeout.read(served)
+    assert not data.tasks_from_mart
+    text = closeout.draft(data).text()
     with (SEEDS_DIR / "plan_tasks.csv").open(encoding="utf-8") as f:
         seed = list(csv.DictReader(f))
-    assert f"方案明确的{len(seed)}项重点任务均按“未报送”列示" in closeout_text
-    assert "任务进展数据未接入" in closeout_text
-    table = next(t for t in _tables(closeout_files["docx"]) if t[0][0] == "任务编号")
-    assert sorted(r[0] for r in table[1:]) == sorted(t["task_id"] for t in seed)
-    assert {r[4] for r in table[1:]} == {"未报送"}
+    assert f"方案明确的{len(seed)}项重点任务均按“未报送”列示" in text
+    assert "任务进展数据未接入" in text
+    assert sorted(data.tasks["task_id"].to_list()) == sorted(t["task_id"] for t in seed)
+    assert set(data.tasks["status"].to_list()) == {"未报送"}
     # a task of every unit names them as 各镇街; of every department as 区直各有关部门
-    owners = {r[0]: r[3] for r in table[1:]}
+    owners = dict(data.tasks.select("task_id", "owners").iter_rows())
     assert owners["二.26-2"] == "区直各有关部门、各镇街"
+
+
+def test_closeout_of_the_demo_reads_the_task_mart(closeout_text, demo_warehouse):
+    """The demo's served file has the task ledger: the close-out counts its tasks by status."""
+    tasks = query("select task_id, task_status from mart_plan_tasks", path=demo_warehouse)
+    per_task = dict(tasks.unique().iter_rows())
+    assert "任务进展数据未接入" not in closeout_text
+    overdue = sum(s == "逾期未完成" for s in per_task.values())
+    assert f"{len(per_task)}项重点任务中，逾期未完成{overdue}项" in closeout_text
 
 
 def test_closeout_tasks_from_the_task_mart(demo_warehouse, tmp_path):
@@ -369,7 +380,8 @@ def test_closeout_tasks_from_the_task_mart(demo_warehouse, tmp_path):
     ]
     with duckdb.connect(str(served)) as con:
         con.execute(
-            "create table mart_plan_tasks (task_id varchar, owner_code varchar, due_date date, "
+            "create or replace table mart_plan_tasks (task_id varchar, owner_code varchar, "
+            "due_date date, "
             "status varchar, task_status varchar)"
         )
         con.executemany("insert into mart_plan_tasks values (?, ?, ?, ?, ?)", rows)
@@ -497,13 +509,23 @@ def test_closeout_most_overdue_units_and_departments(closeout_text, demo_warehou
             "select department_code, department_name from dim_department", path=demo_warehouse
         ).iter_rows()
     )
+    # the plan tasks each owner has not completed past their due date (the task ledger)
+    tasks = dict(
+        query(
+            "select owner_code, count(*) from mart_plan_tasks where status = '逾期未完成' "
+            "group by owner_code",
+            path=demo_warehouse,
+        ).iter_rows()
+    )
     unit_total = {
         units[c]: hazards.filter(pl.col("unit_code") == c).height
         + accidents.filter(pl.col("unit_code") == c).height
+        + tasks.get(c, 0)
         for c in units
     }
     dept_total = {
-        depts[c]: hazards.filter(pl.col("attributed_department_code") == c).height for c in depts
+        depts[c]: hazards.filter(pl.col("attributed_department_code") == c).height + tasks.get(c, 0)
+        for c in depts
     }
     for who, totals in (("镇街", unit_total), ("部门", dept_total)):
         m = re.search(rf"逾期事项较多的5个{who}为：([^。]+)。", closeout_text)

@@ -82,7 +82,12 @@ from read_csv(
         'industry': 'VARCHAR', 'scale': 'VARCHAR', 'is_high_risk': 'VARCHAR',
         'has_major_hazard_source': 'VARCHAR', 'standardization_level': 'VARCHAR',
         'operating_status': 'VARCHAR', 'principal_name': 'VARCHAR',
-        'principal_id_number': 'VARCHAR', 'phone': 'VARCHAR', 'updated_at': 'TIMESTAMP'
+        'principal_id_number': 'VARCHAR', 'phone': 'VARCHAR',
+        -- SPEC §10.1's optional columns (phase 2): read, not used by the phase-1 figures
+        'is_confined_space': 'VARCHAR', 'is_explosive_dust': 'VARCHAR',
+        'dust_workers': 'VARCHAR', 'is_ammonia_refrigeration': 'VARCHAR',
+        'is_oil_gas_storage': 'VARCHAR', 'open_pit_slope_m': 'VARCHAR', 'risk_level': 'VARCHAR',
+        'standardization_date': 'VARCHAR', 'updated_at': 'TIMESTAMP'
     }
 ) as e
 left join town_units as tu on e.town = tu.name
@@ -107,6 +112,8 @@ with versions as (
             'deadline': 'DATE', 'status': 'VARCHAR', 'rectified_date': 'DATE',
             'closed_date': 'DATE', 'is_listed_supervision': 'VARCHAR',
             'supervision_level': 'VARCHAR', 'funds_10k_yuan': 'DOUBLE', 'department': 'VARCHAR',
+            'supervision_measures': 'VARCHAR', 'supervision_date': 'VARCHAR',
+            'verification_method': 'VARCHAR', 'verified_date': 'VARCHAR',
             'updated_at': 'TIMESTAMP'
         }
     )

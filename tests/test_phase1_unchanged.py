@@ -84,6 +84,8 @@ def test_phase1_marts_identical(builds):
         where = (
             " where target_id not in ('T14', 'T15', 'T16', 'T17')" if "target_id" in cols else ""
         )
+        if "extract" in cols:  # the per-extract data quality: the phase-2 extracts are new
+            where = " where extract not in ('monitoring', 'self_inspections')"
         a = full.execute(f"select {sel} from {name}{where} order by all").fetchall()
         b = phase1.execute(f"select {sel} from {name}{where} order by all").fetchall()
         assert a == b, name

@@ -42,7 +42,9 @@ nav = st.navigation(
     [
         st.Page(HERE / "app_pages" / file, title=title, icon=icon, default=i == 0)
         for i, (file, title, icon) in enumerate(PAGES)
-    ]
+    ],
+    # every page in the sidebar (13 pages: collapsed, Streamlit would hide some behind "more")
+    expanded=True,
 )
 ui.fingerprint()  # a Chinese message and stop when there is no warehouse file
 st.sidebar.markdown("## :material/shield: 治本攻坚三年行动")

@@ -19,7 +19,7 @@ import xlsxwriter
 
 from zhiben import monthly
 from zhiben.periods import month_range, month_title, shift_month
-from zhiben.report.workbook import ISSUER, Col, L, _Context, _formats, _table
+from zhiben.report.workbook import ISSUER, Col, L, _Context, _formats, _table, _table_or_note
 from zhiben.warehouse import as_of_date, query
 
 MONTH_SHEETS = ("月调度", "较上月恶化", "近12个月走势", "月末逾期重大隐患")
@@ -171,12 +171,7 @@ def _worsened_sheet(ctx: _Context, data: dict[str, Any]) -> None:
         len(cols),
         ["月末重大隐患逾期数、事故起数或死亡人数多于上月的镇街。"],
     )
-    if worse.is_empty():
-        ws.write_string(top, 0, "本月没有较上月恶化的镇街。", ctx.fmt["note"])
-        for c, col in enumerate(cols):
-            ws.set_column(c, c, col.width)
-        return
-    _table(ctx, ws, top, cols, worse.to_dicts())
+    _table_or_note(ctx, ws, top, cols, worse.to_dicts(), "本月没有较上月恶化的镇街。")
 
 
 def _trend_sheet(ctx: _Context, data: dict[str, Any]) -> None:

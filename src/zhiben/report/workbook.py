@@ -281,6 +281,23 @@ def _table(
     return first_row + len(rows) + 1
 
 
+def _table_or_note(
+    ctx: _Context,
+    ws: Worksheet,
+    first_row: int,
+    cols: Sequence[Col],
+    rows: Sequence[dict],
+    note: str,
+) -> None:
+    """:func:`_table`, or — with no rows — `note` in its place, the columns at their widths."""
+    if rows:
+        _table(ctx, ws, first_row, cols, rows)
+        return
+    ws.write_string(first_row, 0, note, ctx.fmt["note"])
+    for c, col in enumerate(cols):
+        ws.set_column(c, c, col.width)
+
+
 def _indicator_names(method: pl.DataFrame, scope: str) -> dict[str, tuple[str, float]]:
     rows = method.filter((pl.col("scope") == scope) & (pl.col("item_type") == "indicator"))
     return {r["item_id"]: (r["item_name"], r["weight"]) for r in rows.iter_rows(named=True)}
@@ -491,13 +508,7 @@ def _zero_penalty_sheet(ctx: _Context, data: dict[str, Any]) -> None:
             "但未作出一起行政处罚决定的镇街；辖区检查与处罚为发生在本镇街、不论执法主体的数量。"
         ],
     )
-    rows = data["zero_penalty"].to_dicts()
-    if rows:
-        _table(ctx, ws, top, cols, rows)
-    else:
-        ws.write_string(top, 0, "本季度无“零处罚”单位。", ctx.fmt["note"])
-        for c, col in enumerate(cols):
-            ws.set_column(c, c, col.width)
+    _table_or_note(ctx, ws, top, cols, data["zero_penalty"].to_dicts(), "本季度无“零处罚”单位。")
 
 
 def _targets_sheet(ctx: _Context, data: dict[str, Any]) -> None:
@@ -552,12 +563,7 @@ def _chase_sheet(ctx: _Context, data: dict[str, Any]) -> None:
             "缺项数: " + ("，".join(f"{t} {n} 项" for t, n in counts) or "无"),
         ],
     )
-    if chase.height:
-        _table(ctx, ws, top, cols, chase.to_dicts())
-    else:
-        ws.write_string(top, 0, "各覆盖类目标均无缺项。", ctx.fmt["note"])
-        for c, col in enumerate(cols):
-            ws.set_column(c, c, col.width)
+    _table_or_note(ctx, ws, top, cols, chase.to_dicts(), "各覆盖类目标均无缺项。")
 
 
 def _plan_tasks_sheet(ctx: _Context, data: dict[str, Any]) -> None:
@@ -588,12 +594,7 @@ def _plan_tasks_sheet(ctx: _Context, data: dict[str, Any]) -> None:
             "合计: " + ("，".join(f"{s} {n} 项" for s, n in counts) or "无"),
         ],
     )
-    if rows.height:
-        _table(ctx, ws, top, cols, rows.to_dicts())
-    else:
-        ws.write_string(top, 0, "没有逾期或有风险的任务。", ctx.fmt["note"])
-        for c, col in enumerate(cols):
-            ws.set_column(c, c, col.width)
+    _table_or_note(ctx, ws, top, cols, rows.to_dicts(), "没有逾期或有风险的任务。")
 
 
 def _method_sheet(ctx: _Context, data: dict[str, Any]) -> None:

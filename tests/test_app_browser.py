@@ -308,17 +308,13 @@ def test_prevention_page_renders_and_exports(server: str, browser) -> None:
     assert page.locator('[data-testid="stException"]').count() == 0
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "prevention.png"), full_page=True)
-    # the page has a download per table: the coverage table's is the one named 技防覆盖
-    buttons = page.get_by_role("button", name="下载 Excel")
-    names = []
-    for i in range(buttons.count()):
-        with page.expect_download(timeout=30_000) as info:
-            buttons.nth(i).click()
-        download = info.value
-        names.append(download.suggested_filename)
-        if download.suggested_filename == "技防覆盖_全区.xlsx":
-            break
-    assert download.suggested_filename == "技防覆盖_全区.xlsx", names
+    # the page has a download per table: the region's coverage table's button by its key
+    button = page.locator(".st-key-pv_cov_region_xlsx button")
+    button.scroll_into_view_if_needed()
+    with page.expect_download(timeout=30_000) as info:
+        button.click()
+    download = info.value
+    assert download.suggested_filename == "技防覆盖_全区.xlsx"
     target = ARTIFACTS / "downloads" / download.suggested_filename
     target.parent.mkdir(parents=True, exist_ok=True)
     download.save_as(target)

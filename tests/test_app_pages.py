@@ -424,7 +424,7 @@ def test_every_column_shown_has_a_chinese_header(served: Path) -> None:
     for table in APP_TABLES:
         if table.startswith("fct_"):
             continue
-        cols = [c for c in queries.table_columns(served, table) if c not in labels.COLUMN_LABELS]
+        cols = [c for c in queries.table_columns(served, table) if not labels.has_label(c, table)]
         if cols:
             missing[table] = cols
     for name in ("LEDGER_COLUMNS", "ACCIDENT_COLUMNS", "PENALTY_COLUMNS"):
@@ -438,12 +438,16 @@ def test_xlsx_export_has_chinese_headers_and_yes_no(served: Path) -> None:
     ledger = queries.major_hazard_ledger(served, units=None, unit_code="U01").head(20)
     assert ledger.height == 20
     data = export.to_xlsx_bytes(
-        ledger, sheet="重大隐患清单", title="重大隐患清单", notes={"数据截止": "2026-11-28"}
+        ledger,
+        sheet="重大隐患清单",
+        title="重大隐患清单",
+        notes={"数据截止": "2026-11-28"},
+        table="mart_major_hazard_ledger",
     )
     assert data[:2] == b"PK"
     headers = export.read_xlsx_headers(data)
-    assert headers == [labels.label(c) for c in ledger.columns]
-    assert "隐患编号" in headers and "督办升级" in headers
+    assert headers == [labels.label(c, "mart_major_hazard_ledger") for c in ledger.columns]
+    assert "隐患编号" in headers and "督办升级" in headers and "销号核验方式" in headers
     import io
 
     import openpyxl

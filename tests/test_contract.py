@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import polars as pl
 import pytest
 import yaml
 
@@ -83,3 +84,32 @@ def test_every_served_column_has_its_label_in_the_yml() -> None:
     assert found["certificates_due"] == "90天内到期/复审证书"
     assert found["i7_score"].startswith("I7 ") and "{" not in found["i7_score"]
     assert labels.label("own_inspections") == found["own_inspections"]
+
+
+def test_labels_per_table_where_two_tables_clash() -> None:
+    """`verification` is 核查结果 on 举报 (fct_reports) and 销号核验方式 on the ledger (SPEC §10.3):
+    looked up per table, never by the column name alone."""
+    from zhiben.app_logic import export, labels
+
+    assert labels.label("verification", "fct_reports") == "核查结果"
+    assert labels.label("verification", "mart_major_hazard_ledger") == "销号核验方式"
+    assert "verification" not in labels.served_column_labels()
+    assert set(labels.CLASHING_COLUMNS["verification"]) == {
+        "fct_reports",
+        "mart_major_hazard_ledger",
+    }
+    with pytest.raises(ValueError, match="verification"):
+        labels.label("verification")
+    with pytest.raises(ValueError, match="verification"):
+        labels.label("verification", "mart_accident_trend")
+    # the other columns of a table: its own label, else the one every table shares
+    assert labels.label("hazard_id", "mart_major_hazard_ledger") == labels.label("hazard_id")
+    assert labels.has_label("verification", "fct_reports")
+    assert not labels.has_label("verification")
+    ledger = pl.DataFrame({"hazard_id": ["HZ1"], "verification": ["三方现场核验"]})
+    assert labels.with_chinese_headers(ledger, "mart_major_hazard_ledger").columns == [
+        labels.label("hazard_id"),
+        "销号核验方式",
+    ]
+    data = export.to_xlsx_bytes(ledger, table="mart_major_hazard_ledger")
+    assert export.read_xlsx_headers(data) == [labels.label("hazard_id"), "销号核验方式"]

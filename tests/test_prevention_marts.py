@@ -311,7 +311,7 @@ def test_self_inspection_grid_and_not_self_found(con):
 
 def test_ledger_supervision_and_verification(con):
     rows = con.execute(
-        "select hazard_id, escalation_taken, escalation_due, is_escalation_behind, verification_method,"
+        "select hazard_id, escalation_taken, escalation_due, is_escalation_behind, verification,"
         " is_closed_unverified from marts.mart_major_hazard_ledger order by hazard_id"
     ).fetchall()
     assert rows == [

@@ -109,7 +109,7 @@ if ui.require("mart_major_hazard_ledger"):
             "escalation_taken",
             "is_escalation_behind",
             "supervision_date",
-            "verification_method",
+            "verification",
             "verified_date",
             "is_closed_unverified",
         )
@@ -124,10 +124,17 @@ if ui.require("mart_major_hazard_ledger"):
     m[1].metric("督办措施滞后", f"{behind.height:,}")
     m[2].metric("销号未经三方现场核验", f"{unverified.height:,}")
     st.caption("督办措施滞后：应采取的督办措施高于已采取的全部措施（已采取措施未知的不计入）。")
-    ui.table(behind.select(cols), key="pv_behind", file_name="督办措施滞后", title="督办措施滞后")
+    ui.table(
+        behind.select(cols),
+        key="pv_behind",
+        file_name="督办措施滞后",
+        title="督办措施滞后",
+        table="mart_major_hazard_ledger",
+    )
     ui.table(
         unverified.select(cols),
         key="pv_unverified",
         file_name="销号未经三方核验",
         title="销号未经三方现场核验",
+        table="mart_major_hazard_ledger",
     )

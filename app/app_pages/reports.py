@@ -76,4 +76,5 @@ ui.table(
     key="rp_overdue",
     file_name=f"逾期举报_{period_text}",
     title="逾期举报",
+    table="fct_reports",
 )

@@ -104,7 +104,7 @@ final as (
             escalation_taken_order('supervision.supervision_measures', 'escalation_bands')
         ) }} as is_escalation_behind,
         supervision.supervision_date,
-        supervision.verification_method,
+        supervision.verification_method as verification,
         supervision.verified_date,
         {{ is_closed_unverified('major_hazards.status', 'supervision.verification_method') }}
             as is_closed_unverified

@@ -30,9 +30,11 @@ def to_xlsx_bytes(
     title: str | None = None,
     notes: Mapping[str, object] | None = None,
     labels: Mapping[str, str] | None = None,
+    table: str | None = None,
 ) -> bytes:
     """The frame as an xlsx workbook: sheet `sheet` (header in row 1, Chinese names), and a sheet
-    说明 with `title` and `notes` (as-of date, build time, filters)."""
+    说明 with `title` and `notes` (as-of date, build time, filters). `table`: the served table
+    the frame comes from, for a column labelled per table (`labels.label`)."""
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "remove_timezone": True})
     head = wb.add_format({"bold": True, "bg_color": "#dce6f1", "border": 1, "text_wrap": True})
@@ -42,7 +44,7 @@ def to_xlsx_bytes(
     fmt_num = wb.add_format({"num_format": "#,##0.##"})
     ws = wb.add_worksheet(sheet[:_MAX_SHEET_NAME])
     for j, (name, dtype) in enumerate(df.schema.items()):
-        header = (labels or {}).get(name) or label(name)
+        header = (labels or {}).get(name) or label(name, table)
         ws.write_string(0, j, header, head)
         values = df[name].to_list()
         is_share = name.endswith(("_rate", "_share", "_coverage"))

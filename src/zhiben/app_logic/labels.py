@@ -37,27 +37,41 @@ INDICATORS: dict[str, str] = {
 }
 
 
-def served_column_labels() -> dict[str, str]:
-    """The Chinese label of every column of the served dims, facts and marts: `meta: {label: …}`
-    on the column in the marts' yml (models/marts/**/*.yml, the one place labels are defined).
-    `{name}` in a label is filled from the seeds: a parameter of target_parameters (e.g.
-    `{certificate_due_window_days}`) or an indicator's name (`{I1}`). A column name labelled
-    differently in two marts is an error."""
+def served_table_labels() -> dict[str, dict[str, str]]:
+    """The Chinese label of every column of the served dims, facts and marts, per table: table →
+    column → label, from `meta: {label: …}` on the column in the marts' yml
+    (models/marts/**/*.yml, the one place labels are defined). `{name}` in a label is filled from
+    the seeds: a parameter of target_parameters (e.g. `{certificate_due_window_days}`) or an
+    indicator's name (`{I1}`)."""
     fill = {r["parameter_name"]: r["parameter_value"] for r in _seed_rows(_PARAMETERS_SEED)}
     fill |= {k.upper(): v for k, v in INDICATORS.items()}
-    found: dict[str, str] = {}
+    found: dict[str, dict[str, str]] = {}
     for path in sorted((PROJECT_DIR / "models" / "marts").rglob("*.yml")):
         for model in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("models", []):
             for column in model.get("columns", []):
                 text = (column.get("meta") or {}).get("label")
-                if text is None:
-                    continue
-                text = text.format(**fill)
-                if found.setdefault(column["name"], text) != text:
-                    raise ValueError(
-                        f"{column['name']}: two labels, {found[column['name']]} / {text}"
-                    )
+                if text is not None:
+                    found.setdefault(model["name"], {})[column["name"]] = text.format(**fill)
     return found
+
+
+def _by_column(tables: Mapping[str, Mapping[str, str]]) -> tuple[dict[str, str], dict[str, dict]]:
+    """The labels by column name alone, and the columns two tables label differently (column →
+    table → label): those are looked up per table (e.g. `verification`: 核查结果 on fct_reports,
+    销号核验方式 on mart_major_hazard_ledger)."""
+    every: dict[str, dict[str, str]] = {}
+    for table, columns in tables.items():
+        for column, text in columns.items():
+            every.setdefault(column, {})[table] = text
+    single = {c: next(iter(t.values())) for c, t in every.items() if len(set(t.values())) == 1}
+    clashing = {c: t for c, t in every.items() if c not in single}
+    return single, clashing
+
+
+def served_column_labels() -> dict[str, str]:
+    """The Chinese label of every column of the served tables labelled alike wherever it occurs
+    (a column two tables label differently is left out: see `label(column, table)`)."""
+    return _by_column(served_table_labels())[0]
 
 
 #: columns the app computes or the run history holds (no dbt model): their labels
@@ -103,8 +117,12 @@ APP_COLUMN_LABELS: dict[str, str] = {
     **{f"{k}_weighted": f"{k.upper()} {name}(加权)" for k, name in INDICATORS.items()},
 }
 
-#: English column name → Chinese header (tables on screen and xlsx exports)
-COLUMN_LABELS: dict[str, str] = served_column_labels() | APP_COLUMN_LABELS
+#: table → column → Chinese header, for every served table (the yml's labels)
+TABLE_LABELS: dict[str, dict[str, str]] = served_table_labels()
+#: English column name → Chinese header (tables on screen and xlsx exports); CLASHING_COLUMNS:
+#: the served columns two tables label differently (column → table → label), looked up per table
+_SINGLE, CLASHING_COLUMNS = _by_column(TABLE_LABELS)
+COLUMN_LABELS: dict[str, str] = _SINGLE | APP_COLUMN_LABELS
 #: the 月调度 change columns (`zhiben.monthly`): '<metric label>环比' / '<metric label>同比'
 COLUMN_LABELS |= monthly.change_labels(COLUMN_LABELS)
 
@@ -243,9 +261,26 @@ def pick(df: pl.DataFrame, columns: tuple[str, ...]) -> pl.DataFrame:
     return df.select([c for c in columns if c in df.columns])
 
 
-def label(column: str) -> str:
-    """The Chinese header of a column (the English name when none is known)."""
+def label(column: str, table: str | None = None) -> str:
+    """The Chinese header of a column of `table` (a served table's name; its yml label first),
+    else by the column's name alone (the English name when none is known). A column that two
+    tables label differently (CLASHING_COLUMNS) needs its table: without one it is an error,
+    never a guess."""
+    if table is not None and column in TABLE_LABELS.get(table, {}):
+        return TABLE_LABELS[table][column]
+    if column in CLASHING_COLUMNS and column not in APP_COLUMN_LABELS:
+        raise ValueError(
+            f"{column}: labelled per table ({CLASHING_COLUMNS[column]}); name the table"
+            + (f" ({table} has no such column)" if table else "")
+        )
     return COLUMN_LABELS.get(column, column)
+
+
+def has_label(column: str, table: str | None = None) -> bool:
+    """Whether `label(column, table)` finds a Chinese header."""
+    if table is not None and column in TABLE_LABELS.get(table, {}):
+        return True
+    return column in COLUMN_LABELS
 
 
 def indicator_label(indicator_id: str, column: str) -> str:
@@ -253,12 +288,13 @@ def indicator_label(indicator_id: str, column: str) -> str:
     return f"{indicator_id.upper()} {label(column)}"
 
 
-def with_chinese_headers(df: pl.DataFrame) -> pl.DataFrame:
-    """Rename columns to their Chinese headers (unique: a clash keeps the English name)."""
+def with_chinese_headers(df: pl.DataFrame, table: str | None = None) -> pl.DataFrame:
+    """Rename columns to their Chinese headers (unique: a clash keeps the English name); `table`:
+    the served table the frame comes from (see `label`)."""
     mapping: dict[str, str] = {}
     used: set[str] = set()
     for c in df.columns:
-        zh = label(c)
+        zh = label(c, table)
         if zh in used or zh in df.columns and zh != c:
             zh = c
         used.add(zh)

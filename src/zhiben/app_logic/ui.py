@@ -243,10 +243,10 @@ def page_header(title: str, intro: str | None = None) -> Filters:
 # ------------------------------------------------------------------ tables
 
 
-def _column_config(df: pl.DataFrame) -> dict[str, Any]:
+def _column_config(df: pl.DataFrame, table: str | None = None) -> dict[str, Any]:
     cfg: dict[str, Any] = {}
     for name, dtype in df.schema.items():
-        zh = label(name)
+        zh = label(name, table)
         if dtype == pl.Date:
             cfg[name] = st.column_config.DateColumn(zh, format="YYYY-MM-DD")
         elif isinstance(dtype, pl.Datetime):
@@ -294,14 +294,16 @@ def table(
     styler: Callable[[Any], Any] | None = None,
     on_select: Callable[[], None] | None = None,
     height: int | str = "auto",
+    table: str | None = None,
 ) -> None:
     """A table with Chinese headers and, below it, an xlsx download of exactly what it shows.
     `styler` gets a pandas Styler (for highlighting); `on_select` makes rows selectable (single)
-    and is called when the user picks one (read the selection from st.session_state[key])."""
+    and is called when the user picks one (read the selection from st.session_state[key]);
+    `table`: the served table the frame comes from, for a column labelled per table."""
     shown = yes_no(df)
     if styler:  # pandas would show dates as midnight timestamps
         shown = shown.with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d"))
-    config = _column_config(shown)
+    config = _column_config(shown, table)
     data: Any = shown.to_pandas() if styler else shown
     if height == "auto" and shown.height <= 20:  # small tables: every row, no inner scrolling
         height = 35 * (shown.height + 1) + 3
@@ -325,7 +327,9 @@ def table(
     notes = {"数据截止": as_of_text(build_info()), **f.describe(), "行数": df.height}
     st.download_button(
         "下载 Excel",
-        data=lambda: to_xlsx_bytes(df, sheet=(title or "数据")[:31], title=title, notes=notes),
+        data=lambda: to_xlsx_bytes(
+            df, sheet=(title or "数据")[:31], title=title, notes=notes, table=table
+        ),
         file_name=f"{file_name}.xlsx",
         mime=XLSX_MIME,
         key=f"{key}_xlsx",

@@ -984,11 +984,26 @@ def test_target_statuses(progress):
         "T13": "未达成",  # 2024: 1 of 23 organisers
         "T18": "未达成",  # no plan task reported: the tasks due by D were not done on time
         # phase 2 (issue 16), a drop without the prevention data: the optional columns unknown
-        "T14": "进行中",  # nobody in the populations due so far (unknown attributes): 100 %
+        # nobody in the populations due by 2025-12-31 (unknown attributes: 100 %), but R8 电力监测
+        # (due 2026-12-31: 工贸 规上 and 非煤矿山) has nobody connected, below its own straight line
+        # (SPEC §10.5: every requirement not yet due on its own line)
+        "T14": "有风险",
         "T15": "未达成",  # no 自查 at all: every required enterprise missed 2024Q1
         "T16": "达成",  # no 危险化学品 enterprise
         "T17": "进行中",  # 涉爆粉尘 / 涉氨制冷 unknown: nobody required
     }
+
+
+def test_t14_is_decided_by_the_requirement_behind_its_own_line(progress):
+    row = progress["T14"]
+    line = (AS_OF - date(2024, 1, 1)).days / (date(2026, 12, 31) - date(2024, 1, 1)).days
+    assert pick(row, "deciding_milestone", "deciding_actual", "actual") == (
+        date(2026, 12, 31),
+        0.0,
+        0.0,
+    )
+    assert row["next_milestone"] == date(2025, 12, 31)
+    assert row["expected_value"] == pytest.approx(line)
 
 
 def test_t1_is_judged_at_the_milestone_date(milestones, progress):

@@ -4,6 +4,8 @@
 -- Otherwise, towards the next milestone: a yearly (or direct) target is judged on the year so far
 -- against the milestone's value; any other against the straight line from the plan's start (0
 -- for a share, its own value at the start for a count that must fall) to the milestone at D.
+-- T14 is judged requirement by requirement, each on its own line (macro
+-- monitoring_target_judgement, SPEC §10.5).
 with
 
 targets as (
@@ -27,6 +29,20 @@ actuals as (
 parameters as (
 
     select * from {{ ref('int_target_parameters_pivoted') }}
+
+),
+
+monitoring_requirements as (
+
+    select * from {{ ref('int_monitoring_requirement_progress') }}
+
+),
+
+-- T14 (SPEC §10.5): every monitoring requirement a milestone of its own, each not yet due on its
+-- own straight line — its status and deciding requirement replace the date-by-date judgement
+monitoring_target as (
+
+    {{ monitoring_target_judgement('monitoring_requirements') }}
 
 ),
 
@@ -90,13 +106,9 @@ joined as (
             else 0
         end as line_start_value,
         -- the straight line's fraction: days from the plan's start to D ÷ to the milestone
-        cast(
-            {{ dbt.datediff('parameters.plan_start_date', as_of_date(), 'day') }}
-            as {{ type_double() }}
-        )
-        / nullif({{ dbt.datediff(
-            'parameters.plan_start_date', 'next_milestone.milestone_date', 'day'
-        ) }}, 0) as line_fraction,
+        {{ straight_line_fraction(
+            'parameters.plan_start_date', 'next_milestone.milestone_date'
+        ) }} as line_fraction,
         summary.milestones,
         summary.milestones_passed,
         summary.milestones_met,
@@ -125,9 +137,9 @@ expected as (
             when comparison = 'fewer_than_prev' then prev_value
             when judged_by = 'every_due' then next_target_value
             when judged_by = 'straight_line'
-                then
-                    line_start_value
-                    + (next_target_value - line_start_value) * least(greatest(line_fraction, 0), 1)
+                then {{ straight_line_value(
+                    'line_start_value', 'next_target_value', 'line_fraction'
+                ) }}
             else next_target_value
         end as expected_value
     from joined
@@ -216,10 +228,18 @@ final as (
         statused.plan_section,
         statused.next_milestone,
         statused.next_target_value,
-        statused.actual,
+        -- T14 有风险: the requirement that falls short of its own line, as of D
+        case
+            when monitoring_target.status = '有风险' then monitoring_target.deciding_actual
+            else statused.actual
+        end as actual,
         statused.prev_value,
-        statused.expected_value,
-        statused.status,
+        case
+            when monitoring_target.status = '有风险'
+                then monitoring_target.deciding_expected_value
+            else statused.expected_value
+        end as expected_value,
+        coalesce(monitoring_target.status, statused.status) as status,
         statused.milestones,
         statused.milestones_passed,
         statused.milestones_met,
@@ -227,13 +247,22 @@ final as (
         statused.sort_order,
         {{ as_of_date() }} as as_of_date,
         statused.comparison,
-        deciding.deciding_milestone,
-        deciding.deciding_target_value,
-        deciding.deciding_actual,
+        coalesce(
+            monitoring_target.deciding_milestone, deciding.deciding_milestone
+        ) as deciding_milestone,
+        coalesce(
+            monitoring_target.deciding_target_value, deciding.deciding_target_value
+        ) as deciding_target_value,
+        case
+            when monitoring_target.target_id is not null then monitoring_target.deciding_actual
+            else deciding.deciding_actual
+        end as deciding_actual,
         deciding.deciding_prev_value
     from statused
     inner join deciding
         on statused.target_id = deciding.target_id
+    left join monitoring_target
+        on statused.target_id = monitoring_target.target_id
 
 )
 

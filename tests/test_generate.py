@@ -144,7 +144,55 @@ def test_dirty_headers_and_encodings(dirty):
             if f.name == "hazards_broken.csv":
                 assert "隐患编号" not in _read(f)[0]
                 continue
-            assert _read(f)[0] == header, f
+            # the planted deletions' file has the optional 是否删除 (SPEC §10.1)
+            deletions = f.name == f"{name}_deletions.csv"
+            assert _read(f)[0] == header + ["是否删除"] * deletions, f
+
+
+def test_dirty_deletions(dirty):
+    """Deletions (SPEC §10.1) on hazards and reports: per extract two records deleted for good
+    and one deleted then restored, each after its last version and by D; a deletion row holds
+    the key, 更新时间 and 是否删除 = 是 only; the restore repeats the record's last version with
+    是否删除 = 否; nothing else follows a deletion."""
+    manifest = json.loads((dirty / "_planted.json").read_text(encoding="utf-8"))
+    for name in ("hazards", "reports"):
+        entries = [e for e in manifest["deletions"] if e["extract"] == name]
+        rel = f"{name}/{name}_deletions.csv"
+        assert {e["file"] for e in entries} == {rel}
+        rows = _read(dirty / rel)
+        header = rows[0]
+        at = {h: i for i, h in enumerate(header)}
+        key = EXTRACTS[name].column(EXTRACTS[name].key).zh
+        versions: dict[str, list[list[str]]] = {}
+        for f in sorted((dirty / name).iterdir()):
+            if f.name != f"{name}_deletions.csv":
+                for r in _read(f)[1:]:
+                    versions.setdefault(r[0], []).append(r)
+        deletes = {e["record_key"]: e for e in entries if e["kind"] == "delete"}
+        restores = {e["record_key"]: e for e in entries if e["kind"] == "restore"}
+        assert len(deletes) == 3 and set(restores) == {
+            k for k, e in deletes.items() if e["restored"]
+        }
+        assert len(restores) == 1
+        for record, e in deletes.items():
+            row = rows[e["line"] - 1]
+            deleted_at = row[at["更新时间"]]
+            assert row[at[key]] == record and row[at["是否删除"]] == "是"
+            assert [
+                c
+                for h, c in zip(header, row, strict=True)
+                if h not in (key, "更新时间", "是否删除")
+            ] == [""] * (len(header) - 3)
+            last = max(versions[record], key=lambda r: r[at["更新时间"]])
+            assert last[at["更新时间"]] < deleted_at <= f"{AS_OF} 23:59:59"
+            if record in restores:
+                again = rows[restores[record]["line"] - 1]
+                assert again[at["是否删除"]] == "否"
+                assert deleted_at < again[at["更新时间"]] <= f"{AS_OF} 23:59:59"
+                same = [h for h in header if h not in ("更新时间", "是否删除")]
+                assert [again[at[h]] for h in same] == [last[at[h]] for h in same]
+        # no other version of a deleted record in the deletions' file
+        assert sorted(r[at[key]] for r in rows[1:]) == sorted([*deletes, *restores])
 
 
 def _rows(root: Path, name: str) -> pl.DataFrame:

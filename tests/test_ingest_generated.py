@@ -1,5 +1,6 @@
 """zhiben.ingest on generated drops: every planted bad row lands in quarantine with its reason,
-every planted duplicate folds, every file balances; the broken file stops the load."""
+every planted duplicate folds, every planted deletion loads, every file balances; the broken
+file stops the load."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from zhiben.contract import LOAD_ORDER
+from zhiben.contract import EXTRACTS, LOAD_ORDER
 from zhiben.ingest import ExtractFileError, ingest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -40,6 +41,15 @@ def check_planted(raw: Path, db: Path) -> None:
         for p in planted["folded"]:
             assert (p["file"], p["line"]) not in loaded, p
             assert (p["file"], p["line"]) not in planted_rows, p
+        # deletions (SPEC §10.1): the deletion rows and the restoring versions load
+        assert {p["extract"] for p in planted["deletions"]} == {"hazards", "reports"}
+        for p in planted["deletions"]:
+            key = EXTRACTS[p["extract"]].key
+            got = con.execute(
+                f"select {key}, is_deleted from raw.{p['extract']} where _file = ? and _line = ?",
+                [p["file"], p["line"]],
+            ).fetchall()
+            assert got == [(p["record_key"], p["kind"] == "delete")], p
         rec = con.execute(
             "select file, rows_read, rows_loaded, rows_quarantined, rows_folded "
             "from raw.load_reconciliation"

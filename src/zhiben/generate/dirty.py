@@ -8,7 +8,10 @@ Clean rows stay valid. What is planted:
   last read wins);
 - rows to quarantine: copies of valid rows with exactly one field broken (reason codes of
   ``zhiben.contract.REASONS``);
-- exact duplicates (folded): copies of valid rows later in the same file or in a later file.
+- exact duplicates (folded): copies of valid rows later in the same file or in a later file;
+- deletions (SPEC §10.1 是否删除) on hazards and reports: a file ``<extract>_deletions.csv`` with
+  是否删除 holding deletion rows (the key and 更新时间 only) of records that stay deleted, and of
+  one record deleted then restored by a later full version (是否删除 = 否).
 
 Every planted row is listed in ``<out>/_planted.json`` with its file and physical line.
 """
@@ -73,6 +76,14 @@ CONFLICT_COL = {
 }
 #: where the equal-更新时间 variant may be planted (default: any row)
 CONFLICT_COND = {"monitoring": pl.col("connected_date").is_not_null()}
+#: deletions (SPEC §10.1): per extract, the records whose current version may be deleted —
+#: settled ones, so that no planted fact of the demo depends on them
+DELETABLE = {
+    "hazards": (pl.col("level") == "一般隐患") & (pl.col("status") == "已销号"),
+    "reports": pl.col("verification").is_in(["查实", "不属实"]),
+}
+#: how many records are deleted for good, and deleted then restored
+DELETED_RECORDS, RESTORED_RECORDS = 2, 1
 #: date columns that may be written in the other accepted formats
 DATE_COLS = {
     e.name: [c.name for c in e.columns if c.kind in ("date", "datetime")] for e in EXTRACTS.values()
@@ -115,6 +126,7 @@ class Injector:
             "quarantine": [],
             "folded": [],
             "loadable_variants": [],
+            "deletions": [],
         }
         self._pending: list[tuple[str, dict]] = []
         u = world.seeds
@@ -434,7 +446,66 @@ class Injector:
             self._variant(
                 extract, files[int(fi)].rel, kind="encoding", encoding=files[int(fi)].encoding
             )
+
+        # 7. deletions: a file of deletion rows and a restoring version (SPEC §10.1)
+        if extract in DELETABLE:
+            deletions = self._deletions(extract, files)
+            if deletions is not None:
+                files.append(deletions)
         return self._finish(extract, files)
+
+    def _deletions(self, extract: str, files: list[OutFile]) -> OutFile | None:
+        """``<extract>/<extract>_deletions.csv``: DELETED_RECORDS records deleted for good and
+        RESTORED_RECORDS deleted then restored, each deleted some days after its current
+        version (one of DELETABLE, of a record no planted row touches) and restored some days
+        later by a copy of that version; every row's 是否删除 is 是 or 否."""
+        rng = self.rng
+        key = EXTRACTS[extract].key
+        columns = [c for c in files[0].df.columns if c != "_tag"]
+        every = pl.concat([f.df for f in files if f.df.height], how="vertical_relaxed")
+        tainted = every.filter(pl.col("_tag").is_not_null())[key].unique()
+        # the latest ISO 更新时间 a record can have and still be deleted and restored by D
+        latest = f"{date.fromordinal(self.world.cal.as_of.toordinal() - 60).isoformat()} 00:00:00"
+        current = (
+            every.filter(pl.col("_tag").is_null())
+            .sort(key, "updated_at")
+            .group_by(key, maintain_order=True)
+            .last()
+        )
+        chosen = current.filter(
+            DELETABLE[extract]
+            & ~pl.col(key).is_in(tainted.implode())
+            & (pl.col("updated_at") < latest)
+            & pl.col("updated_at").str.contains(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
+        )
+        n = DELETED_RECORDS + RESTORED_RECORDS
+        if chosen.height < n:
+            return None
+        picked = sorted(int(i) for i in rng.choice(chosen.height, n, replace=False))
+        rows: list[tuple[dict, int]] = []
+        for j, r in enumerate(picked):
+            version = _row(chosen, r)
+            record = version[key]
+            deleted_at = _later(version["updated_at"], int(rng.integers(1, 21)))
+            restored = j >= DELETED_RECORDS
+            deletion = dict.fromkeys(columns)
+            deletion.update({key: record, "updated_at": deleted_at, "is_deleted": "是"})
+            tag = self._tag(
+                extract, "deletions", kind="delete", record_key=record, restored=restored
+            )
+            rows.append((deletion, tag))
+            if restored:
+                restore = {c: version.get(c) for c in columns}
+                restore["updated_at"] = _later(deleted_at, int(rng.integers(5, 21)))
+                restore["is_deleted"] = "否"
+                tag = self._tag(extract, "deletions", kind="restore", record_key=record)
+                rows.append((restore, tag))
+        rows.sort(key=lambda rt: rt[0]["updated_at"])
+        df = pl.DataFrame(
+            [{**row, "_tag": tag} for row, tag in rows],
+            schema={**dict.fromkeys([*columns, "is_deleted"], pl.String), "_tag": pl.Int64},
+        )
+        return OutFile(f"{extract}/{extract}_deletions.csv", extract, df)
 
     def _plant_tasks(self, plant_copy) -> None:
         """tasks (SPEC §10.1): one copy of a valid row per task rule, each with one defect."""
@@ -572,6 +643,12 @@ def _bad_day(v: str) -> str:
 def _shift_date(v: str, days: int) -> str:
     d = date.fromisoformat(v[:10])
     return (d.fromordinal(d.toordinal() + days)).isoformat()
+
+
+def _later(ts: str, days: int) -> str:
+    """An ISO 更新时间 `days` later, at 10:00:00 (a deletion or a restore)."""
+    d = date.fromisoformat(ts[:10])
+    return f"{d.fromordinal(d.toordinal() + days).isoformat()} 10:00:00"
 
 
 def _date_format(v: str, fmt: str) -> str:

@@ -1150,7 +1150,7 @@ def test_gx_on_the_dictionary_equals_gx_on_every_row(reasons_build):
     n = _add_context(ex, normalise(ex, frame, ref).with_row_index("_idx"), _Context())
     rules = rules_for(ex, ref)
     v = Validator()
-    by_dictionary = v.validate("h_dictionary", rules, n)
+    by_dictionary = v.validate("hazards", rules, n, asset="h_dictionary")
     cols = list(dict.fromkeys(c for r in rules for c in r.gx_columns))
     every_row = pl.DataFrame(
         [

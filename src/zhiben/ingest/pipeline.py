@@ -736,7 +736,7 @@ def _process(
     _add_time(timings, "normalise", tg - tn)
     rules, _row_wise, whole = _split_rules(extract, ref)
     tv = perf_counter()
-    wide = validate(gx, f"{name}__wide", [rules[i] for i in whole], n, rule_index=True)
+    wide = validate(gx, name, [rules[i] for i in whole], n, asset=f"{name}__wide", rule_index=True)
     wide = wide.with_columns(
         pl.col("_rule").replace_strict(dict(enumerate(whole)), return_dtype=pl.Int32)
     )

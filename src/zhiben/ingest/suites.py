@@ -459,9 +459,11 @@ class Validator:
                 out.append((int(r.expectation_config.meta["rule"]), [int(i) for i in idx]))
         return sorted(out)
 
-    def validate(self, extract: str, rules: list[Rule], frame: pl.DataFrame) -> pl.DataFrame:
+    def validate(
+        self, extract: str, rules: list[Rule], frame: pl.DataFrame, *, asset: str | None = None
+    ) -> pl.DataFrame:
         """:func:`validate` in this process."""
-        return validate(self, extract, rules, frame)
+        return validate(self, extract, rules, frame, asset=asset)
 
 
 class SuiteRunner(Protocol):
@@ -476,11 +478,15 @@ def validate(
     rules: list[Rule],
     frame: pl.DataFrame,
     *,
+    asset: str | None = None,
     rule_index: bool = False,
 ) -> pl.DataFrame:
     """Run the extract's suite on `frame`; return the failures: ``_idx`` (row position in
     `frame`), ``column_name`` (contract column), ``reason_code`` — rows in frame order, for a row
-    its rules in suite order.
+    its rules in suite order. `extract`: the contract's extract (name) the frame holds — its
+    deletion rows are checked on their key, 更新时间 and 是否删除 only; `asset`: the GX data asset
+    and suite the rules run as, one per run in a context (default: the extract; the loader's
+    whole-extract part runs as ``<extract>__wide``).
 
     GX runs on the *dictionary* of the frame rather than on its rows: every rule is row-wise and
     reads only its own columns, so a row fails a rule exactly when its value (pair rules: its pair
@@ -508,7 +514,7 @@ def validate(
         [u.gather(pl.int_range(size, eager=True) % u.height) for u in uniques],
         how="horizontal",
     )
-    failed = runner.run_suite(extract, rules, dictionary)
+    failed = runner.run_suite(asset or extract, rules, dictionary)
     if not failed:
         return empty
     parts = []
@@ -541,9 +547,7 @@ def _deletion_cells_unchecked(
 ) -> pl.DataFrame:
     """SPEC §10.5: a deletion row is validated on its key, 更新时间 and 是否删除 only (its other
     cells are blanked by `normalise.blank_deletions`)."""
-    # the whole-extract part of a suite runs as `<extract>__wide` (zhiben.ingest.pipeline)
-    extract = extract.removesuffix("__wide")
-    if extract not in EXTRACTS or "is_deleted__v" not in frame.columns:
+    if "is_deleted__v" not in frame.columns:
         return failures
     deleted = frame.select(pl.col("is_deleted__v").fill_null(False)).to_series()
     if not deleted.any():

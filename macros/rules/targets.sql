@@ -31,53 +31,26 @@
     {{ keep_first(candidates, 'year', 'milestone_date desc nulls last') }}
 {%- endmacro %}
 
-{#- the straight line of SPEC §6 at D, as the fraction of the way from the plan's start to a
-    milestone: days from `plan_start_date` to D ÷ days to `milestone_date` (not yet held to
-    [0, 1]; NULL when the milestone is the start itself) -#}
-{% macro straight_line_fraction(plan_start_date, milestone_date) -%}
-    cast(
-        {{ dbt.datediff(plan_start_date, as_of_date(), 'day') }}
-        as {{ type_double() }}
-    )
-    / nullif({{ dbt.datediff(plan_start_date, milestone_date, 'day') }}, 0)
-{%- endmacro %}
-
-{#- the straight line's value at D: from `start_value` at the plan's start to `target_value` at
-    the milestone, `fraction` (straight_line_fraction) of the way, held to [0, 1] -#}
-{% macro straight_line_value(start_value, target_value, fraction) -%}
-    {{ start_value }}
-    + ({{ target_value }} - {{ start_value }}) * least(greatest({{ fraction }}, 0), 1)
-{%- endmacro %}
-
 {#- T14 监测预警全覆盖 (SPEC §10.5 "Monitoring"): one milestone per requirement (油气储存 is three),
-    each judged on the region's pooled share. `requirements`: one row per requirement with
-    requirement_id, due_date, target_value, share (at its due date once passed, else at D),
-    is_passed and expected_value (its own straight line's value at D while not yet due) — see
-    int_monitoring_requirement_progress. The body of a CTE with one row (target_id 'T14'):
-    status — 未达成 if any passed requirement missed its value; else 有风险 if any not yet due
-    falls short of its own line; else 进行中 while any is not yet due; else 达成 — and the
-    requirement that decides it: the earliest missed (then the lowest share), else the earliest
-    falling short (then the lowest share), else the earliest not yet due (then the lowest
-    share), else the last. -#}
+    each judged on the region's pooled share by the rule of mart_monitoring_coverage (达成 / 未达成
+    once due, else 进行中 / 有风险 against its own straight line). `requirements`: one row per
+    requirement — its region row at min(due date, D): requirement_id, due_date, target_value,
+    coverage_share (NULL: nobody required, met), expected_share, status. The body of a CTE with
+    one row (target_id 'T14'): status — 未达成 if any passed requirement missed; else 有风险 if any
+    not yet due falls short of its own line; else 进行中 while any is not yet due; else 达成 — and
+    the requirement that decides it: the earliest missed (then the lowest share), else the
+    earliest falling short (then the lowest share), else the earliest not yet due (then the
+    lowest share), else the last. -#}
 {% macro monitoring_target_judgement(requirements) -%}
     {%- set judged -%}
         (
             select
                 *,
-                case
-                    when
-                        is_passed
-                        and not {{ is_target_value_met(
-                            "'at_least'", 'share', 'target_value', 'null'
-                        ) }}
-                        then 0
-                    when
-                        not is_passed
-                        and not {{ is_target_value_met(
-                            "'at_least'", 'share', 'expected_value', 'null'
-                        ) }}
-                        then 1
-                    when not is_passed then 2
+                coalesce(coverage_share, 1.0) as share,
+                case status
+                    when '未达成' then 0
+                    when '有风险' then 1
+                    when '进行中' then 2
                     else 3
                 end as judgement
             from {{ requirements }}
@@ -95,7 +68,7 @@
         due_date as deciding_milestone,
         target_value as deciding_target_value,
         share as deciding_actual,
-        expected_value as deciding_expected_value
+        expected_share as deciding_expected_value
     from (
         {{ keep_first(
             judged,

@@ -32,9 +32,31 @@ parameters as (
 
 ),
 
+coverage as (
+
+    select * from {{ ref('mart_monitoring_coverage') }}
+
+),
+
+-- T14: each requirement's region row where its status is judged (at its due date once passed,
+-- else at D), with T14's milestone value at its due date
 monitoring_requirements as (
 
-    select * from {{ ref('int_monitoring_requirement_progress') }}
+    select
+        coverage.requirement_id,
+        coverage.due_date,
+        milestones.target_value,
+        coverage.coverage_share,
+        coverage.expected_share,
+        coverage.status
+    from coverage
+    left join milestones
+        on
+            milestones.target_id = 'T14'
+            and coverage.due_date = milestones.milestone_date
+    where
+        coverage.unit_code is null
+        and coverage.measured_on = least(coverage.due_date, {{ as_of_date() }})
 
 ),
 
@@ -106,9 +128,13 @@ joined as (
             else 0
         end as line_start_value,
         -- the straight line's fraction: days from the plan's start to D ÷ to the milestone
-        {{ straight_line_fraction(
-            'parameters.plan_start_date', 'next_milestone.milestone_date'
-        ) }} as line_fraction,
+        cast(
+            {{ dbt.datediff('parameters.plan_start_date', as_of_date(), 'day') }}
+            as {{ type_double() }}
+        )
+        / nullif({{ dbt.datediff(
+            'parameters.plan_start_date', 'next_milestone.milestone_date', 'day'
+        ) }}, 0) as line_fraction,
         summary.milestones,
         summary.milestones_passed,
         summary.milestones_met,
@@ -137,9 +163,9 @@ expected as (
             when comparison = 'fewer_than_prev' then prev_value
             when judged_by = 'every_due' then next_target_value
             when judged_by = 'straight_line'
-                then {{ straight_line_value(
-                    'line_start_value', 'next_target_value', 'line_fraction'
-                ) }}
+                then
+                    line_start_value
+                    + (next_target_value - line_start_value) * least(greatest(line_fraction, 0), 1)
             else next_target_value
         end as expected_value
     from joined

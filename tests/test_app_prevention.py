@@ -3,6 +3,7 @@ and the T14 / T15 named lists on the targets page."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -60,3 +61,24 @@ def test_targets_page_chases_t14_t15(served: Path) -> None:  # noqa: F811
     for tid in ("T14", "T15"):
         assert any(t.startswith(f"{tid} ") and f"缺 {n.get(tid, 0)} 项" in t for t in titles), tid
     assert pl.Series(titles).str.starts_with("T15").any()
+
+
+def _column_labels(at) -> list[dict[str, str]]:
+    """The headers of every table on the page: column → its label (st.column_config)."""
+    out = []
+    for df in at.dataframe:
+        cfg = json.loads(df.proto.columns or "{}")
+        out.append({k.removeprefix("col:"): (v or {}).get("label") for k, v in cfg.items()})
+    return out
+
+
+def test_verification_is_headed_by_its_own_table(served: Path) -> None:  # noqa: F811
+    """`verification` is 销号核验方式 in the ledger and 核查结果 in 举报 (labels per table)."""
+    at = open_page("prevention.py")
+    assert_clean(at)
+    ledger = [c for c in _column_labels(at) if "verification" in c]
+    assert len(ledger) == 2 and {c["verification"] for c in ledger} == {"销号核验方式"}
+    at = open_page("reports.py")
+    assert_clean(at)
+    reports = [c for c in _column_labels(at) if "verification" in c]
+    assert len(reports) == 1 and {c["verification"] for c in reports} == {"核查结果"}

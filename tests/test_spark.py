@@ -2,8 +2,13 @@
 on DuckDB and on Spark (dbt-spark, session method, local mode): every mart of the two served
 files equal — every row, every column, the same column types; floats within 1e-9 relative.
 
+Spark reads the extracts from the lake's Parquet entries (macros/engines/raw_relations.sql): the
+Spark warehouse's lake is first written by a DuckDB build of an earlier drop (one hazards month
+exported again later), so the Spark build reuses entries it did not write and its lake holds a
+stale entry of the same file name, which it must not read.
+
 Costs one Spark build (JVM start + ~190 dbt nodes on local[2]: a few minutes on 2 shared cores)
-and one DuckDB build (~15 s)."""
+and two DuckDB builds (~15 s each)."""
 
 from __future__ import annotations
 
@@ -15,7 +20,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from zhiben.engines import spark_dirs
+from zhiben import history
+from zhiben.engines import export_raw, lake_columns, spark_dirs
+from zhiben.paths import WarehousePaths
 
 AS_OF = date(2026, 11, 28)
 
@@ -38,8 +45,28 @@ def served_pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     on_duckdb = root / "duckdb" / "warehouse.duckdb"
     on_spark = root / "spark" / "warehouse.duckdb"
     build(raw, on_duckdb, progress=lambda _m: None)
+    # the Spark warehouse's lake as an earlier night left it: the same drop but one hazards month
+    # as first exported (its first row missing), built on DuckDB
+    earlier = root / "earlier"
+    shutil.copytree(raw, earlier)
+    month = _plain_utf8_file(earlier / "hazards")
+    lines = month.read_text(encoding="utf-8").splitlines()
+    month.write_text("\n".join([lines[0], *lines[2:]]) + "\n", encoding="utf-8")
+    build(earlier, on_spark, progress=lambda _m: None)
     build(raw, on_spark, progress=lambda _m: None, engine="spark")
     return on_duckdb, on_spark
+
+
+def _plain_utf8_file(folder: Path) -> Path:
+    """A CSV of `folder` whose every physical line is one row: safe to edit by lines."""
+    for path in sorted(folder.glob("*.csv")):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue
+        if '"' not in text and "\r" not in text and len(text.splitlines()) > 4:
+            return path
+    raise AssertionError(f"no plain UTF-8 CSV in {folder}")
 
 
 def _schema(con: duckdb.DuckDBPyConnection, db: str) -> dict[str, list[tuple[str, str]]]:
@@ -87,3 +114,51 @@ def test_spark_build_leaves_no_spark_files(served_pair: tuple[Path, Path]) -> No
     """The Spark warehouse and the exported raw rows are working files of one build only."""
     _, on_spark = served_pair
     assert not spark_dirs(on_spark.parent / ".zhiben-build")[0].exists()
+
+
+def test_spark_build_read_the_lake_an_earlier_build_wrote(served_pair: tuple[Path, Path]) -> None:
+    """The Spark build reused every entry but the re-exported month's (so the marts above, equal,
+    came from entries Spark did not write, beside a stale entry of the same file)."""
+    _, on_spark = served_pair
+    earlier, spark_run = history.read(WarehousePaths(on_spark).history_file)[-2:]
+    assert earlier["status"] == spark_run["status"] == "success"
+    assert spark_run["lake"]["files_read"] == 1
+    assert spark_run["lake"]["files_reused"] == spark_run["lake"]["files"] - 1 > 300
+
+
+def test_spark_reads_the_extracts_from_the_lake_not_from_a_copy(
+    served_pair: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """`spark__raw_relation` selects, per extract, `_file, _line, _read_seq` and the columns of
+    `lake_columns()`: exactly the build file's view `raw.<extract>` over the lake. Only the
+    loader's own tables are exported for Spark, none of the extracts' rows."""
+    on_duckdb, _ = served_pair
+    build_db = sorted((on_duckdb.parent / ".zhiben-build").glob("build-*.duckdb"))[-1]
+    with duckdb.connect(str(build_db), read_only=True) as con:
+        views = {
+            t: [
+                c
+                for (c,) in con.execute(
+                    "select column_name from information_schema.columns "
+                    "where table_schema = 'raw' and table_name = ? order by ordinal_position",
+                    [t],
+                ).fetchall()
+            ]
+            for (t,) in con.execute(
+                "select table_name from information_schema.tables "
+                "where table_schema = 'raw' and table_type = 'VIEW'"
+            ).fetchall()
+        }
+    columns = lake_columns()
+    assert set(views) == set(columns) and "hazards" in columns
+    for extract, cols in columns.items():
+        assert views[extract] == ["_file", "_line", "_read_seq", *cols], extract
+    exported = export_raw(build_db, tmp_path / "raw")
+    assert set(exported) == {
+        "build_info",
+        "lake_dropped",
+        "lake_entries",
+        "lake_views",
+        "load_reconciliation",
+        "quarantine",
+    }

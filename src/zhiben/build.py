@@ -134,14 +134,20 @@ def build(
             progress(f"[2/3] dbt build (seeds, models, tests) — {engine}")
             if engine == "spark":
                 engines.reset_spark_dir(paths.work_dir)
+                t1 = time.perf_counter()
                 engines.export_raw(build_db, engines.spark_dirs(paths.work_dir)[1])
+                progress(f"      Spark: raw → Parquet {time.perf_counter() - t1:.1f} s")
             on_line = _dbt_progress(progress)
             if engine == "spark":
                 on_line = engines.without_jvm_lines(on_line)
+            t1 = time.perf_counter()
             summary = dbt.run(built_as_of, on_line=on_line)
             if engine == "spark":  # Spark's Parquet marts into the build file, published as usual
+                progress(f"      Spark: dbt build {time.perf_counter() - t1:.1f} s")
+                t1 = time.perf_counter()
                 engines.import_marts(engines.spark_marts_dir(paths.work_dir), build_db)
                 engines.reset_spark_dir(paths.work_dir)
+                progress(f"      Spark: marts → build file {time.perf_counter() - t1:.1f} s")
             stages["dbt"] = time.perf_counter() - t0
             record.dbt = str(summary)
             record.dbt_tests = _dbt_test_summary(dbt.target_dir)

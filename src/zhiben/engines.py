@@ -1,15 +1,17 @@
 """The engine that runs the dbt project (SPEC §11): DuckDB (default, in the build file) or Spark
 (dbt-spark, `method: session`, local mode; a cluster through a profile, docs/SPARK.md).
 
-On Spark the build is: the loader lands the raw rows in the build file as always → the raw rows
-as Parquet (:func:`export_raw`) → `dbt build --target spark` (the project's `source` macro
-reads source `raw` from those files, macros/engines/raw_relations.sql; the marts are Parquet
-tables in the run's Spark warehouse) → :func:`import_marts` copies those Parquet marts into schema `marts`
+On Spark the build is: the loader writes the lake and lands its small tables in the build file as
+always → those small tables as Parquet (:func:`export_raw`) → `dbt build --target spark` (the
+project's `source` macro reads each extract from the lake's Parquet entries directly and the
+loader's tables from those files, macros/engines/raw_relations.sql; the marts are Parquet tables
+in the run's Spark warehouse) → :func:`import_marts` copies those Parquet marts into schema `marts`
 of the build file → the usual publish. The served file stays one DuckDB file; the app does not
 know which engine built it."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections.abc import Callable
@@ -22,6 +24,8 @@ ENGINES = ("duckdb", "spark")
 #: the environment the `spark` target of profiles.yml reads
 SPARK_DIR_ENV = "ZHIBEN_SPARK_DIR"
 RAW_PARQUET_ENV = "ZHIBEN_RAW_PARQUET"
+LAKE_DIR_ENV = "ZHIBEN_LAKE_DIR"
+LAKE_COLUMNS_ENV = "ZHIBEN_LAKE_COLUMNS"
 
 
 #: the JVM's own console lines (log4j `yy/MM/dd HH:mm:ss LEVEL …`, the JDK's `WARNING: …`):
@@ -51,9 +55,31 @@ def spark_dirs(work_dir: Path) -> tuple[Path, Path]:
     return spark_dir, spark_dir / "raw"
 
 
+def lake_columns() -> dict[str, list[str]]:
+    """Per extract, the columns of its view `raw.<extract>` after `_file, _line, _read_seq`
+    (zhiben.ingest.land.lake_view_sql: every landed column not starting with `_`), in order —
+    what `spark__raw_relation` selects from the extract's lake entries. From the contract, so
+    known before the loader runs (dbt starts parsing beside it)."""
+    from zhiben.contract import EXTRACTS
+    from zhiben.ingest.land import landed_select
+
+    out: dict[str, list[str]] = {}
+    for extract in EXTRACTS:
+        names = [item.rpartition(" AS ")[2].strip('"') for item in landed_select(extract)[1]]
+        out[extract] = [n for n in names if not n.startswith("_")]
+    return out
+
+
 def spark_env(work_dir: Path) -> dict[str, str]:
+    """The environment of the `spark` target: its folder, the loader's tables as Parquet, the
+    lake (the build's `WarehousePaths.lake_dir`) and each extract's columns."""
     spark_dir, raw = spark_dirs(work_dir)
-    return {SPARK_DIR_ENV: str(spark_dir), RAW_PARQUET_ENV: str(raw)}
+    return {
+        SPARK_DIR_ENV: str(spark_dir),
+        RAW_PARQUET_ENV: str(raw),
+        LAKE_DIR_ENV: str(work_dir / "lake"),
+        LAKE_COLUMNS_ENV: json.dumps(lake_columns(), sort_keys=True),
+    }
 
 
 def reset_spark_dir(work_dir: Path) -> None:
@@ -61,18 +87,18 @@ def reset_spark_dir(work_dir: Path) -> None:
 
 
 def export_raw(build_db: Path, out_dir: Path) -> list[str]:
-    """THE one place that gives Spark its raw rows: every table of schema `raw` of the build file
-    as `<out_dir>/<table>/part-0.parquet` (the layout `spark__raw_relation` in
-    macros/engines/raw_relations.sql reads).
-    When the loader writes the Parquet lake itself, this becomes "point RAW_PARQUET_ENV at the
-    lake" and the copy goes away. Timestamps stay without time zone."""
+    """The loader's own tables of schema `raw` (lake_entries, lake_dropped, quarantine,
+    load_reconciliation, build_info: every BASE TABLE; small — no extract's rows) as
+    `<out_dir>/<table>/part-0.parquet`, the layout `spark__raw_relation`
+    (macros/engines/raw_relations.sql) reads. The extracts (views over the lake in the build
+    file) are not copied: Spark reads their lake entries itself. Timestamps stay without zone."""
     out_dir.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(build_db), read_only=True) as con:
         tables = [
             r[0]
             for r in con.execute(
                 "select table_name from information_schema.tables "
-                "where table_schema = 'raw' order by table_name"
+                "where table_schema = 'raw' and table_type = 'BASE TABLE' order by table_name"
             ).fetchall()
         ]
         for table in tables:

@@ -1,23 +1,21 @@
 """SPEC §11: the same dbt project on the second engine. The tiny dirty drop built by `zhiben.build`
-on DuckDB and on Spark (dbt-spark, session method, local mode): every mart of the two served
-files equal — every row, every column, the same column types; floats within 1e-9 relative.
+on DuckDB (the session's shared build, conftest `tiny_dirty_warehouse`) and on Spark (dbt-spark,
+session method, local mode): every mart of the two served files equal — every row, every column,
+the same column types; floats within 1e-9 relative.
 
-Costs one Spark build (JVM start + ~190 dbt nodes on local[2]: a few minutes on 2 shared cores)
-and one DuckDB build (~15 s)."""
+Costs one Spark build (JVM start + ~190 dbt nodes on local[2]: a few minutes on 2 shared cores);
+the DuckDB build is shared with test_catalog."""
 
 from __future__ import annotations
 
 import math
 import shutil
-from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from zhiben.engines import spark_dirs
-
-AS_OF = date(2026, 11, 28)
 
 #: differ between any two builds, whatever the engine: when the loader ran / dbt ran, and the
 #: run history
@@ -28,18 +26,16 @@ pytestmark = pytest.mark.skipif(shutil.which("java") is None, reason="Spark need
 
 
 @pytest.fixture(scope="module")
-def served_pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def served_pair(
+    tiny_dirty_drop: Path, tiny_dirty_warehouse: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, Path]:
+    """The DuckDB side is the session's build of the tiny dirty drop (conftest
+    `tiny_dirty_warehouse`: `zhiben.build`, D from the drop); the Spark side builds the same drop."""
     from zhiben.build import build
-    from zhiben.generate import generate
 
-    root = tmp_path_factory.mktemp("engines")
-    raw = root / "raw"
-    generate(raw, scale="tiny", seed=7, dirty=True, as_of=AS_OF)
-    on_duckdb = root / "duckdb" / "warehouse.duckdb"
-    on_spark = root / "spark" / "warehouse.duckdb"
-    build(raw, on_duckdb, progress=lambda _m: None)
-    build(raw, on_spark, progress=lambda _m: None, engine="spark")
-    return on_duckdb, on_spark
+    on_spark = tmp_path_factory.mktemp("engines") / "spark" / "warehouse.duckdb"
+    build(tiny_dirty_drop, on_spark, progress=lambda _m: None, engine="spark")
+    return tiny_dirty_warehouse, on_spark
 
 
 def _schema(con: duckdb.DuckDBPyConnection, db: str) -> dict[str, list[tuple[str, str]]]:

@@ -20,6 +20,9 @@ apply_offline_env()
 
 DEMO_AS_OF = date(2026, 11, 28)
 DEMO_SEED = 42
+#: the tiny drops below: as of the demo's date, one seed
+TINY_AS_OF = DEMO_AS_OF
+TINY_SEED = 7
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -64,3 +67,52 @@ def demo_build_db(demo_warehouse: Path) -> Path:
     builds = sorted((demo_warehouse.parent / ".zhiben-build").glob("build-*.duckdb"))
     assert builds, "the demo build left no build file"
     return builds[-1]
+
+
+# The tiny drops and their warehouses, built once per session and shared by the modules that
+# build the same input (same drop, same D, same options). Read them; a test that writes to a
+# warehouse takes its own copy (fixtures.warehouses.copy_warehouse), a test that changes a drop
+# copies the drop first.
+
+
+@pytest.fixture(scope="session")
+def tiny_dirty_drop(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny dirty drop (every kind of bad row), seed 7, as of 2026-11-28."""
+    from zhiben.generate import generate
+
+    raw = tmp_path_factory.mktemp("tiny_dirty") / "raw"
+    generate(raw, scale="tiny", seed=TINY_SEED, dirty=True, as_of=TINY_AS_OF)
+    return raw
+
+
+@pytest.fixture(scope="session")
+def tiny_dirty_warehouse(tiny_dirty_drop: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`zhiben.build` of the tiny dirty drop on DuckDB, D read from the drop (test_spark's DuckDB
+    side, test_catalog's site); the served file, alone in its folder with `.zhiben-build`."""
+    from zhiben.build import build
+
+    served = tmp_path_factory.mktemp("tiny_dirty_wh") / "warehouse.duckdb"
+    build(tiny_dirty_drop, served, progress=lambda _m: None)
+    return served
+
+
+@pytest.fixture(scope="session")
+def tiny_clean_drop(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny clean drop (no bad row), seed 7, as of 2026-11-28."""
+    from zhiben.generate import generate
+
+    raw = tmp_path_factory.mktemp("tiny_clean") / "raw"
+    generate(raw, scale="tiny", seed=TINY_SEED, dirty=False, as_of=TINY_AS_OF)
+    return raw
+
+
+@pytest.fixture(scope="session")
+def tiny_clean_warehouse(tiny_clean_drop: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`zhiben.build` of the tiny clean drop on DuckDB as of 2026-11-28 (test_phase1_unchanged's
+    full drop, test_bench's warehouse, test_build_files' first build, test_sources' contract
+    shape); the served file, alone in its folder with `.zhiben-build`."""
+    from zhiben.build import build
+
+    served = tmp_path_factory.mktemp("tiny_clean_wh") / "warehouse.duckdb"
+    build(tiny_clean_drop, served, as_of=TINY_AS_OF, progress=lambda _m: None)
+    return served

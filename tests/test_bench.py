@@ -40,17 +40,10 @@ REQUIRED = {
 
 
 @pytest.fixture(scope="module")
-def clean_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A tiny clean drop and the warehouse built from it."""
-    from zhiben.build import build
-    from zhiben.generate import generate
-
-    root = tmp_path_factory.mktemp("bench")
-    raw = root / "raw"
-    generate(raw, scale="tiny", seed=42, dirty=False, as_of=AS_OF)
-    served = root / "warehouse.duckdb"
-    build(raw, served, as_of=AS_OF, progress=lambda _msg: None)
-    return raw, served
+def clean_build(tiny_clean_drop: Path, tiny_clean_warehouse: Path) -> tuple[Path, Path]:
+    """A tiny clean drop and the warehouse built from it as of AS_OF: the session's shared build
+    (conftest `tiny_clean_drop`, `tiny_clean_warehouse`); both only read here."""
+    return tiny_clean_drop, tiny_clean_warehouse
 
 
 @pytest.mark.slow

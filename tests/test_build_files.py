@@ -14,21 +14,20 @@ from pathlib import Path
 import duckdb
 import psutil
 import pytest
+from fixtures.warehouses import copy_warehouse
 
 from zhiben import history
 from zhiben.build import build
 from zhiben.dbt import DbtError
-from zhiben.generate import generate
 from zhiben.paths import WarehousePaths
 
 D1, D2 = date(2026, 11, 27), date(2026, 11, 28)
 
 
 @pytest.fixture(scope="module")
-def tiny_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    raw = tmp_path_factory.mktemp("tiny") / "raw"
-    generate(raw, scale="tiny", seed=7, dirty=False, as_of=D2)
-    return raw
+def tiny_raw(tiny_clean_drop: Path) -> Path:
+    """The session's tiny clean drop as of D2 (conftest `tiny_clean_drop`): read only here."""
+    return tiny_clean_drop
 
 
 def _as_of(served: Path) -> date:
@@ -64,11 +63,13 @@ def test_fixed_path_partial_parse_and_leftovers(tiny_raw: Path, tmp_path: Path) 
 
 
 def test_dbt_dying_fails_the_build_and_leaves_the_served_file(
-    tiny_raw: Path, tmp_path: Path
+    tiny_raw: Path, tiny_clean_warehouse: Path, tmp_path: Path
 ) -> None:
-    served = tmp_path / "warehouse.duckdb"
+    # the good build before: a copy of the session's build of the same drop as of D2
+    served = copy_warehouse(tiny_clean_warehouse, tmp_path / "wh")
     paths = WarehousePaths(served)
-    ok = build(tiny_raw, served, as_of=D2, progress=lambda _m: None)
+    assert _as_of(served) == D2
+    (ok_build_db,) = paths.work_dir.glob("build-*.duckdb")
     before = served.read_bytes()
 
     def kill_dbt() -> None:  # as the OOM killer would, once dbt runs the nodes
@@ -85,7 +86,7 @@ def test_dbt_dying_fails_the_build_and_leaves_the_served_file(
         build(tiny_raw, served, as_of=D2, progress=progress)
     assert served.read_bytes() == before
     assert not paths.build_file.exists()
-    assert sorted(p.name for p in paths.work_dir.glob("build*.duckdb")) == [ok.build_db.name]
+    assert sorted(p.name for p in paths.work_dir.glob("build*.duckdb")) == [ok_build_db.name]
     assert history.read(paths.history_file)[-1]["status"] == "failed"
 
 

@@ -1,6 +1,7 @@
 """The analysts' catalog (issue 20): `zhiben docs` (dbt docs of the last successful build, served
 read-only on 127.0.0.1), dbt's source freshness behind `zhiben status --check`, and the
-validation report of each build. One tiny build (as of a fixed past date) serves them all."""
+validation report of each build. One tiny build (as of a fixed past date) serves them all: a copy of
+the session's shared one."""
 
 from __future__ import annotations
 
@@ -12,29 +13,22 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
+from fixtures.warehouses import copy_warehouse
 
 REPO = Path(__file__).resolve().parents[1]
 ZHIBEN = str(Path(sys.executable).with_name("zhiben"))
 CJK = re.compile(r"[\u4e00-\u9fff]")
-AS_OF = date(2026, 11, 28)
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from zhiben.build import build
-    from zhiben.generate import generate
-
-    base = tmp_path_factory.mktemp("catalog")
-    raw = base / "raw"
-    generate(raw, scale="tiny", seed=7, dirty=True, as_of=AS_OF)
-    served = base / "wh" / "warehouse.duckdb"
-    build(raw, served, progress=lambda _m: None)
-    return served
+def site(tiny_dirty_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the session's build of the tiny dirty drop as of 2026-11-28 (conftest
+    `tiny_dirty_warehouse`): these tests write to it (the catalog, hand-made 更新时间)."""
+    return copy_warehouse(tiny_dirty_warehouse, tmp_path_factory.mktemp("catalog") / "wh")
 
 
 def _marts() -> set[str]:

@@ -51,10 +51,9 @@ def pii_in(text: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    raw = tmp_path_factory.mktemp("tiny") / "raw"
-    generate_mod.generate(raw, scale="tiny", seed=7, dirty=True, as_of=AS_OF)
-    return raw
+def tiny(tiny_dirty_drop: Path) -> Path:
+    """The session's tiny dirty drop, seed 7, as of AS_OF (conftest): every test copies it."""
+    return tiny_dirty_drop
 
 
 def _planted_lines(raw: Path) -> set[tuple[str, int]]:

@@ -63,9 +63,9 @@ def check_planted(raw: Path, db: Path) -> None:
         con.close()
 
 
-def test_tiny_dirty_drop(tmp_path):
-    raw = tmp_path / "raw"
-    generate_mod.generate(raw, scale="tiny", seed=7, dirty=True, as_of=AS_OF)
+def test_tiny_dirty_drop(tiny_dirty_drop, tmp_path):
+    """The session's tiny dirty drop, seed 7, as of AS_OF (conftest `tiny_dirty_drop`)."""
+    raw = tiny_dirty_drop
     db = tmp_path / "build.duckdb"
     result = ingest(raw, db, seeds_dir=SEEDS, salt="s", progress=lambda _m: None)
     check_planted(raw, db)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from fixtures.warehouses import copy_warehouse
 
 from zhiben.contract import EXTRACTS
 
@@ -52,18 +53,20 @@ def strip_phase2(src: Path, dst: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def builds(tmp_path_factory):
+def builds(tiny_clean_drop, tiny_clean_warehouse, tmp_path_factory):
+    """The full drop's build is the session's build of the tiny clean drop as of AS_OF (conftest
+    `tiny_clean_warehouse`); the phase-1 copy of the same drop is built here, as of AS_OF too, on
+    a copy of that warehouse (as before: after the full build, its lake entries reused)."""
     from zhiben.build import build
-    from zhiben.generate import generate
 
     tmp = tmp_path_factory.mktemp("phase1")
-    generate(tmp / "full", scale="tiny", seed=7, as_of=AS_OF)
-    strip_phase2(tmp / "full", tmp / "phase1")
-    out = {}
-    for name in ("full", "phase1"):
-        served = tmp / name / ".." / f"{name}.duckdb"
-        build(tmp / name, served, as_of=AS_OF, progress=lambda _m: None)
-        out[name] = duckdb.connect(str(served), read_only=True)
+    strip_phase2(tiny_clean_drop, tmp / "phase1")
+    served = copy_warehouse(tiny_clean_warehouse, tmp / "wh")
+    build(tmp / "phase1", served, as_of=AS_OF, progress=lambda _m: None)
+    out = {
+        "full": duckdb.connect(str(tiny_clean_warehouse), read_only=True),
+        "phase1": duckdb.connect(str(served), read_only=True),
+    }
     yield out
     for con in out.values():
         con.close()

@@ -11,6 +11,7 @@ import duckdb
 import polars as pl
 import pytest
 
+from zhiben.config import pii_salt
 from zhiben.dbt import run_dbt
 from zhiben.generate import generate
 from zhiben.ingest import ingest
@@ -23,25 +24,39 @@ SALT = "test-salt"
 NOT_COMPARED = {"mart_build_info", "mart_load_reconciliation", "mart_quarantine"}
 
 
+#: D of the two builds compared: the session's tiny clean build (conftest `tiny_clean_warehouse`)
+BUILD_AS_OF = dt.date(2026, 11, 28)
+
+
 def _build(raw: Path, out: Path) -> Path:
+    """Load (the session's PII salt, as `zhiben build`) and `dbt build` without the tests."""
     db = out / "build.duckdb"
-    ingest(raw, db, seeds_dir=REPO / "seeds", salt=SALT, as_of=AS_OF, progress=lambda _m: None)
-    run_dbt(db, AS_OF, ("build", "--exclude-resource-type", "test", "unit_test"))
+    ingest(
+        raw,
+        db,
+        seeds_dir=REPO / "seeds",
+        salt=pii_salt(),
+        as_of=BUILD_AS_OF,
+        progress=lambda _m: None,
+    )
+    run_dbt(db, BUILD_AS_OF, ("build", "--exclude-resource-type", "test", "unit_test"))
     return db
 
 
 @pytest.fixture(scope="module")
-def both(tmp_path_factory) -> tuple[Path, Path, Path]:
+def both(tiny_clean_warehouse, tmp_path_factory) -> tuple[Path, Path, Path]:
+    """(shaped drop, build file of the contract-shaped drop, build file of the shaped drop). The
+    contract-shaped drop is the session's tiny clean drop (seed 7), its build the session's
+    (`zhiben build` as of BUILD_AS_OF: its kept build file); the same data in the hazard
+    center's export shape is generated, loaded and built here."""
+    from zhiben.docs import last_build_file
+    from zhiben.paths import WarehousePaths
+
     root = tmp_path_factory.mktemp("shapes")
-    generate(root / "contract", scale="tiny", seed=7, as_of=AS_OF)
-    generate(root / "shaped", scale="tiny", seed=7, as_of=AS_OF, shape="yhpc_center")
-    (root / "a").mkdir()
+    generate(root / "shaped", scale="tiny", seed=7, as_of=BUILD_AS_OF, shape="yhpc_center")
     (root / "b").mkdir()
-    return (
-        root / "shaped",
-        _build(root / "contract", root / "a"),
-        _build(root / "shaped", root / "b"),
-    )
+    _run, contract_build = last_build_file(WarehousePaths(tiny_clean_warehouse))
+    return root / "shaped", contract_build, _build(root / "shaped", root / "b")
 
 
 def test_the_shaped_drop_is_the_export_shape(both):

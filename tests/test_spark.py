@@ -1,6 +1,7 @@
 """SPEC §11: the same dbt project on the second engine. The tiny dirty drop built by `zhiben.build`
-on DuckDB and on Spark (dbt-spark, session method, local mode): every mart of the two served
-files equal — every row, every column, the same column types; floats within 1e-9 relative.
+on DuckDB (the session's shared build, conftest `tiny_dirty_warehouse`) and on Spark (dbt-spark,
+session method, local mode): every mart of the two served files equal — every row, every column,
+the same column types; floats within 1e-9 relative.
 
 Spark reads the extracts from the lake's Parquet entries (macros/engines/raw_relations.sql): the
 Spark warehouse's lake is first written by a DuckDB build of an earlier drop (one hazards month
@@ -8,13 +9,12 @@ exported again later), so the Spark build reuses entries it did not write and it
 stale entry of the same file name, which it must not read.
 
 Costs one Spark build (JVM start + ~190 dbt nodes on local[2]: a few minutes on 2 shared cores)
-and two DuckDB builds (~15 s each)."""
+and one DuckDB build (~15 s; the other is shared with test_catalog)."""
 
 from __future__ import annotations
 
 import math
 import shutil
-from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -23,8 +23,6 @@ import pytest
 from zhiben import history
 from zhiben.engines import export_raw, lake_columns, spark_dirs
 from zhiben.paths import WarehousePaths
-
-AS_OF = date(2026, 11, 28)
 
 #: differ between any two builds, whatever the engine: when the loader ran / dbt ran, and the
 #: run history
@@ -35,26 +33,25 @@ pytestmark = pytest.mark.skipif(shutil.which("java") is None, reason="Spark need
 
 
 @pytest.fixture(scope="module")
-def served_pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def served_pair(
+    tiny_dirty_drop: Path, tiny_dirty_warehouse: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, Path]:
+    """The DuckDB side is the session's build of the tiny dirty drop (conftest
+    `tiny_dirty_warehouse`: `zhiben.build`, D from the drop); the Spark side builds the same drop."""
     from zhiben.build import build
-    from zhiben.generate import generate
 
     root = tmp_path_factory.mktemp("engines")
-    raw = root / "raw"
-    generate(raw, scale="tiny", seed=7, dirty=True, as_of=AS_OF)
-    on_duckdb = root / "duckdb" / "warehouse.duckdb"
     on_spark = root / "spark" / "warehouse.duckdb"
-    build(raw, on_duckdb, progress=lambda _m: None)
     # the Spark warehouse's lake as an earlier night left it: the same drop but one hazards month
     # as first exported (its first row missing), built on DuckDB
     earlier = root / "earlier"
-    shutil.copytree(raw, earlier)
+    shutil.copytree(tiny_dirty_drop, earlier)
     month = _plain_utf8_file(earlier / "hazards")
     lines = month.read_text(encoding="utf-8").splitlines()
     month.write_text("\n".join([lines[0], *lines[2:]]) + "\n", encoding="utf-8")
     build(earlier, on_spark, progress=lambda _m: None)
-    build(raw, on_spark, progress=lambda _m: None, engine="spark")
-    return on_duckdb, on_spark
+    build(tiny_dirty_drop, on_spark, progress=lambda _m: None, engine="spark")
+    return tiny_dirty_warehouse, on_spark
 
 
 def _plain_utf8_file(folder: Path) -> Path:

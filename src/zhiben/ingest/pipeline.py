@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from time import perf_counter
@@ -56,6 +59,10 @@ TYPED = ("date", "datetime", "int", "decimal", "bool")
 MAX_WARNINGS_PER_EXTRACT = 20
 #: rows of raw text normalised at a time
 NORMALISE_BATCH_ROWS = 500_000
+#: rows of new files validated and written to the lake at a time (a file is never split):
+#: memory stays bounded by a batch whatever the drop's size (``ZHIBEN_LAKE_BATCH_ROWS``
+#: overrides it)
+LAKE_BATCH_ROWS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -456,6 +463,7 @@ def ingest(
         ref = RefData.load(Path(seeds_dir))
         # every file is readable: only now is anything written
         lander = Lander(build_db, salt)
+        n_batches = 0
         try:
             state = _State(as_of)
             state.warnings += [
@@ -463,13 +471,39 @@ def ingest(
                 for d in ignored_folders(raw_dir)
             ]
             seq = 0
-            for name in LOAD_ORDER:
-                es = entries[name]
-                _land_new_files(EXTRACTS[name], es, ref, gx, salt, lander, timings)
-                _process(
-                    EXTRACTS[name], es, seq, ref, gx, lander, lake_dir, state, timings, progress
+            budget = lake_batch_rows()
+            # the new files are read and normalised a batch ahead, in a thread, while the
+            # current batch is validated and written (and across extracts: while the last
+            # extract's whole-extract stage runs)
+            read_ahead = os.environ.get("ZHIBEN_LAKE_READ_AHEAD", "1") != "0"
+            with ThreadPoolExecutor(1, thread_name_prefix="zhiben-read") as pool:
+                batches = _ahead(
+                    _read_batches(entries, ref, budget, timings),
+                    pool if read_ahead else None,
+                    timings,
                 )
-                seq += sum(e.rows for e in es)
+                for name in LOAD_ORDER:
+                    es = entries[name]
+                    for got, batch in batches:
+                        if batch is None:
+                            break
+                        assert got == name, (got, name)
+                        _land_batch(batch, ref, gx, salt, lander, timings)
+                        n_batches += 1
+                        del batch
+                    _process(
+                        EXTRACTS[name],
+                        es,
+                        seq,
+                        ref,
+                        gx,
+                        lander,
+                        lake_dir,
+                        state,
+                        timings,
+                        progress,
+                    )
+                    seq += sum(e.rows for e in es)
             t2 = perf_counter()
             unbalanced = [
                 f
@@ -520,6 +554,7 @@ def ingest(
             "files_read": len(all_entries) - reused,
             "rows_reused": sum(e.rows for e in all_entries if e.reused),
             "rows_read": sum(e.rows for e in all_entries if not e.reused),
+            "batches": n_batches,
         }
         progress(
             f"湖 / lake: {lake_info['files_reused']} 个文件沿用 / files reused, "
@@ -552,8 +587,12 @@ class _State:
         self.max_updated: dt.datetime | None = None
 
 
+_TIMINGS_LOCK = threading.Lock()
+
+
 def _add_time(timings: dict[str, float], key: str, seconds: float) -> None:
-    timings[key] = timings.get(key, 0.0) + seconds
+    with _TIMINGS_LOCK:  # the read-ahead thread adds too
+        timings[key] = timings.get(key, 0.0) + seconds
 
 
 def _wide_columns(extract: Extract, ref: RefData) -> set[str]:
@@ -586,49 +625,105 @@ def _failure_values(extract: Extract, n: pl.DataFrame, failures: pl.DataFrame) -
     return failures.join(values, on=["_idx", "column_name"], how="left", maintain_order="left")
 
 
-def _land_new_files(
-    extract: Extract,
-    entries: list[lake.Entry],
+@dataclass
+class _Batch:
+    """New files of one extract read and normalised together (by the read-ahead thread)."""
+
+    extract: Extract
+    entries: list[lake.Entry]
+    #: normalised rows, `_read_seq` = the row's place in its file (the lake's `_lk_row`)
+    frame: pl.DataFrame
+
+
+def lake_batch_rows() -> int:
+    """The row budget of a batch: :data:`LAKE_BATCH_ROWS`, or ``ZHIBEN_LAKE_BATCH_ROWS``."""
+    v = os.environ.get("ZHIBEN_LAKE_BATCH_ROWS", "").strip()
+    return max(1, int(v)) if v else LAKE_BATCH_ROWS
+
+
+def _read_batches(
+    entries: dict[str, list[lake.Entry]],
+    ref: RefData,
+    budget: int,
+    timings: dict[str, float],
+) -> Iterator[tuple[str, _Batch | None]]:
+    """In load order, per extract: the batches of its files the lake does not hold (files in
+    path order, a batch closed once it holds `budget` rows; a file is never split), then
+    ``(extract, None)``."""
+    for name in LOAD_ORDER:
+        extract = EXTRACTS[name]
+        new = [e for e in entries[name] if not e.reused]
+        batch: list[lake.Entry] = []
+        pending: list[pl.DataFrame] = []  # read, not yet normalised
+        parts: list[pl.DataFrame] = []
+        rows = pending_rows = 0
+        for i, e in enumerate(new):
+            tr = perf_counter()
+            rf = read_file(e.path, e.rel, extract)
+            e.rows, e.encoding, e.warnings = rf.rows_read, rf.encoding, tuple(rf.warnings)
+            e.own_names = dict(rf.own_names)
+            # `_read_seq` holds the row's place in its file here (the lake's `_lk_row`)
+            pending.append(_tag(rf, -1))
+            batch.append(e)
+            rows += rf.rows_read
+            pending_rows += rf.rows_read
+            del rf
+            _add_time(timings, "read", perf_counter() - tr)
+            last = i == len(new) - 1
+            # normalised in sub-batches as they are read: the raw text is freed as we go, and
+            # small files do not pay the per-call overhead one by one
+            if pending_rows >= NORMALISE_BATCH_ROWS or rows >= budget or last:
+                tn = perf_counter()
+                r = pl.concat(pending, how="vertical")
+                pending, pending_rows = [], 0
+                parts.append(normalise(extract, r, ref).with_columns(r["_reason"]).rechunk())
+                del r
+                _add_time(timings, "normalise", perf_counter() - tn)
+            if rows >= budget or last:
+                frame = pl.concat(parts, how="vertical", rechunk=False)
+                parts, rows = [], 0
+                yield name, _Batch(extract, batch, frame)
+                batch = []
+                del frame
+        yield name, None
+
+
+_END = object()
+
+
+def _ahead(it: Iterator, pool: ThreadPoolExecutor | None, timings: dict[str, float]) -> Iterator:
+    """The items of `it`, the next one produced in `pool`'s thread while the caller works on
+    the current one (`pool` None: in the caller's thread); ``read_wait``: the caller's wait."""
+    if pool is None:
+        yield from it
+        return
+    ahead = pool.submit(next, it, _END)
+    while True:
+        tw = perf_counter()
+        item = ahead.result()
+        _add_time(timings, "read_wait", perf_counter() - tw)
+        if item is _END:
+            return
+        ahead = pool.submit(next, it, _END)
+        yield item
+        del item
+
+
+def _land_batch(
+    batch: _Batch,
     ref: RefData,
     gx: GxWorker,
     salt: str,
     lander: Lander,
     timings: dict[str, float],
 ) -> None:
-    """The per-file stage of the files the lake does not hold: read, normalise, the row-wise
-    rules (great-expectations, one suite over the union of their distinct values), a lake entry
-    each."""
-    new = [e for e in entries if not e.reused]
-    if not new:
-        return
+    """The per-file stage of one batch of new files: the row-wise rules (great-expectations, one
+    suite over the batch's distinct values), then a lake entry per file."""
+    extract = batch.extract
     name = extract.name
-    tr = perf_counter()
-    t_norm = 0.0
-    parts: list[pl.DataFrame] = []
-    batch: list[pl.DataFrame] = []
-    rows = 0
-    for i, e in enumerate(new):
-        rf = read_file(e.path, e.rel, extract)
-        e.rows, e.encoding, e.warnings = rf.rows_read, rf.encoding, tuple(rf.warnings)
-        e.own_names = dict(rf.own_names)
-        # `_read_seq` holds the row's place in its file here (the lake's `_lk_row`)
-        batch.append(_tag(rf, -1))
-        rows += rf.rows_read
-        del rf
-        # normalised in batches as they are read: the raw text is freed as we go, and small
-        # files do not pay the per-call overhead one by one
-        if rows >= NORMALISE_BATCH_ROWS or i == len(new) - 1:
-            tb = perf_counter()
-            r = pl.concat(batch, how="vertical")
-            batch, rows = [], 0
-            parts.append(normalise(extract, r, ref).with_columns(r["_reason"]).rechunk())
-            del r
-            t_norm += perf_counter() - tb
     tn = perf_counter()
-    _add_time(timings, "read", tn - tr - t_norm)
-    tn -= t_norm
-    n = pl.concat(parts, how="vertical", rechunk=False).rename({"_read_seq": "_lk_row"})
-    n = n.with_row_index("_idx")
+    n = batch.frame.rename({"_read_seq": "_lk_row"}).with_row_index("_idx")
+    batch.frame = n.head(0)  # the batch's rows live in `n` only (freed as `n` is)
     n = _row_context(extract, n)
     tg = perf_counter()
     _add_time(timings, "normalise", tg - tn)
@@ -649,15 +744,16 @@ def _land_new_files(
     tl = perf_counter()
     need, select = lake_select(name)
     params = {"salt": salt} if "$salt" in select else None
-    # the lake's columns of every new file at once (one SQL statement: casts, salted hashes),
-    # then one Parquet per file
+    # the lake's columns of the batch's files at once (one SQL statement: casts, salted
+    # hashes), then one Parquet per file
     arrow = n.select(need).to_arrow()  # noqa: F841 (DuckDB replacement scan)
+    del n
     converted = pl.from_arrow(lander.con.execute(select, params).to_arrow_table())
     del arrow
     by_file = converted.partition_by("_file", as_dict=True, maintain_order=True)
     fails = failures.partition_by("_file", as_dict=True, maintain_order=True)
     empty_fails = pl.DataFrame(schema=lake.FAILURES_SCHEMA)
-    for e in new:
+    for e in batch.entries:
         lake.write_entry(
             e,
             by_file.get((e.rel,), converted.head(0)),

@@ -136,10 +136,22 @@ def table(results: list[dict]) -> str:
             f"({n.get('rows_read', 0):,}) | **{n['wall']:.1f}** ({stages(n)}) "
             f"| {n['peak_rss'] / 2**30:.2f} | {n['wall'] / f['wall']:.2f} |"
         )
-    keys = ("check", "read", "normalise", "gx_setup", "gx", "validate_wide", "land", "total")
+    keys = (
+        "check",
+        "read",
+        "normalise",
+        "read_wait",
+        "gx_setup",
+        "gx",
+        "validate_wide",
+        "land",
+        "total",
+    )
     lines += [
         "",
-        "The loader's split (s; `gx_setup` / `gx:<first extract>`: waiting for the GX import):",
+        "The loader's split (s; `gx_setup` / `gx:<first extract>`: waiting for the GX import; "
+        "read and normalise of new files run in the read-ahead thread, `read_wait`: the loader "
+        "waiting for it):",
         "",
         "| scale | build | " + " | ".join(keys) + " |",
         "|---|---|" + "---:|" * len(keys),

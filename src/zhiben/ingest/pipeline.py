@@ -750,36 +750,97 @@ def _land_batch(
     del n
     converted = pl.from_arrow(lander.con.execute(select, params).to_arrow_table())
     del arrow
-    by_file = converted.partition_by("_file", as_dict=True, maintain_order=True)
     fails = failures.partition_by("_file", as_dict=True, maintain_order=True)
     empty_fails = pl.DataFrame(schema=lake.FAILURES_SCHEMA)
+    # the files' rows lie one after the other, in batch order: a file's rows are a slice (no
+    # copy of the batch)
+    offset = 0
     for e in batch.entries:
+        rows = converted.slice(offset, e.rows)
+        offset += e.rows
+        if rows.height != e.rows or not (rows["_file"] == e.rel).all():
+            raise RuntimeError(f"lake: the rows of {e.rel} are not where the batch put them")
         lake.write_entry(
-            e,
-            by_file.get((e.rel,), converted.head(0)),
-            fails.get((e.rel,), empty_fails).select(list(lake.FAILURES_SCHEMA)),
+            e, rows, fails.get((e.rel,), empty_fails).select(list(lake.FAILURES_SCHEMA))
         )
+    if offset != converted.height:
+        raise RuntimeError(f"lake: {converted.height - offset} rows of no file in the batch")
     _add_time(timings, "land", perf_counter() - tl)
 
 
-def _scan_lake(extract: Extract, files: list[Path], start: int) -> pl.DataFrame:
-    """The extract's rows from its lake entries' `files` (sorted path order; the first: the
-    empty schema file), as the per-file stage had them (typed columns ``c__v``, the `_lk_`
-    columns under their own names), with `_idx`, `_read_seq` (from `start` + 1 on)."""
+def _lake_frame(extract: Extract, lf: pl.LazyFrame) -> pl.LazyFrame:
+    """A lake entry's rows as the per-file stage had them: typed columns ``c__v``, the `_lk_`
+    columns under their own names (`_lk_row`, `_lk_pii` kept)."""
     typed = {c.name for c in extract.columns if c.kind in TYPED}
-    n = pl.concat([pl.scan_parquet(f) for f in files], how="vertical").collect()
+    names = lf.collect_schema().names()
+    lf = lf.rename({c: f"{c}__v" for c in names if c in typed})
     rename = {}
-    for c in n.columns:
-        if c in typed:
-            rename[c] = f"{c}__v"
-    n = n.rename(rename)
-    rename = {}
-    for c in n.columns:
+    for c in lf.collect_schema().names():
         if c.startswith("_lk_") and c not in ("_lk_row", "_lk_pii"):
             rename[c] = "_reason" if c == "_lk_reason" else c[len("_lk_") :]
-    n = n.rename(rename)
+    return lf.rename(rename)
+
+
+def _narrow_columns(extract: Extract, whole: list[Rule]) -> list[str]:
+    """What the whole-extract stage reads of every row (the rest only of the few rows that are
+    quarantined or may fold, :func:`_lake_rows`)."""
+    cols = ["_file", "_reason", "_h", "updated_at__v", "is_deleted__v", *extract.version_columns]
+    cols += [c for r in whole for c in r.gx_columns]
+    if extract.name == "enterprises":
+        cols += ["credit_code", "unit_code", "industry"]
+    elif extract.name == "inspections":
+        cols.append("inspection_id")
+    return list(dict.fromkeys(cols))
+
+
+def _scan_lake(
+    extract: Extract, files: list[Path], start: int, ctx: _Context, keep: list[str]
+) -> pl.DataFrame:
+    """The extract's rows from its lake entries' `files` (sorted path order; the first: the
+    empty schema file) with the wide context (:func:`_wide_context`) and the fold hash ``_h``,
+    only the columns `keep`, plus `_idx` and `_read_seq` (from `start` + 1 on). One file at a
+    time: the whole extract is never held at its full width."""
+    parts = []
+    for f in files:
+        lf = _wide_context(extract, _lake_frame(extract, pl.scan_parquet(f)), ctx)
+        lf = lf.with_columns(_row_hash(_fold_key(extract), 0x5A11).alias("_h"))
+        parts.append(lf.select(keep).collect())
+    n = pl.concat(parts, how="vertical", rechunk=False)
     n = n.with_row_index("_idx").with_columns(pl.col("_idx").cast(pl.Int64))
     return n.with_columns((pl.col("_idx") + start + 1).alias("_read_seq"))
+
+
+def _lake_rows(
+    extract: Extract,
+    schema_file: Path,
+    entries: list[lake.Entry],
+    offsets: list[int],
+    start: int,
+    ctx: _Context,
+    idx: pl.Series,
+) -> pl.DataFrame:
+    """Every column (and the wide context) of the rows `idx` (`_idx` of :func:`_scan_lake`),
+    read from the entries that hold them only."""
+    idx = idx.unique().sort()
+    parts = [_lake_frame(extract, pl.scan_parquet(schema_file)).head(0)]
+    for e, off in zip(entries, offsets, strict=True):
+        lo = idx.search_sorted(off, side="left")
+        hi = idx.search_sorted(off + e.rows, side="left")
+        if hi == lo:
+            continue
+        mine = idx.slice(lo, hi - lo)
+        parts.append(
+            _lake_frame(extract, pl.scan_parquet(e.rows_file))
+            .with_row_index("_idx")
+            .with_columns((pl.col("_idx").cast(pl.Int64) + off).alias("_idx"))
+            .filter(pl.col("_idx").is_in(mine.implode()))
+        )
+    lf = pl.concat(
+        [parts[0].with_row_index("_idx").with_columns(pl.col("_idx").cast(pl.Int64)), *parts[1:]],
+        how="vertical",
+    )
+    lf = lf.with_columns((pl.col("_idx") + start + 1).alias("_read_seq"))
+    return _wide_context(extract, lf, ctx).collect()
 
 
 def _lake_failures(entries: list[lake.Entry], offsets: list[int]) -> pl.DataFrame:
@@ -826,11 +887,12 @@ def _process(
     for e in entries:
         offsets.append(off)
         off += e.rows
-    n = _scan_lake(extract, [schema_file, *(e.rows_file for e in entries)], start)
-    n = _wide_context(extract, n, state.ctx)
+    rules, _row_wise, whole = _split_rules(extract, ref)
+    keep = _narrow_columns(extract, [rules[i] for i in whole])
+    files = [schema_file, *(e.rows_file for e in entries)]
+    n = _scan_lake(extract, files, start, state.ctx, keep)
     tg = perf_counter()
     _add_time(timings, "normalise", tg - tn)
-    rules, _row_wise, whole = _split_rules(extract, ref)
     tv = perf_counter()
     wide = validate(gx, f"{name}__wide", [rules[i] for i in whole], n, rule_index=True)
     wide = wide.with_columns(
@@ -841,8 +903,16 @@ def _process(
     # a row the reader could not read has its reason as its one failure
     unread = n.filter(pl.col("_reason").is_not_null())["_idx"]
     wide = wide.filter(~pl.col("_idx").is_in(unread.implode()))
-    wide = _failure_values(extract, n, wide)
     recorded = _lake_failures(entries, offsets)
+    bad = pl.concat([recorded["_idx"], wide["_idx"]]).unique()
+    n = n.with_columns(pl.col("_idx").is_in(bad.implode()).alias("_bad"))
+    # identical rows fold: only loadable rows take part, the first read loads
+    candidates = _fold_candidates(n)
+    # every column of the few rows the rest reads them of: the quarantined and the candidates
+    rows = _lake_rows(
+        extract, schema_file, entries, offsets, start, state.ctx, pl.concat([bad, candidates])
+    )
+    wide = _failure_values(extract, rows, wide)
     failures = (
         pl.concat(
             [
@@ -855,10 +925,7 @@ def _process(
     )
     state.warnings += [w for e in entries for w in e.warnings]
 
-    n = n.with_columns(pl.col("_idx").is_in(failures["_idx"].unique().implode()).alias("_bad"))
-    # identical rows fold: only loadable rows take part, the first read loads
-    n = n.with_columns(_row_hash(_fold_key(extract, n), 0x5A11).alias("_h"))
-    folded = _folded(extract, n)
+    folded = _folded(extract, rows, candidates)
     n = n.with_columns(pl.col("_idx").is_in(folded.implode()).alias("_folded"))
     n = n.with_columns((~pl.col("_bad") & ~pl.col("_folded")).alias("_load"))
 
@@ -890,9 +957,10 @@ def _process(
     state.files += mine
     own_names = {e.rel: e.own_names for e in entries if e.own_names}
     state.quarantine.append(
-        own_column_names(_quarantine_rows(extract, n, failures, state.ctx.latest), own_names)
+        own_column_names(_quarantine_rows(extract, rows, failures, state.ctx.latest), own_names)
     )
     state.validation.append(summarise_extract(extract, rules, n.height, state.quarantine[-1]))
+    del rows
 
     keys = n.select(*extract.version_columns, "updated_at__v", "_file", "_read_seq", "_load")
     keys = keys.filter("_load")
@@ -937,7 +1005,7 @@ def _process(
     )
 
 
-def _fold_key(extract: Extract, n: pl.DataFrame) -> list[str]:
+def _fold_key(extract: Extract) -> list[str]:
     """The columns two rows must share to fold, as the lake holds them: every contract column
     (typed ones by value; an ID number by its salted hash) and the hash of the dropped PII."""
     keys = []
@@ -953,16 +1021,19 @@ def _fold_key(extract: Extract, n: pl.DataFrame) -> list[str]:
     return [*keys, "_lk_pii"]
 
 
-def _folded(extract: Extract, n: pl.DataFrame) -> pl.Series:
-    """`_idx` of the loadable rows that repeat an earlier loadable row in every fold column.
-
-    A 64-bit hash of the row (`_h`) finds the candidates (a hash set of integers); the exact
-    comparison runs on those only (a row-encoded hash table of every column of a 10 M-row
+def _fold_candidates(n: pl.DataFrame) -> pl.Series:
+    """`_idx` of the loadable rows whose 64-bit row hash (`_h`) repeats: the only rows that may
+    fold (a hash set of integers; a row-encoded hash table of every column of a 10 M-row
     extract would not fit)."""
-    keys = _fold_key(extract, n)
     h = n.select("_idx", "_bad", pl.col("_h").alias("h")).filter(~pl.col("_bad"))
-    candidates = h.filter(_repeated(h["h"]))["_idx"]
+    return h.filter(_repeated(h["h"]))["_idx"]
+
+
+def _folded(extract: Extract, rows: pl.DataFrame, candidates: pl.Series) -> pl.Series:
+    """`_idx` of the loadable rows that repeat an earlier loadable row in every fold column:
+    the exact comparison of the `candidates` (their every column in `rows`)."""
+    keys = _fold_key(extract)
     if candidates.len() == 0:
-        return pl.Series("_idx", [], dtype=n.schema["_idx"])
-    sub = n.select("_idx", *keys).filter(pl.col("_idx").is_in(candidates.implode()))
+        return pl.Series("_idx", [], dtype=pl.Int64)
+    sub = rows.select("_idx", *keys).filter(pl.col("_idx").is_in(candidates.implode()))
     return sub.filter(~pl.struct(keys).is_first_distinct())["_idx"]

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from time import perf_counter
@@ -56,6 +59,10 @@ TYPED = ("date", "datetime", "int", "decimal", "bool")
 MAX_WARNINGS_PER_EXTRACT = 20
 #: rows of raw text normalised at a time
 NORMALISE_BATCH_ROWS = 500_000
+#: rows of new files validated and written to the lake at a time (a file is never split):
+#: memory stays bounded by a batch whatever the drop's size (``ZHIBEN_LAKE_BATCH_ROWS``
+#: overrides it)
+LAKE_BATCH_ROWS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -456,6 +463,7 @@ def ingest(
         ref = RefData.load(Path(seeds_dir))
         # every file is readable: only now is anything written
         lander = Lander(build_db, salt)
+        n_batches = 0
         try:
             state = _State(as_of)
             state.warnings += [
@@ -463,13 +471,39 @@ def ingest(
                 for d in ignored_folders(raw_dir)
             ]
             seq = 0
-            for name in LOAD_ORDER:
-                es = entries[name]
-                _land_new_files(EXTRACTS[name], es, ref, gx, salt, lander, timings)
-                _process(
-                    EXTRACTS[name], es, seq, ref, gx, lander, lake_dir, state, timings, progress
+            budget = lake_batch_rows()
+            # the new files are read and normalised a batch ahead, in a thread, while the
+            # current batch is validated and written (and across extracts: while the last
+            # extract's whole-extract stage runs)
+            read_ahead = os.environ.get("ZHIBEN_LAKE_READ_AHEAD", "1") != "0"
+            with ThreadPoolExecutor(1, thread_name_prefix="zhiben-read") as pool:
+                batches = _ahead(
+                    _read_batches(entries, ref, budget, timings),
+                    pool if read_ahead else None,
+                    timings,
                 )
-                seq += sum(e.rows for e in es)
+                for name in LOAD_ORDER:
+                    es = entries[name]
+                    for got, batch in batches:
+                        if batch is None:
+                            break
+                        assert got == name, (got, name)
+                        _land_batch(batch, ref, gx, salt, lander, timings)
+                        n_batches += 1
+                        del batch
+                    _process(
+                        EXTRACTS[name],
+                        es,
+                        seq,
+                        ref,
+                        gx,
+                        lander,
+                        lake_dir,
+                        state,
+                        timings,
+                        progress,
+                    )
+                    seq += sum(e.rows for e in es)
             t2 = perf_counter()
             unbalanced = [
                 f
@@ -520,6 +554,7 @@ def ingest(
             "files_read": len(all_entries) - reused,
             "rows_reused": sum(e.rows for e in all_entries if e.reused),
             "rows_read": sum(e.rows for e in all_entries if not e.reused),
+            "batches": n_batches,
         }
         progress(
             f"湖 / lake: {lake_info['files_reused']} 个文件沿用 / files reused, "
@@ -552,8 +587,12 @@ class _State:
         self.max_updated: dt.datetime | None = None
 
 
+_TIMINGS_LOCK = threading.Lock()
+
+
 def _add_time(timings: dict[str, float], key: str, seconds: float) -> None:
-    timings[key] = timings.get(key, 0.0) + seconds
+    with _TIMINGS_LOCK:  # the read-ahead thread adds too
+        timings[key] = timings.get(key, 0.0) + seconds
 
 
 def _wide_columns(extract: Extract, ref: RefData) -> set[str]:
@@ -586,49 +625,105 @@ def _failure_values(extract: Extract, n: pl.DataFrame, failures: pl.DataFrame) -
     return failures.join(values, on=["_idx", "column_name"], how="left", maintain_order="left")
 
 
-def _land_new_files(
-    extract: Extract,
-    entries: list[lake.Entry],
+@dataclass
+class _Batch:
+    """New files of one extract read and normalised together (by the read-ahead thread)."""
+
+    extract: Extract
+    entries: list[lake.Entry]
+    #: normalised rows, `_read_seq` = the row's place in its file (the lake's `_lk_row`)
+    frame: pl.DataFrame
+
+
+def lake_batch_rows() -> int:
+    """The row budget of a batch: :data:`LAKE_BATCH_ROWS`, or ``ZHIBEN_LAKE_BATCH_ROWS``."""
+    v = os.environ.get("ZHIBEN_LAKE_BATCH_ROWS", "").strip()
+    return max(1, int(v)) if v else LAKE_BATCH_ROWS
+
+
+def _read_batches(
+    entries: dict[str, list[lake.Entry]],
+    ref: RefData,
+    budget: int,
+    timings: dict[str, float],
+) -> Iterator[tuple[str, _Batch | None]]:
+    """In load order, per extract: the batches of its files the lake does not hold (files in
+    path order, a batch closed once it holds `budget` rows; a file is never split), then
+    ``(extract, None)``."""
+    for name in LOAD_ORDER:
+        extract = EXTRACTS[name]
+        new = [e for e in entries[name] if not e.reused]
+        batch: list[lake.Entry] = []
+        pending: list[pl.DataFrame] = []  # read, not yet normalised
+        parts: list[pl.DataFrame] = []
+        rows = pending_rows = 0
+        for i, e in enumerate(new):
+            tr = perf_counter()
+            rf = read_file(e.path, e.rel, extract)
+            e.rows, e.encoding, e.warnings = rf.rows_read, rf.encoding, tuple(rf.warnings)
+            e.own_names = dict(rf.own_names)
+            # `_read_seq` holds the row's place in its file here (the lake's `_lk_row`)
+            pending.append(_tag(rf, -1))
+            batch.append(e)
+            rows += rf.rows_read
+            pending_rows += rf.rows_read
+            del rf
+            _add_time(timings, "read", perf_counter() - tr)
+            last = i == len(new) - 1
+            # normalised in sub-batches as they are read: the raw text is freed as we go, and
+            # small files do not pay the per-call overhead one by one
+            if pending_rows >= NORMALISE_BATCH_ROWS or rows >= budget or last:
+                tn = perf_counter()
+                r = pl.concat(pending, how="vertical")
+                pending, pending_rows = [], 0
+                parts.append(normalise(extract, r, ref).with_columns(r["_reason"]).rechunk())
+                del r
+                _add_time(timings, "normalise", perf_counter() - tn)
+            if rows >= budget or last:
+                frame = pl.concat(parts, how="vertical", rechunk=False)
+                parts, rows = [], 0
+                yield name, _Batch(extract, batch, frame)
+                batch = []
+                del frame
+        yield name, None
+
+
+_END = object()
+
+
+def _ahead(it: Iterator, pool: ThreadPoolExecutor | None, timings: dict[str, float]) -> Iterator:
+    """The items of `it`, the next one produced in `pool`'s thread while the caller works on
+    the current one (`pool` None: in the caller's thread); ``read_wait``: the caller's wait."""
+    if pool is None:
+        yield from it
+        return
+    ahead = pool.submit(next, it, _END)
+    while True:
+        tw = perf_counter()
+        item = ahead.result()
+        _add_time(timings, "read_wait", perf_counter() - tw)
+        if item is _END:
+            return
+        ahead = pool.submit(next, it, _END)
+        yield item
+        del item
+
+
+def _land_batch(
+    batch: _Batch,
     ref: RefData,
     gx: GxWorker,
     salt: str,
     lander: Lander,
     timings: dict[str, float],
 ) -> None:
-    """The per-file stage of the files the lake does not hold: read, normalise, the row-wise
-    rules (great-expectations, one suite over the union of their distinct values), a lake entry
-    each."""
-    new = [e for e in entries if not e.reused]
-    if not new:
-        return
+    """The per-file stage of one batch of new files: the row-wise rules (great-expectations, one
+    suite over the batch's distinct values), then a lake entry per file."""
+    extract = batch.extract
     name = extract.name
-    tr = perf_counter()
-    t_norm = 0.0
-    parts: list[pl.DataFrame] = []
-    batch: list[pl.DataFrame] = []
-    rows = 0
-    for i, e in enumerate(new):
-        rf = read_file(e.path, e.rel, extract)
-        e.rows, e.encoding, e.warnings = rf.rows_read, rf.encoding, tuple(rf.warnings)
-        e.own_names = dict(rf.own_names)
-        # `_read_seq` holds the row's place in its file here (the lake's `_lk_row`)
-        batch.append(_tag(rf, -1))
-        rows += rf.rows_read
-        del rf
-        # normalised in batches as they are read: the raw text is freed as we go, and small
-        # files do not pay the per-call overhead one by one
-        if rows >= NORMALISE_BATCH_ROWS or i == len(new) - 1:
-            tb = perf_counter()
-            r = pl.concat(batch, how="vertical")
-            batch, rows = [], 0
-            parts.append(normalise(extract, r, ref).with_columns(r["_reason"]).rechunk())
-            del r
-            t_norm += perf_counter() - tb
     tn = perf_counter()
-    _add_time(timings, "read", tn - tr - t_norm)
-    tn -= t_norm
-    n = pl.concat(parts, how="vertical", rechunk=False).rename({"_read_seq": "_lk_row"})
-    n = n.with_row_index("_idx")
+    n = batch.frame.rename({"_read_seq": "_lk_row"}).with_row_index("_idx")
+    batch.frame = n.head(0)  # the batch's rows live in `n` only (freed as `n` is)
     n = _row_context(extract, n)
     tg = perf_counter()
     _add_time(timings, "normalise", tg - tn)
@@ -649,41 +744,103 @@ def _land_new_files(
     tl = perf_counter()
     need, select = lake_select(name)
     params = {"salt": salt} if "$salt" in select else None
-    # the lake's columns of every new file at once (one SQL statement: casts, salted hashes),
-    # then one Parquet per file
+    # the lake's columns of the batch's files at once (one SQL statement: casts, salted
+    # hashes), then one Parquet per file
     arrow = n.select(need).to_arrow()  # noqa: F841 (DuckDB replacement scan)
+    del n
     converted = pl.from_arrow(lander.con.execute(select, params).to_arrow_table())
     del arrow
-    by_file = converted.partition_by("_file", as_dict=True, maintain_order=True)
     fails = failures.partition_by("_file", as_dict=True, maintain_order=True)
     empty_fails = pl.DataFrame(schema=lake.FAILURES_SCHEMA)
-    for e in new:
+    # the files' rows lie one after the other, in batch order: a file's rows are a slice (no
+    # copy of the batch)
+    offset = 0
+    for e in batch.entries:
+        rows = converted.slice(offset, e.rows)
+        offset += e.rows
+        if rows.height != e.rows or not (rows["_file"] == e.rel).all():
+            raise RuntimeError(f"lake: the rows of {e.rel} are not where the batch put them")
         lake.write_entry(
-            e,
-            by_file.get((e.rel,), converted.head(0)),
-            fails.get((e.rel,), empty_fails).select(list(lake.FAILURES_SCHEMA)),
+            e, rows, fails.get((e.rel,), empty_fails).select(list(lake.FAILURES_SCHEMA))
         )
+    if offset != converted.height:
+        raise RuntimeError(f"lake: {converted.height - offset} rows of no file in the batch")
     _add_time(timings, "land", perf_counter() - tl)
 
 
-def _scan_lake(extract: Extract, files: list[Path], start: int) -> pl.DataFrame:
-    """The extract's rows from its lake entries' `files` (sorted path order; the first: the
-    empty schema file), as the per-file stage had them (typed columns ``c__v``, the `_lk_`
-    columns under their own names), with `_idx`, `_read_seq` (from `start` + 1 on)."""
+def _lake_frame(extract: Extract, lf: pl.LazyFrame) -> pl.LazyFrame:
+    """A lake entry's rows as the per-file stage had them: typed columns ``c__v``, the `_lk_`
+    columns under their own names (`_lk_row`, `_lk_pii` kept)."""
     typed = {c.name for c in extract.columns if c.kind in TYPED}
-    n = pl.concat([pl.scan_parquet(f) for f in files], how="vertical").collect()
+    names = lf.collect_schema().names()
+    lf = lf.rename({c: f"{c}__v" for c in names if c in typed})
     rename = {}
-    for c in n.columns:
-        if c in typed:
-            rename[c] = f"{c}__v"
-    n = n.rename(rename)
-    rename = {}
-    for c in n.columns:
+    for c in lf.collect_schema().names():
         if c.startswith("_lk_") and c not in ("_lk_row", "_lk_pii"):
             rename[c] = "_reason" if c == "_lk_reason" else c[len("_lk_") :]
-    n = n.rename(rename)
+    return lf.rename(rename)
+
+
+def _narrow_columns(extract: Extract, whole: list[Rule]) -> list[str]:
+    """What the whole-extract stage reads of every row (the rest only of the few rows that are
+    quarantined or may fold, :func:`_lake_rows`)."""
+    cols = ["_file", "_reason", "_h", "updated_at__v", "is_deleted__v", *extract.version_columns]
+    cols += [c for r in whole for c in r.gx_columns]
+    if extract.name == "enterprises":
+        cols += ["credit_code", "unit_code", "industry"]
+    elif extract.name == "inspections":
+        cols.append("inspection_id")
+    return list(dict.fromkeys(cols))
+
+
+def _scan_lake(
+    extract: Extract, files: list[Path], start: int, ctx: _Context, keep: list[str]
+) -> pl.DataFrame:
+    """The extract's rows from its lake entries' `files` (sorted path order; the first: the
+    empty schema file) with the wide context (:func:`_wide_context`) and the fold hash ``_h``,
+    only the columns `keep`, plus `_idx` and `_read_seq` (from `start` + 1 on). One file at a
+    time: the whole extract is never held at its full width."""
+    parts = []
+    for f in files:
+        lf = _wide_context(extract, _lake_frame(extract, pl.scan_parquet(f)), ctx)
+        lf = lf.with_columns(_row_hash(_fold_key(extract), 0x5A11).alias("_h"))
+        parts.append(lf.select(keep).collect())
+    n = pl.concat(parts, how="vertical", rechunk=False)
     n = n.with_row_index("_idx").with_columns(pl.col("_idx").cast(pl.Int64))
     return n.with_columns((pl.col("_idx") + start + 1).alias("_read_seq"))
+
+
+def _lake_rows(
+    extract: Extract,
+    schema_file: Path,
+    entries: list[lake.Entry],
+    offsets: list[int],
+    start: int,
+    ctx: _Context,
+    idx: pl.Series,
+) -> pl.DataFrame:
+    """Every column (and the wide context) of the rows `idx` (`_idx` of :func:`_scan_lake`),
+    read from the entries that hold them only."""
+    idx = idx.unique().sort()
+    parts = [_lake_frame(extract, pl.scan_parquet(schema_file)).head(0)]
+    for e, off in zip(entries, offsets, strict=True):
+        lo = idx.search_sorted(off, side="left")
+        hi = idx.search_sorted(off + e.rows, side="left")
+        if hi == lo:
+            continue
+        mine = idx.slice(lo, hi - lo)
+        parts.append(
+            _lake_frame(extract, pl.scan_parquet(e.rows_file))
+            .with_row_index("_idx")
+            .with_columns((pl.col("_idx").cast(pl.Int64) + off).alias("_idx"))
+            .filter(pl.col("_idx").is_in(mine.implode()))
+        )
+    lf = pl.concat(
+        [parts[0].with_row_index("_idx").with_columns(pl.col("_idx").cast(pl.Int64)), *parts[1:]],
+        how="vertical",
+    )
+    lf = lf.with_columns((pl.col("_idx") + start + 1).alias("_read_seq"))
+    return _wide_context(extract, lf, ctx).collect()
 
 
 def _lake_failures(entries: list[lake.Entry], offsets: list[int]) -> pl.DataFrame:
@@ -730,11 +887,12 @@ def _process(
     for e in entries:
         offsets.append(off)
         off += e.rows
-    n = _scan_lake(extract, [schema_file, *(e.rows_file for e in entries)], start)
-    n = _wide_context(extract, n, state.ctx)
+    rules, _row_wise, whole = _split_rules(extract, ref)
+    keep = _narrow_columns(extract, [rules[i] for i in whole])
+    files = [schema_file, *(e.rows_file for e in entries)]
+    n = _scan_lake(extract, files, start, state.ctx, keep)
     tg = perf_counter()
     _add_time(timings, "normalise", tg - tn)
-    rules, _row_wise, whole = _split_rules(extract, ref)
     tv = perf_counter()
     wide = validate(gx, name, [rules[i] for i in whole], n, asset=f"{name}__wide", rule_index=True)
     wide = wide.with_columns(
@@ -745,8 +903,16 @@ def _process(
     # a row the reader could not read has its reason as its one failure
     unread = n.filter(pl.col("_reason").is_not_null())["_idx"]
     wide = wide.filter(~pl.col("_idx").is_in(unread.implode()))
-    wide = _failure_values(extract, n, wide)
     recorded = _lake_failures(entries, offsets)
+    bad = pl.concat([recorded["_idx"], wide["_idx"]]).unique()
+    n = n.with_columns(pl.col("_idx").is_in(bad.implode()).alias("_bad"))
+    # identical rows fold: only loadable rows take part, the first read loads
+    candidates = _fold_candidates(n)
+    # every column of the few rows the rest reads them of: the quarantined and the candidates
+    rows = _lake_rows(
+        extract, schema_file, entries, offsets, start, state.ctx, pl.concat([bad, candidates])
+    )
+    wide = _failure_values(extract, rows, wide)
     failures = (
         pl.concat(
             [
@@ -759,10 +925,7 @@ def _process(
     )
     state.warnings += [w for e in entries for w in e.warnings]
 
-    n = n.with_columns(pl.col("_idx").is_in(failures["_idx"].unique().implode()).alias("_bad"))
-    # identical rows fold: only loadable rows take part, the first read loads
-    n = n.with_columns(_row_hash(_fold_key(extract, n), 0x5A11).alias("_h"))
-    folded = _folded(extract, n)
+    folded = _folded(extract, rows, candidates)
     n = n.with_columns(pl.col("_idx").is_in(folded.implode()).alias("_folded"))
     n = n.with_columns((~pl.col("_bad") & ~pl.col("_folded")).alias("_load"))
 
@@ -794,9 +957,10 @@ def _process(
     state.files += mine
     own_names = {e.rel: e.own_names for e in entries if e.own_names}
     state.quarantine.append(
-        own_column_names(_quarantine_rows(extract, n, failures, state.ctx.latest), own_names)
+        own_column_names(_quarantine_rows(extract, rows, failures, state.ctx.latest), own_names)
     )
     state.validation.append(summarise_extract(extract, rules, n.height, state.quarantine[-1]))
+    del rows
 
     keys = n.select(*extract.version_columns, "updated_at__v", "_file", "_read_seq", "_load")
     keys = keys.filter("_load")
@@ -841,7 +1005,7 @@ def _process(
     )
 
 
-def _fold_key(extract: Extract, n: pl.DataFrame) -> list[str]:
+def _fold_key(extract: Extract) -> list[str]:
     """The columns two rows must share to fold, as the lake holds them: every contract column
     (typed ones by value; an ID number by its salted hash) and the hash of the dropped PII."""
     keys = []
@@ -857,16 +1021,19 @@ def _fold_key(extract: Extract, n: pl.DataFrame) -> list[str]:
     return [*keys, "_lk_pii"]
 
 
-def _folded(extract: Extract, n: pl.DataFrame) -> pl.Series:
-    """`_idx` of the loadable rows that repeat an earlier loadable row in every fold column.
-
-    A 64-bit hash of the row (`_h`) finds the candidates (a hash set of integers); the exact
-    comparison runs on those only (a row-encoded hash table of every column of a 10 M-row
+def _fold_candidates(n: pl.DataFrame) -> pl.Series:
+    """`_idx` of the loadable rows whose 64-bit row hash (`_h`) repeats: the only rows that may
+    fold (a hash set of integers; a row-encoded hash table of every column of a 10 M-row
     extract would not fit)."""
-    keys = _fold_key(extract, n)
     h = n.select("_idx", "_bad", pl.col("_h").alias("h")).filter(~pl.col("_bad"))
-    candidates = h.filter(_repeated(h["h"]))["_idx"]
+    return h.filter(_repeated(h["h"]))["_idx"]
+
+
+def _folded(extract: Extract, rows: pl.DataFrame, candidates: pl.Series) -> pl.Series:
+    """`_idx` of the loadable rows that repeat an earlier loadable row in every fold column:
+    the exact comparison of the `candidates` (their every column in `rows`)."""
+    keys = _fold_key(extract)
     if candidates.len() == 0:
-        return pl.Series("_idx", [], dtype=n.schema["_idx"])
-    sub = n.select("_idx", *keys).filter(pl.col("_idx").is_in(candidates.implode()))
+        return pl.Series("_idx", [], dtype=pl.Int64)
+    sub = rows.select("_idx", *keys).filter(pl.col("_idx").is_in(candidates.implode()))
     return sub.filter(~pl.struct(keys).is_first_distinct())["_idx"]

@@ -421,6 +421,9 @@ class Validator:
         self.ctx = gx.get_context(mode="ephemeral")
         self.ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
         self.source = self.ctx.data_sources.add_pandas("zhiben_raw")
+        #: name → (rules, batch definition, suite) of the suites run so far
+        self._suites: dict[str, tuple[list[Rule], Any, Any]] = {}
+        self._names: set[str] = set()
 
     def suite(self, name: str, rules: list[Rule]):
         gx = self.gx
@@ -437,10 +440,20 @@ class Validator:
     ) -> list[tuple[int, list[int]]]:
         """Validate `frame` (as pandas) with a suite of `rules` (result_format COMPLETE); return,
         per rule that failed, (its position in `rules`, the unexpected row positions)."""
-        batch_definition = self.source.add_dataframe_asset(
-            name
-        ).add_batch_definition_whole_dataframe("all")
-        suite = self.suite(name, rules)
+        # one asset and suite per extract, reused by its later batches (the loader validates
+        # new files a batch at a time); other rules under the same name get a new one
+        cached = self._suites.get(name)
+        if cached is None or cached[0] != rules:
+            key = name if name not in self._suites else f"{name}.{len(self._suites)}"
+            while key in self._names:
+                key += "+"
+            self._names.add(key)
+            batch_definition = self.source.add_dataframe_asset(
+                key
+            ).add_batch_definition_whole_dataframe("all")
+            cached = (list(rules), batch_definition, self.suite(key, rules))
+            self._suites[name] = cached
+        _rules, batch_definition, suite = cached
         batch = batch_definition.get_batch(batch_parameters={"dataframe": _to_pandas(frame)})
         result = batch.validate(
             suite,

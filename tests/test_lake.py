@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from fixtures.warehouses import table_difference
 
 from zhiben import history
 from zhiben.contract import LOAD_ORDER
@@ -28,10 +29,9 @@ REEXPORTED_OF = "inspections"
 VANISHED_OF = "drills"
 #: mart tables that describe the builds themselves (run ids, clocks), not the data
 BUILD_RECORDS = {"mart_build_runs", "mart_build_run_extracts"}
+
+
 #: columns that are the builds' clocks (mart_build_info)
-CLOCKS = {"built_at", "transformed_at"}
-
-
 def _files(raw: Path, extract: str) -> list[Path]:
     return sorted((raw / extract).glob("*.csv"), key=lambda p: p.relative_to(raw).as_posix())
 
@@ -98,21 +98,6 @@ def lake_builds(tmp_path_factory):
     }
 
 
-def _compare(con: duckdb.DuckDBPyConnection, a: str, b: str, table: str) -> tuple[int, int, int]:
-    cols = [r[0] for r in con.execute(f'describe {a}."{table}"').fetchall()]
-    sel = ", ".join(f'"{c}"' for c in cols if c not in CLOCKS)
-    only_a = con.execute(
-        f'select count(*) from (select {sel} from {a}."{table}" '
-        f'except all select {sel} from {b}."{table}")'
-    ).fetchone()[0]
-    only_b = con.execute(
-        f'select count(*) from (select {sel} from {b}."{table}" '
-        f'except all select {sel} from {a}."{table}")'
-    ).fetchone()[0]
-    (rows,) = con.execute(f'select count(*) from {a}."{table}"').fetchone()
-    return rows, only_a, only_b
-
-
 def test_second_build_reads_only_the_changed_files(lake_builds):
     first, second = lake_builds["first"]["lake"], lake_builds["second"]["lake"]
     assert first["files_reused"] == 0 and first["files_read"] == first["files"]
@@ -150,7 +135,7 @@ def test_every_mart_equals_a_clean_build(lake_builds):
         types_inc = con.execute(f'describe inc."{table}"').fetchall()
         types_clean = con.execute(f'describe clean."{table}"').fetchall()
         assert [t[:2] for t in types_inc] == [t[:2] for t in types_clean], table
-        rows, only_inc, only_clean = _compare(con, "inc", "clean", table)
+        rows, only_inc, only_clean = table_difference(con, "inc", "clean", table)
         (clean_rows,) = con.execute(f'select count(*) from clean."{table}"').fetchone()
         assert (rows, only_inc, only_clean) == (clean_rows, 0, 0), table
     # the data the check is about: the drop's rows and its quarantine reached the marts
@@ -180,7 +165,7 @@ def test_raw_relations_and_reconciliation_equal_a_clean_build(lake_builds):
     assert sum(r[4] for r in recon) > 0 and sum(r[3] for r in recon) > 0
     assert lake_builds["vanished"] not in {r[0] for r in recon}
     for table in ("quarantine", "hazards", "enterprises", "drills", "training", "penalties"):
-        rows, only_inc, only_clean = _compare(con, "inc.raw", "clean.raw", table)
+        rows, only_inc, only_clean = table_difference(con, "inc.raw", "clean.raw", table)
         assert rows > 0 and (only_inc, only_clean) == (0, 0), table
 
 

@@ -10,6 +10,7 @@ from datetime import date
 
 import duckdb
 import pytest
+from fixtures.warehouses import table_difference
 
 from zhiben import history
 from zhiben.contract import LOAD_ORDER
@@ -21,7 +22,6 @@ AS_OF = date(2026, 11, 28)
 TINY_BUDGET = 120
 #: mart tables that describe the builds themselves (run ids, clocks), not the data
 BUILD_RECORDS = {"mart_build_runs", "mart_build_run_extracts"}
-CLOCKS = {"built_at", "transformed_at"}
 
 
 def _expected_batches(rows_per_file: dict[str, list[int]], budget: int) -> int:
@@ -63,21 +63,6 @@ def batch_builds(tmp_path_factory):
     }
 
 
-def _compare(con: duckdb.DuckDBPyConnection, a: str, b: str, table: str) -> tuple[int, int, int]:
-    cols = [r[0] for r in con.execute(f'describe {a}."{table}"').fetchall()]
-    sel = ", ".join(f'"{c}"' for c in cols if c not in CLOCKS)
-    only_a = con.execute(
-        f'select count(*) from (select {sel} from {a}."{table}" '
-        f'except all select {sel} from {b}."{table}")'
-    ).fetchone()[0]
-    only_b = con.execute(
-        f'select count(*) from (select {sel} from {b}."{table}" '
-        f'except all select {sel} from {a}."{table}")'
-    ).fetchone()[0]
-    (rows,) = con.execute(f'select count(*) from {a}."{table}"').fetchone()
-    return rows, only_a, only_b
-
-
 def test_the_budget_decides_the_batches(batch_builds):
     """The default budget: one batch per extract (the tiny drop is far below it); the tiny
     budget: exactly the batches the rule gives for the drop's files — many more."""
@@ -114,7 +99,7 @@ def test_every_mart_equals_the_default_build(batch_builds):
         types_a = con.execute(f'describe dflt."{table}"').fetchall()
         types_b = con.execute(f'describe btch."{table}"').fetchall()
         assert [t[:2] for t in types_a] == [t[:2] for t in types_b], table
-        rows, only_a, only_b = _compare(con, "dflt", "btch", table)
+        rows, only_a, only_b = table_difference(con, "dflt", "btch", table)
         assert (only_a, only_b) == (0, 0), table
     assert con.execute("select count(*) from btch.fct_hazards").fetchone()[0] > 1000
     assert con.execute("select count(*) from btch.mart_quarantine").fetchone()[0] > 10
@@ -125,7 +110,7 @@ def _raw_equal(a_db, b_db) -> None:
     con.execute(f"attach '{a_db}' as a (read_only)")
     con.execute(f"attach '{b_db}' as b (read_only)")
     for table in ("quarantine", "load_reconciliation", *LOAD_ORDER):
-        rows, only_a, only_b = _compare(con, "a.raw", "b.raw", table)
+        rows, only_a, only_b = table_difference(con, "a.raw", "b.raw", table)
         assert (only_a, only_b) == (0, 0), table
     # row order too: `_read_seq` of every raw row, the quarantine in its order
     for table in LOAD_ORDER:

@@ -31,7 +31,6 @@ VANISHED_OF = "drills"
 BUILD_RECORDS = {"mart_build_runs", "mart_build_run_extracts"}
 
 
-#: columns that are the builds' clocks (mart_build_info)
 def _files(raw: Path, extract: str) -> list[Path]:
     return sorted((raw / extract).glob("*.csv"), key=lambda p: p.relative_to(raw).as_posix())
 

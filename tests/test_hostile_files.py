@@ -56,6 +56,15 @@ def utf8_csv(raw: Path, extract: str, min_rows: int = 3) -> Path:
     raise AssertionError(f"no plain UTF-8 CSV in {extract}")
 
 
+def _plain_utf8(p: Path) -> bool:
+    """UTF-8 without a BOM and without quotes: safe to edit by lines and commas."""
+    try:
+        text = p.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return not text.startswith("\ufeff") and '"' not in text
+
+
 def lines_of(p: Path) -> list[str]:
     return p.read_text(encoding="utf-8").split("\n")
 
@@ -113,16 +122,23 @@ def mutated(tiny, tmp_path_factory):
     ent.write_text("\n".join(lines), encoding="utf-8")
     planted["enterprise"] = {"rows": rows_ent, "file": ent, "line": 2, "phone": phone}
 
-    rep = utf8_csv(raw, "reports", min_rows=1)
+    # a report with a reporter's phone (anonymous reports have none): the first such row
+    rep, k = next(
+        (path, k)
+        for path in sorted((raw / "reports").glob("reports_2*.csv"))
+        if _plain_utf8(path)
+        for k, line in enumerate(lines_of(path)[1:], start=1)
+        if line and line.split(",")[header_index("reports", "举报人电话")]
+    )
     lines = lines_of(rep)
     rows_rep = data_rows(rep)
-    f = lines[1].split(",")
+    f = lines[k].split(",")
     i = header_index("reports", "举报人姓名")
     rep_phone = f[header_index("reports", "举报人电话")]
     f[i] = "高,永"
-    lines[1] = ",".join(f)
+    lines[k] = ",".join(f)
     rep.write_text("\n".join(lines), encoding="utf-8")
-    planted["report"] = {"rows": rows_rep, "file": rep, "line": 2, "phone": rep_phone}
+    planted["report"] = {"rows": rows_rep, "file": rep, "line": k + 1, "phone": rep_phone}
 
     tra = utf8_csv(raw, "training")
     lines = lines_of(tra)

@@ -8,7 +8,11 @@ processes (`zhiben build`, wall time and peak RSS of the process tree, as `pytho
 The drop is the benchmark's cached clean drop (bench.drop). History: the drop with, for every
 extract but enterprises, the last DAY_FRACTION of its newest file's rows held back; the day: those
 rows as new files `<extract>/<newest stem>_day.csv`; the re-exported month: an older hazards
-file written again with its last row gone and its first row repeated."""
+file written again with its last row gone and its first row repeated.
+
+Then, in the same run, the pandas pipeline (bench.pandas_pipeline) over the whole drop as it stands
+after the night: an analyst's script cannot be incremental, so the nightly is set against it
+(issue 13: nightly ÷ pandas ≤ 0.25). `--skip-pandas` leaves it out."""
 
 from __future__ import annotations
 
@@ -22,7 +26,7 @@ from pathlib import Path
 
 from bench import runs
 from bench.drop import ensure_drop
-from bench.runs import REPO, build
+from bench.runs import REPO, build, pandas
 
 DAY_FRACTION = 1 / 30
 SCALES = ("tiny", "district", "city", "province")
@@ -74,7 +78,9 @@ def _lake(warehouse: Path) -> dict:
     return last.get("lake", {}) | {"stages": last.get("stages", {})}
 
 
-def run_scale(data: Path, scale: str, seed: int, as_of: date, timeout: float | None) -> dict:
+def run_scale(
+    data: Path, scale: str, seed: int, as_of: date, timeout: float | None, with_pandas: bool = True
+) -> dict:
     drop = ensure_drop(data, scale, seed, as_of, say=print)
     work = data / scale / "nightly"
     warehouse = work / "warehouse" / "warehouse.duckdb"
@@ -90,6 +96,7 @@ def run_scale(data: Path, scale: str, seed: int, as_of: date, timeout: float | N
         nightly_lake = _lake(warehouse)
     else:  # no history to build on
         nightly, nightly_lake = runs.Run("build", 0.0, 0, False, output_tail="not run"), {}
+    analyst = pandas(raw, as_of, work / "pandas", timeout=timeout) if with_pandas else None
     out = {
         "scale": scale,
         "rows": drop.total_rows,
@@ -109,8 +116,11 @@ def run_scale(data: Path, scale: str, seed: int, as_of: date, timeout: float | N
             "ingest": nightly.detail.get("ingest", {}),
             **nightly_lake,
         },
+        "pandas": None
+        if analyst is None
+        else {"wall": analyst.wall, "peak_rss": analyst.peak_rss, "ok": analyst.ok},
     }
-    for b in (full, nightly):
+    for b in (full, nightly) if analyst is None else (full, nightly, analyst):
         if not b.ok:
             print(b.output_tail)
     return out
@@ -120,7 +130,8 @@ def table(results: list[dict]) -> str:
     head = (
         "| scale | raw rows | files | full build s (ingest / dbt / publish) | full peak RSS GiB "
         "| nightly: files re-read / reused (rows read) | nightly build s (ingest / dbt / publish) "
-        "| nightly peak RSS GiB | nightly ÷ full |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+        "| nightly peak RSS GiB | nightly ÷ full | pandas s (peak GiB) | nightly ÷ pandas |"
+        "\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     )
     lines = [head]
     for r in results:
@@ -130,11 +141,18 @@ def table(results: list[dict]) -> str:
             s = x.get("stages", {})
             return " / ".join(f"{s.get(k, 0):.1f}" for k in ("ingest", "dbt", "publish"))
 
+        pd = r.get("pandas") or {}
+        if pd.get("ok"):
+            vs_pandas = (
+                f"{pd['wall']:.1f} ({pd['peak_rss'] / 2**30:.2f}) | {n['wall'] / pd['wall']:.2f}"
+            )
+        else:
+            vs_pandas = "– | –" if not pd else "failed | –"
         lines.append(
             f"| {r['scale']} | {r['rows']:,} | {r['files']} | **{f['wall']:.1f}** ({stages(f)}) "
             f"| {f['peak_rss'] / 2**30:.2f} | {n.get('files_read')} / {n.get('files_reused')} "
             f"({n.get('rows_read', 0):,}) | **{n['wall']:.1f}** ({stages(n)}) "
-            f"| {n['peak_rss'] / 2**30:.2f} | {n['wall'] / f['wall']:.2f} |"
+            f"| {n['peak_rss'] / 2**30:.2f} | {n['wall'] / f['wall']:.2f} | {vs_pandas} |"
         )
     keys = (
         "check",
@@ -174,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--as-of", type=date.fromisoformat, default=date(2026, 11, 28))
     ap.add_argument("--data", type=Path, default=REPO / "data" / "bench")
     ap.add_argument("--timeout", type=float, default=None)
+    ap.add_argument("--skip-pandas", action="store_true", help="do not run the pandas pipeline")
     ap.add_argument(
         "--max-rss-gib",
         type=float,
@@ -185,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
         runs.MAX_RSS = int(args.max_rss_gib * 1024**3)
     t0 = time.perf_counter()
     results = [
-        run_scale(args.data.resolve(), s, args.seed, args.as_of, args.timeout)
+        run_scale(args.data.resolve(), s, args.seed, args.as_of, args.timeout, not args.skip_pandas)
         for s in args.scale or ["district"]
     ]
     text = table(results)

@@ -157,8 +157,9 @@ def table(results: list[dict]) -> str:
     keys = (
         "check",
         "read",
-        "normalise",
+        "read_normalise",
         "read_wait",
+        "normalise",
         "gx_setup",
         "gx",
         "validate_wide",
@@ -168,8 +169,8 @@ def table(results: list[dict]) -> str:
     lines += [
         "",
         "The loader's split (s; `gx_setup` / `gx:<first extract>`: waiting for the GX import; "
-        "read and normalise of new files run in the read-ahead thread, `read_wait`: the loader "
-        "waiting for it):",
+        "read and read_normalise of new files run in the read-ahead thread, `read_wait`: the "
+        "loader waiting for it; normalise: the loader's own (row context, the lake scan)):",
         "",
         "| scale | build | " + " | ".join(keys) + " |",
         "|---|---|" + "---:|" * len(keys),

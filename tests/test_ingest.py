@@ -1105,6 +1105,25 @@ def test_as_of_given_and_enterprise_state(tmp_path):
     assert set(result.timings) >= {"read", "validate", "land"}
 
 
+@pytest.mark.parametrize("read_ahead", ["1", "0"])
+def test_timings_split_the_loaders_thread(tmp_path, monkeypatch, read_ahead):
+    """The split adds up on the loader's own thread: check + read_wait + normalise + validate +
+    land = total, no part negative (validate is the remainder; the reading thread's read and
+    read_normalise overlap the rest and are not subtracted, only the wait for them)."""
+    monkeypatch.setenv("ZHIBEN_LAKE_READ_AHEAD", read_ahead)
+    raw = tmp_path / "raw"
+    write_csv(raw / "enterprises" / "e.csv", [ENT])
+    write_csv(raw / "hazards" / "h.csv", [HAZ, row("hazards", **{"隐患编号": "H2"})])
+    result, _con = run(raw, tmp_path)
+    t = result.timings
+    assert all(v >= 0 for v in t.values()), t
+    parts = t["check"] + t["read_wait"] + t["normalise"] + t["validate"] + t["land"]
+    assert parts == pytest.approx(t["total"], abs=0.05), t
+    assert t["read"] > 0 and t["read_normalise"] > 0
+    if read_ahead == "0":  # no thread: the loader did the reading itself
+        assert t["read_wait"] >= t["read"] + t["read_normalise"] - 0.01, t
+
+
 def test_unbalanced_quote_rejects_the_file(tmp_path):
     raw = tmp_path / "raw"
     write_csv(raw / "enterprises" / "e.csv", [ENT])

@@ -81,10 +81,13 @@ class IngestResult:
     max_updated_at: dt.datetime | None
     files: list[FileCount]
     warnings: list[str] = field(default_factory=list)
-    #: seconds: check (pass 1: every file's encoding / header); read and normalise (pass 2:
-    #: parsing and normalising, in the read-ahead thread, overlapping the rest); read_wait (the
-    #: time the loader waited for it); validate (context + GX + folding + quarantine, of which
-    #: `gx_setup` (waiting for the GX worker's import) and `gx`, `gx:<extract>`); land; total
+    #: seconds: check (pass 1: every file's encoding / header); read and read_normalise (pass 2:
+    #: parsing and normalising the new files, in the read-ahead thread, overlapping the rest);
+    #: read_wait (the time the loader waited for that thread, or did that work itself when the
+    #: read-ahead is off); normalise (the loader's own: row context, the lake's whole-extract
+    #: scan); validate (GX + whole-extract rules + folding + quarantine, of which `gx_setup`
+    #: (waiting for the GX worker's import), `gx`, `gx:<extract>` and `validate_wide`); land;
+    #: total. On the loader's thread check + read_wait + normalise + validate + land = total.
     timings: dict[str, float] = field(default_factory=dict)
     #: per extract, the results of its great-expectations suite (zhiben.validation_report)
     validation: list[dict] = field(default_factory=list)
@@ -540,9 +543,15 @@ def ingest(
         finally:
             lander.close()
         timings.setdefault("read_wait", 0.0)
+        # the remainder of the loader's own thread: the reading thread's read / read_normalise
+        # overlap it and are not subtracted, only the loader's wait for them (read_wait)
         timings["validate"] = (
-            perf_counter() - t1 - timings["land"] - timings.get("read", 0.0)
-        ) - timings.get("normalise", 0.0)
+            perf_counter()
+            - t1
+            - timings["land"]
+            - timings["read_wait"]
+            - timings.get("normalise", 0.0)
+        )
         timings["total"] = perf_counter() - t0
         progress("入库完成 / landed: " + ", ".join(f"{k} {v:.2f}s" for k, v in timings.items()))
         all_entries = [e for es in entries.values() for e in es]
@@ -678,7 +687,7 @@ def _read_batches(
                 pending, pending_rows = [], 0
                 parts.append(normalise(extract, r, ref).with_columns(r["_reason"]).rechunk())
                 del r
-                _add_time(timings, "normalise", perf_counter() - tn)
+                _add_time(timings, "read_normalise", perf_counter() - tn)
             if rows >= budget or last:
                 frame = pl.concat(parts, how="vertical", rechunk=False)
                 parts, rows = [], 0
@@ -693,10 +702,17 @@ _END = object()
 
 def _ahead(it: Iterator, pool: ThreadPoolExecutor | None, timings: dict[str, float]) -> Iterator:
     """The items of `it`, the next one produced in `pool`'s thread while the caller works on
-    the current one (`pool` None: in the caller's thread); ``read_wait``: the caller's wait."""
+    the current one (`pool` None: in the caller's thread); ``read_wait``: the caller's wait
+    (without the thread: the time the caller spent producing the items itself)."""
     if pool is None:
-        yield from it
-        return
+        while True:
+            tw = perf_counter()
+            item = next(it, _END)
+            _add_time(timings, "read_wait", perf_counter() - tw)
+            if item is _END:
+                return
+            yield item
+            del item
     ahead = pool.submit(next, it, _END)
     while True:
         tw = perf_counter()

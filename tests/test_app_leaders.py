@@ -151,6 +151,24 @@ def test_every_status_names_its_deciding_milestone(served: Path) -> None:  # noq
         assert text.startswith(f"{r['target_id']} {r['status']}：") and "节点" in text
 
 
+def test_t14_names_its_deciding_requirement(served: Path) -> None:  # noqa: F811
+    """T14's milestones are requirements (SPEC §10.5): its reason names the one that decides. The
+    demo's T14 missed R1 边坡在线监测 at 2024-06-30; no other target has a requirement."""
+    progress = read_mart("mart_target_progress", path=served)
+    named = progress.filter(pl.col("deciding_requirement_id").is_not_null())
+    assert named["target_id"].to_list() == ["T14"]
+    assert progress["deciding_system"].is_not_null().sum() == 1
+    t14 = named.row(0, named=True)
+    assert (t14["status"], t14["deciding_requirement_id"], t14["deciding_system"]) == (
+        "未达成",
+        "R1",
+        "边坡在线监测",
+    )
+    assert labels.target_status_reason(t14) == (
+        f"T14 未达成：R1 边坡在线监测 2024-06-30 节点应达 100.0%，实际 {t14['deciding_actual']:.1%}"
+    )
+
+
 def test_workbook_targets_sheet_says_why(served: Path, tmp_path: Path) -> None:  # noqa: F811
     from openpyxl import load_workbook
 

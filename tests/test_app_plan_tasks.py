@@ -30,7 +30,8 @@ def mart(path: Path) -> pl.DataFrame:
 def test_demo_shows_the_statuses_at_its_d(demo_warehouse: Path) -> None:
     """Every status SPEC §10.3 allows at the demo's D (2026-11-28). 有风险 needs a quantity task
     not yet due, and the plan's quantity tasks are all due by 2025-12-31 (seed plan_tasks): at
-    this D none can be at risk — the hand-made drop of tests/test_plan_tasks.py shows it."""
+    this D none can be at risk. The same drop as of 2025-09-30 shows all six, 有风险 included
+    (tests/test_plan_tasks_as_of.py); the hand-made drop of tests/test_plan_tasks.py too."""
     tasks = mart(demo_warehouse)
     as_of = tasks["as_of_date"][0]
     assert set(tasks["status"]) == {"按期完成", "逾期完成", "逾期未完成", "未报送", "进行中"}

@@ -1002,6 +1002,7 @@ def test_t14_is_decided_by_the_requirement_behind_its_own_line(progress):
         0.0,
         0.0,
     )
+    assert (row["deciding_requirement_id"], row["deciding_system"]) == ("R8", "电力监测")
     assert row["next_milestone"] == date(2025, 12, 31)
     assert row["expected_value"] == pytest.approx(line)
 

@@ -2,7 +2,8 @@
 monitoring_target_judgement): one milestone per requirement, each judged on the region's pooled
 share; 未达成 if any passed milestone was missed; otherwise each requirement not yet due is judged
 on its OWN straight line (0 at 2024-01-01 → 100 % at its due date) and T14 is 有风险 if any falls
-short. The deciding milestone is the earliest missed (then the lowest share).
+short. The deciding milestone is the earliest missed (then the lowest share); its requirement
+(deciding_requirement_id, deciding_system) is named in the status reason (SPEC §10.4).
 
 Four hand-made drops, each built by dbt:
 - risk (D = 2025-07-01): nothing has been missed (R1–R5 required nobody). R9 智慧工地 (due
@@ -148,15 +149,18 @@ def test_t14_status_and_deciding_milestone(t14) -> None:
     if name == "risk":
         # R8, due later, is behind its own line while the next milestone (R9) is ahead
         assert got == ("有风险", date(2026, 12, 31), 1.0, 0.25)
+        assert (row["deciding_requirement_id"], row["deciding_system"]) == ("R8", "电力监测")
         assert row["actual"] == pytest.approx(0.25)
         assert row["expected_value"] == pytest.approx(LINE_2026)
         assert row["next_milestone"] == date(2025, 12, 31) and row["milestones_missed"] == 0
         assert target_status_reason(row) == (
-            f"T14 有风险：2026-12-31 节点应达 100.0%，实际 25.0%（当前应达 {LINE_2026:.1%}）"
+            "T14 有风险：R8 电力监测 2026-12-31 节点应达 100.0%，实际 25.0%"
+            f"（当前应达 {LINE_2026:.1%}）"
         )
     elif name == "on_track":
         # R8 at 50 % is on its line (49.95 %): 进行中, the next milestone's lowest share decides
         assert got == ("进行中", date(2025, 12, 31), 1.0, 0.75)
+        assert (row["deciding_requirement_id"], row["deciding_system"]) == ("R9", "智慧工地")
         assert row["actual"] == pytest.approx(0.75)
         assert row["expected_value"] == pytest.approx(LINE_2025)
         assert LINE_2025 < 0.75 and LINE_2026 < 0.5  # the boundaries this case sits on
@@ -164,11 +168,15 @@ def test_t14_status_and_deciding_milestone(t14) -> None:
         # the earliest missed date decides, at its lowest share (R5 50 %; R3 / R4 100 %) — not
         # the lower, later R9 (0 %)
         assert got == ("未达成", date(2024, 12, 31), 1.0, 0.5)
+        assert (row["deciding_requirement_id"], row["deciding_system"]) == ("R5", "紧急切断")
         assert passed == {date(2024, 6, 30): 1.0, date(2024, 12, 31): 0.5, date(2025, 12, 31): 0.0}
         assert row["milestones_missed"] == 2
-        assert target_status_reason(row) == "T14 未达成：2024-12-31 节点应达 100.0%，实际 50.0%"
+        assert target_status_reason(row) == (
+            "T14 未达成：R5 紧急切断 2024-12-31 节点应达 100.0%，实际 50.0%"
+        )
     else:
         # every milestone passed (the last on D itself) and met; nobody required counts as met
         assert got == ("达成", date(2026, 12, 31), 1.0, 1.0)
+        assert (row["deciding_requirement_id"], row["deciding_system"]) == ("R8", "电力监测")
         assert row["next_milestone"] is None and row["milestones_missed"] == 0
         assert set(passed.values()) == {1.0} and len(passed) == 4

@@ -126,3 +126,8 @@ def test_page_simulates_the_weights_entered_and_refuses_a_bad_sum(served: Path) 
     expected = whatif.simulate(ev, new)
     assert shown.equals(expected)
     assert not expected.equals(whatif.simulate(ev, seed))  # the weights changed something
+
+
+def test_an_exported_simulation_states_its_weights() -> None:
+    # the 说明 sheet of the page's download (ui.table notes): indicator order, numbers as typed
+    assert whatif.describe({"i2": 5.0, "I1": 35, "i10": 0.5}) == "I1 35、I2 5、I10 0.5"

@@ -165,6 +165,7 @@ with tab_units:
                 key="ev_whatif",
                 file_name=f"权重模拟排名_{f.quarter}",
                 title="权重模拟排名",
+                notes={"模拟权重": whatif.describe(sim_weights)},
             )
 
 with tab_deps:

@@ -34,13 +34,13 @@
 {#- T14 监测预警全覆盖 (SPEC §10.5 "Monitoring"): one milestone per requirement (油气储存 is three),
     each judged on the region's pooled share by the rule of mart_monitoring_coverage (达成 / 未达成
     once due, else 进行中 / 有风险 against its own straight line). `requirements`: one row per
-    requirement — its region row at min(due date, D): requirement_id, due_date, target_value,
-    coverage_share (NULL: nobody required, met), expected_share, status. The body of a CTE with
-    one row (target_id 'T14'): status — 未达成 if any passed requirement missed; else 有风险 if any
-    not yet due falls short of its own line; else 进行中 while any is not yet due; else 达成 — and
-    the requirement that decides it: the earliest missed (then the lowest share), else the
-    earliest falling short (then the lowest share), else the earliest not yet due (then the
-    lowest share), else the last. -#}
+    requirement — its region row at min(due date, D): requirement_id, system, due_date,
+    target_value, coverage_share (NULL: nobody required, met), expected_share, status. The body
+    of a CTE with one row (target_id 'T14'): status — 未达成 if any passed requirement missed; else
+    有风险 if any not yet due falls short of its own line; else 进行中 while any is not yet due;
+    else 达成 — and the requirement that decides it (its id and system): the earliest missed
+    (then the lowest share), else the earliest falling short (then the lowest share), else the
+    earliest not yet due (then the lowest share), else the last. -#}
 {% macro monitoring_target_judgement(requirements) -%}
     {%- set judged -%}
         (
@@ -65,6 +65,7 @@
             else '达成'
         end as status,
         requirement_id as deciding_requirement_id,
+        system as deciding_system,
         due_date as deciding_milestone,
         target_value as deciding_target_value,
         share as deciding_actual,

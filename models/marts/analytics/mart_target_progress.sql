@@ -44,6 +44,7 @@ monitoring_requirements as (
 
     select
         coverage.requirement_id,
+        coverage.system,
         coverage.due_date,
         milestones.target_value,
         coverage.coverage_share,
@@ -283,7 +284,10 @@ final as (
             when monitoring_target.target_id is not null then monitoring_target.deciding_actual
             else deciding.deciding_actual
         end as deciding_actual,
-        deciding.deciding_prev_value
+        deciding.deciding_prev_value,
+        -- T14: the requirement that decides (SPEC §10.4: its status reason names it)
+        monitoring_target.deciding_requirement_id,
+        monitoring_target.deciding_system
     from statused
     inner join deciding
         on statused.target_id = deciding.target_id

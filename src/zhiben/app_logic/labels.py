@@ -326,11 +326,19 @@ def target_status_reason(row: Mapping[str, Any]) -> str:
     """Why a target has its status (SPEC §10.4 "Every status says why"), from a row of
     mart_target_progress: the deciding milestone — date, goal, the actual at that date — e.g.
     "T7 未达成：2024-12-31 节点应达 60.0%，实际 51.4%". The cards, the workbook and the Word 通报
-    all read it here."""
+    all read it here. T14 names the requirement that decides, e.g. "T14 有风险：R8 电力监测
+    2026-12-31 节点应达 100.0%，…"."""
     tid, status = row["target_id"], row["status"]
     day = row.get("deciding_milestone")
     if day is None:
         return f"{tid} {status}"
+    # T14: the deciding requirement and its system before the date ("R8 电力监测 2026-12-31 节点")
+    node = " ".join(
+        v
+        for v in (row.get("deciding_requirement_id"), row.get("deciding_system"), f"{day:%Y-%m-%d}")
+        if v
+    )
+    node += " 节点"
 
     def fmt(value: float | None) -> str:
         return format_target_value(tid, value)
@@ -347,10 +355,8 @@ def target_status_reason(row: Mapping[str, Any]) -> str:
     actual = fmt(row.get("deciding_actual"))
     passed = row.get("as_of_date") is not None and day <= row["as_of_date"]
     if status == "未达成" and not passed:  # the year's count can no longer stay within it
-        return (
-            f"{tid} 未达成：{day:%Y-%m-%d} 节点{goal}，{day.year}年迄今实际 {actual}，已不可能达成"
-        )
-    text = f"{tid} {status}：{day:%Y-%m-%d} 节点{goal}，实际 {actual}"
+        return f"{tid} 未达成：{node}{goal}，{day.year}年迄今实际 {actual}，已不可能达成"
+    text = f"{tid} {status}：{node}{goal}，实际 {actual}"
     if status in ("进行中", "有风险") and row.get("expected_value") is not None:
         bound = "不超过" if comparison == "at_most" else "达"
         text += f"（当前应{bound} {fmt(row['expected_value'])}）"

@@ -295,11 +295,13 @@ def table(
     on_select: Callable[[], None] | None = None,
     height: int | str = "auto",
     table: str | None = None,
+    notes: Mapping[str, object] | None = None,
 ) -> None:
     """A table with Chinese headers and, below it, an xlsx download of exactly what it shows.
     `styler` gets a pandas Styler (for highlighting); `on_select` makes rows selectable (single)
     and is called when the user picks one (read the selection from st.session_state[key]);
-    `table`: the served table the frame comes from, for a column labelled per table."""
+    `table`: the served table the frame comes from, for a column labelled per table; `notes`:
+    more lines for the download's 说明 sheet (what the figures were computed with)."""
     shown = yes_no(df)
     if styler:  # pandas would show dates as midnight timestamps
         shown = shown.with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d"))
@@ -324,11 +326,12 @@ def table(
     f = current_filters()
     if f.industry_code and not {"industry_code", "industry_name"} & set(df.columns):
         st.caption("注:本表不分行业,侧栏的行业筛选对它不适用。")
-    notes = {"数据截止": as_of_text(build_info()), **f.describe(), "行数": df.height}
+    about = {"数据截止": as_of_text(build_info()), **f.describe(), **(notes or {})}
+    about["行数"] = df.height
     st.download_button(
         "下载 Excel",
         data=lambda: to_xlsx_bytes(
-            df, sheet=(title or "数据")[:31], title=title, notes=notes, table=table
+            df, sheet=(title or "数据")[:31], title=title, notes=about, table=table
         ),
         file_name=f"{file_name}.xlsx",
         mime=XLSX_MIME,

@@ -22,6 +22,13 @@ def weights_ok(weights: Mapping[str, float]) -> bool:
     return all(v >= 0 for v in values) and abs(sum(values) - WEIGHT_TOTAL) < 1e-9
 
 
+def describe(weights: Mapping[str, float]) -> str:
+    """The weights as the 说明 sheet of a simulated ranking states them: 'I1 35、I2 5、…' in
+    indicator order (an exported simulation says what it was computed with)."""
+    ordered = sorted(weights.items(), key=lambda kv: int(kv[0][1:]))
+    return "、".join(f"{k.upper()} {float(v):g}" for k, v in ordered)
+
+
 def simulate(evaluation: pl.DataFrame, weights: Mapping[str, float]) -> pl.DataFrame:
     """One quarter's mart_quarterly_evaluation rows re-ranked under `weights` (`i1`/`I1` … →
     weight; an indicator not given weighs 0): unit_code, unit_name, original_rank (the mart's),

@@ -85,29 +85,32 @@ principal_trainings as (
 
 active_enterprises as (
 
-    -- enterprises active at t, and whether the principal on record at t (the person whose ID the
-    -- state at t records, where it records one) passed the training between its start and t
+    -- enterprises active at t (one state each), and whether the principal on record at t (the
+    -- person whose ID the state at t records, where it records one) passed the training between
+    -- its start and t. A correlated exists (a hash semi join for DuckDB), not a left join + group
+    -- by: the principal-ID condition made that a nested-loop join (155 s at province)
     select
         years.year,
         enterprise_states.unit_code,
         enterprise_states.credit_code,
-        count(principal_trainings.credit_code) > 0 as is_principal_trained
+        exists(
+            select 1
+            from principal_trainings
+            where
+                principal_trainings.credit_code = enterprise_states.credit_code
+                and principal_trainings.training_date <= years.year_as_of
+                and {{ is_principal_training_of(
+                    'principal_trainings',
+                    'enterprise_states.principal_id_hash',
+                    'parameters.training_since_date'
+                ) }}
+        ) as is_principal_trained
     from years
     cross join parameters
     inner join enterprise_states
         on
             {{ is_state_at('enterprise_states', 'years.year_as_of') }}
             and enterprise_states.is_active
-    left join principal_trainings
-        on
-            enterprise_states.credit_code = principal_trainings.credit_code
-            and years.year_as_of >= principal_trainings.training_date
-            and {{ is_principal_training_of(
-                'principal_trainings',
-                'enterprise_states.principal_id_hash',
-                'parameters.training_since_date'
-            ) }}
-    group by years.year, enterprise_states.unit_code, enterprise_states.credit_code
 
 ),
 

@@ -363,20 +363,44 @@ def _csv_fast(data: bytes, nl: np.ndarray, width: int) -> _Rows | None:
     cols = raw.get_columns()
     del raw
     if quoted.size:
+        lines = _physical_lines(data, nl, quoted)
+        # a line whose every field is either quoted whole (quotes inside doubled) or holds no
+        # quote at all reads the same in every CSV parser: polars reads those at once (an export
+        # quoting every field, or every empty one, is all such lines; the csv module one by one
+        # took 8× the time of an unquoted file)
+        regular = (
+            lines.str.contains(_REGULAR_LINE)
+            & (lines.str.replace_all(_QUOTED_FIELD, "").str.count_matches(",") + 1 == width)
+        ).to_numpy()
+        if regular.any():
+            good = quoted[regular]
+            parsed = pl.read_csv(
+                "\n".join(lines.filter(pl.Series(regular)).to_list()).encode("utf-8"),
+                has_header=False,
+                quote_char='"',
+                schema=schema,
+                raise_if_empty=False,
+            )
+            if parsed.height != good.size:  # not expected of such lines: the exact path decides
+                return None
+            idx = pl.Series(good, dtype=pl.Int64)
+            # the csv module's cells: every field a string, empty ones too
+            cols = [c.scatter(idx, parsed.to_series(i).fill_null("")) for i, c in enumerate(cols)]
+            counts[good] = width
+        rest = quoted[~regular]
         recs: list[list[str]] = []
-        for r in quoted.tolist():  # row r is physical line r + 1 (0-based)
-            end = int(nl[r + 1]) if r + 1 < len(nl) else len(data)
-            line = data[int(nl[r]) + 1 : end].decode("utf-8").removesuffix("\r")
+        for line in lines.filter(pl.Series(~regular)):
             try:
                 recs.append(next(csv.reader([line], strict=True)))
             except (csv.Error, StopIteration):  # a quoted field going on into the next line
                 return None
-        idx = pl.Series(quoted, dtype=pl.Int64)
-        counts[quoted] = [len(rec) for rec in recs]
-        cols = [
-            c.scatter(idx, [rec[i] if i < len(rec) else None for rec in recs])
-            for i, c in enumerate(cols)
-        ]
+        if recs:
+            idx = pl.Series(rest, dtype=pl.Int64)
+            counts[rest] = [len(rec) for rec in recs]
+            cols = [
+                c.scatter(idx, [rec[i] if i < len(rec) else None for rec in recs])
+                for i, c in enumerate(cols)
+            ]
     count = pl.Series("n", counts)
     frame = pl.DataFrame(cols) if cols else pl.DataFrame({"c0": pl.Series([], dtype=pl.String)})
     blank = frame.select(
@@ -392,6 +416,20 @@ def _csv_fast(data: bytes, nl: np.ndarray, width: int) -> _Rows | None:
         line_no.filter(keep),
         reasons.filter(keep).alias("_reason"),
     )
+
+
+#: a CSV line of fields each quoted whole (a quote inside doubled) or without any quote
+_QUOTED_FIELD = r'"(?:[^"]|"")*"'
+_REGULAR_LINE = rf'^(?:{_QUOTED_FIELD}|[^",]*)(?:,(?:{_QUOTED_FIELD}|[^",]*))*$'
+
+
+def _physical_lines(data: bytes, nl: np.ndarray, rows: np.ndarray) -> pl.Series:
+    """The text of data rows `rows` (row r is physical line r + 1), without a trailing CR."""
+    starts = nl[rows] + 1
+    after = rows + 1
+    ends = np.where(after < len(nl), nl[np.minimum(after, len(nl) - 1)], len(data))
+    raw = [data[s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
+    return pl.Series(raw, dtype=pl.Binary).cast(pl.String).str.strip_suffix("\r")
 
 
 def _looks_like_rows(value: str, width: int) -> bool:

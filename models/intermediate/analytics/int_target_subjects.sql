@@ -147,26 +147,19 @@ t8 as (
 
 principal_trained as (
 
-    -- a correlated exists (a hash semi join for DuckDB), not a left join + group by: the
-    -- principal-ID condition made that a nested-loop join (159 s at province)
     select
         active_enterprises.target_id,
         active_enterprises.milestone_date,
         active_enterprises.evaluation_date,
         active_enterprises.credit_code,
         active_enterprises.unit_code,
-        exists(
-            select 1
-            from training
-            where
-                training.credit_code = active_enterprises.credit_code
-                and training.training_date <= active_enterprises.evaluation_date
-                and {{ is_principal_training_of(
-                    'training',
-                    'enterprises_current.principal_id_hash',
-                    'parameters.training_since_date'
-                ) }}
-        ) as is_principal_trained
+        {{ principal_trained_by(
+            'training',
+            'active_enterprises.credit_code',
+            'enterprises_current.principal_id_hash',
+            'active_enterprises.evaluation_date',
+            'parameters.training_since_date'
+        ) }} as is_principal_trained
     from active_enterprises
     cross join parameters
     -- the principal on record at D (SPEC §9 "Evaluation")

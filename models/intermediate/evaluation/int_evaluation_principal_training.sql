@@ -31,22 +31,17 @@ parameters as (
 
 final as (
 
-    -- a correlated exists (a hash semi join for DuckDB), not a left join + group by: the
-    -- principal-ID condition made that a nested-loop join, quadratic at city scale and beyond
     select
         enterprise_states.quarter,
         enterprise_states.unit_code,
         enterprise_states.credit_code,
-        exists(
-            select 1
-            from training
-            where
-                training.credit_code = enterprise_states.credit_code
-                and training.training_date <= quarters.period_end
-                and {{ is_principal_training_of(
-                    'training', 'enterprise_states.principal_id_hash', 'parameters.training_since_date'
-                ) }}
-        ) as is_principal_trained
+        {{ principal_trained_by(
+            'training',
+            'enterprise_states.credit_code',
+            'enterprise_states.principal_id_hash',
+            'quarters.period_end',
+            'parameters.training_since_date'
+        ) }} as is_principal_trained
     from enterprise_states
     inner join quarters
         on enterprise_states.quarter = quarters.quarter

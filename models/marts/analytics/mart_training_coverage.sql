@@ -87,24 +87,18 @@ active_enterprises as (
 
     -- enterprises active at t (one state each), and whether the principal on record at t (the
     -- person whose ID the state at t records, where it records one) passed the training between
-    -- its start and t. A correlated exists (a hash semi join for DuckDB), not a left join + group
-    -- by: the principal-ID condition made that a nested-loop join (155 s at province)
+    -- its start and t
     select
         years.year,
         enterprise_states.unit_code,
         enterprise_states.credit_code,
-        exists(
-            select 1
-            from principal_trainings
-            where
-                principal_trainings.credit_code = enterprise_states.credit_code
-                and principal_trainings.training_date <= years.year_as_of
-                and {{ is_principal_training_of(
-                    'principal_trainings',
-                    'enterprise_states.principal_id_hash',
-                    'parameters.training_since_date'
-                ) }}
-        ) as is_principal_trained
+        {{ principal_trained_by(
+            'principal_trainings',
+            'enterprise_states.credit_code',
+            'enterprise_states.principal_id_hash',
+            'years.year_as_of',
+            'parameters.training_since_date'
+        ) }} as is_principal_trained
     from years
     cross join parameters
     inner join enterprise_states

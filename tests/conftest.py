@@ -88,7 +88,8 @@ def tiny_dirty_drop(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_dirty_warehouse(tiny_dirty_drop: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`zhiben.build` of the tiny dirty drop on DuckDB, D read from the drop (test_spark's DuckDB
-    side, test_catalog's site); the served file, alone in its folder with `.zhiben-build`."""
+    side, test_catalog's site, test_lake_batches' default build, test_lake's clean build); the
+    served file, alone in its folder with `.zhiben-build`."""
     from zhiben.build import build
 
     served = tmp_path_factory.mktemp("tiny_dirty_wh") / "warehouse.duckdb"

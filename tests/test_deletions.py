@@ -18,9 +18,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from fixtures.hand_drop import dbt_child
 from test_ingest import E1, E2, SALT, SEEDS, cc, row, write_csv
 
-from zhiben.dbt import run_dbt
 from zhiben.ingest import ingest
 
 E3 = cc("91370406MA3C00003")
@@ -95,11 +95,12 @@ def write_drop(raw: Path) -> None:
     )
 
 
-def _build(raw: Path, out: Path, as_of: dt.date) -> duckdb.DuckDBPyConnection:
-    out.mkdir(parents=True, exist_ok=True)
-    db = out / "build.duckdb"
+def _build(raw: Path, tmp_path_factory, name: str, as_of: dt.date) -> duckdb.DuckDBPyConnection:
+    db = tmp_path_factory.mktemp(name) / "build.duckdb"
     ingest(raw, db, seeds_dir=SEEDS, salt=SALT, as_of=as_of, progress=lambda _m: None)
-    run_dbt(db, as_of, ("build", "--select", *SELECT, "--indirect-selection", "cautious"))
+    dbt_child(tmp_path_factory).build(
+        db, as_of, ("build", "--select", *SELECT, "--indirect-selection", "cautious")
+    )
     con = duckdb.connect(str(db), read_only=True)
     con.execute("set search_path = 'marts,staging,raw'")
     return con
@@ -114,14 +115,14 @@ def drop(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def at_year_end(drop, tmp_path_factory):
-    con = _build(drop, tmp_path_factory.mktemp("d_2024_12_31"), dt.date(2024, 12, 31))
+    con = _build(drop, tmp_path_factory, "d_2024_12_31", dt.date(2024, 12, 31))
     yield con
     con.close()
 
 
 @pytest.fixture(scope="module")
 def before_deletion(drop, tmp_path_factory):
-    con = _build(drop, tmp_path_factory.mktemp("d_2024_07_31"), dt.date(2024, 7, 31))
+    con = _build(drop, tmp_path_factory, "d_2024_07_31", dt.date(2024, 7, 31))
     yield con
     con.close()
 

@@ -1,5 +1,6 @@
 """Hostile rows (issue 19, row-level defects 3, 6, 9, 10, 11): each test plants rows in a COPY of
-the tiny dirty drop (`zhiben generate --scale tiny --dirty`) and loads it with the real loader.
+the tiny dirty drop (`zhiben generate --scale tiny --dirty`) and loads it with the real loader (on a
+copy of the lake of the session's build of that drop: the planted files are read, the rest reused).
 
 - implausible dates: a 更新时间 in year 9999 (or after the build's clock) and event dates before
   2000 / after the clock are quarantined, and the as-of date D comes from plausible rows only;
@@ -20,6 +21,7 @@ import io
 import json
 import re
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -27,8 +29,10 @@ import pytest
 
 import zhiben.contract as contract
 from zhiben.codes import id_check_char, is_valid_id_number
+from zhiben.config import pii_salt
 from zhiben.contract import EXTRACTS
 from zhiben.ingest import ingest
+from zhiben.paths import WarehousePaths
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
@@ -50,10 +54,19 @@ def pii_in(text: str) -> list[str]:
     return found
 
 
+@dataclass(frozen=True)
+class Tiny:
+    drop: Path
+    lake: Path
+
+
 @pytest.fixture(scope="module")
-def tiny(tiny_dirty_drop: Path) -> Path:
-    """The session's tiny dirty drop, seed 7, as of AS_OF (conftest): every test copies it."""
-    return tiny_dirty_drop
+def tiny(tiny_dirty_drop: Path, tiny_dirty_warehouse: Path) -> Tiny:
+    """The session's tiny dirty drop, seed 7, as of AS_OF, and the lake of the session's build of
+    it (conftest `tiny_dirty_warehouse`, the session's salt): every test copies both, so that its
+    load reads only the files it plants; the drop's own files are the entries the same loader
+    wrote for them (tests/test_lake.py: a reused entry loads as the file read again)."""
+    return Tiny(tiny_dirty_drop, WarehousePaths(tiny_dirty_warehouse).lake_dir)
 
 
 def _planted_lines(raw: Path) -> set[tuple[str, int]]:
@@ -100,15 +113,16 @@ def plant(raw: Path, extract: str, rows: list[dict[str, str]]) -> str:
     return rel
 
 
-def copy_drop(tiny: Path, tmp_path: Path) -> Path:
+def copy_drop(tiny: Tiny, tmp_path: Path) -> Path:
     raw = tmp_path / "raw"
-    shutil.copytree(tiny, raw)
+    shutil.copytree(tiny.drop, raw)
+    shutil.copytree(tiny.lake, tmp_path / "lake")  # the lake of `load`'s build file
     return raw
 
 
 def load(raw: Path, tmp_path: Path):
     db = tmp_path / "build.duckdb"
-    result = ingest(raw, db, seeds_dir=SEEDS, salt="s", progress=lambda _m: None)
+    result = ingest(raw, db, seeds_dir=SEEDS, salt=pii_salt(), progress=lambda _m: None)
     return result, duckdb.connect(str(db), read_only=True)
 
 

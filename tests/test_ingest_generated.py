@@ -11,8 +11,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from zhiben import history
 from zhiben.contract import EXTRACTS, LOAD_ORDER
 from zhiben.ingest import ExtractFileError, ingest
+from zhiben.paths import WarehousePaths
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
@@ -63,21 +65,23 @@ def check_planted(raw: Path, db: Path) -> None:
         con.close()
 
 
-def test_tiny_dirty_drop(tiny_dirty_drop, tmp_path):
-    """The session's tiny dirty drop, seed 7, as of AS_OF (conftest `tiny_dirty_drop`)."""
-    raw = tiny_dirty_drop
-    db = tmp_path / "build.duckdb"
-    result = ingest(raw, db, seeds_dir=SEEDS, salt="s", progress=lambda _m: None)
-    check_planted(raw, db)
-    assert result.as_of <= AS_OF
+def test_tiny_dirty_drop(tiny_dirty_drop, tiny_dirty_warehouse):
+    """The session's tiny dirty drop, seed 7, as of AS_OF (conftest `tiny_dirty_drop`), as the
+    session's build loaded it (`zhiben.build` runs zhiben.ingest; conftest `tiny_dirty_warehouse`,
+    its kept build file)."""
+    (db,) = WarehousePaths(tiny_dirty_warehouse).work_dir.glob("build-*.duckdb")
+    check_planted(tiny_dirty_drop, db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select max(as_of_date) from raw.build_info").fetchone()[0] <= AS_OF
 
 
-def test_district_dirty_drop(demo_drop, tmp_path):
-    """The session's district demo drop (conftest `demo_drop`)."""
-    db = tmp_path / "build.duckdb"
-    result = ingest(demo_drop, db, seeds_dir=SEEDS, salt="s", progress=lambda _m: None)
-    check_planted(demo_drop, db)
-    assert result.warnings  # the drop plants equal-更新时间 versions
+def test_district_dirty_drop(demo_drop, demo_warehouse, demo_build_db):
+    """The session's district demo drop (conftest `demo_drop`), as the session's demo build loaded
+    it (conftest `demo_build_db`)."""
+    check_planted(demo_drop, demo_build_db)
+    # the drop plants equal-更新时间 versions: the loader warns (its warnings, in the run history)
+    (run,) = history.read(WarehousePaths(demo_warehouse).history_file, last=1)
+    assert [w for w in run["warnings"] if w.startswith("警告 / warning:")]
 
 
 def test_broken_file_stops_the_load(tmp_path):

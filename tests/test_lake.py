@@ -1,16 +1,19 @@
 """The lake (SPEC §11): a build reuses the entries of unchanged files and reads only new or changed
 ones, and its marts equal a build from scratch of the same drop, value for value.
 
-A tiny dirty drop (every kind of bad row) is built with some files held back; then the held-back
-files arrive (new files), one month is re-exported with other content and one file vanishes; the
-second build runs on the same warehouse (incremental) and is compared with a clean build of the
-final drop in a new warehouse."""
+The final drop is the session's tiny dirty drop (every kind of bad row), and the clean build of it
+the session's (conftest `tiny_dirty_drop`, `tiny_dirty_warehouse`; both read only). The first
+night's drop, a copy, differs from it: some files held back, one month as first exported (other
+content), one file more (records exported by mistake, gone by the next night). The first build
+runs on it; the second, on the same warehouse (incremental), reads the final drop: the held-back
+files arrive (new files), the month is re-exported, the extra file has vanished. The lake keys an
+entry by the file's path relative to the drop, so the second night's drop may lie in another
+folder; being the clean build's folder, `raw_dir` in the marts is the same."""
 
 from __future__ import annotations
 
 import json
 import shutil
-from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -21,12 +24,11 @@ from zhiben import history
 from zhiben.contract import LOAD_ORDER
 from zhiben.paths import SEEDS_DIR, WarehousePaths
 
-AS_OF = date(2026, 11, 28)
 #: held back from the first build: the newest file of these extracts (they "arrive" later)
 NEW_FILES_OF = ("hazards", "inspections", "reports")
-#: the extract of the re-exported month, and the one a file vanishes from
+#: the extract of the re-exported month, and the one a file vanishes from (its key column)
 REEXPORTED_OF = "inspections"
-VANISHED_OF = "drills"
+VANISHED_OF, VANISHED_KEY = "drills", "演练编号"
 #: mart tables that describe the builds themselves (run ids, clocks), not the data
 BUILD_RECORDS = {"mart_build_runs", "mart_build_run_extracts"}
 
@@ -52,46 +54,62 @@ def _reexport(path: Path) -> None:
     path.write_text("\n".join([header, *rows[:-1], rows[0]]) + "\n", encoding="utf-8")
 
 
+def _other_records(path: Path, key: str, dest: Path) -> None:
+    """A file of `path`'s shape whose rows are other records: each `key` value changed."""
+    header, *rows = path.read_text(encoding="utf-8").splitlines()
+    k = header.split(",").index(key)
+    out = []
+    for line in rows:
+        fields = line.split(",")
+        fields[k] = "X" + fields[k][1:]
+        out.append(",".join(fields))
+    dest.write_text("\n".join([header, *out]) + "\n", encoding="utf-8")
+
+
 @pytest.fixture(scope="module")
-def lake_builds(tmp_path_factory):
+def lake_builds(tiny_dirty_drop, tiny_dirty_warehouse, tmp_path_factory):
     from zhiben.build import build
-    from zhiben.generate import generate
 
     root = tmp_path_factory.mktemp("lake")
-    full = root / "full"
-    generate(full, scale="tiny", seed=11, dirty=True, as_of=AS_OF)
+    final = tiny_dirty_drop
 
-    # the first drop: the full one without the newest file of a few extracts
+    # the first night's drop: without the newest file of a few extracts, one month as first
+    # exported, one file more
     drop = root / "drop"
-    shutil.copytree(full, drop)
+    shutil.copytree(final, drop)
     held = [_files(drop, e)[-1] for e in NEW_FILES_OF]
     for p in held:
         p.unlink()
+    month = next(p for p in _files(final, REEXPORTED_OF)[:-1] if _plain_utf8(p))
+    month = month.relative_to(final)
+    _reexport(drop / month)
+    source = next(
+        p
+        for p in _files(drop, VANISHED_OF)
+        if _plain_utf8(p) and VANISHED_KEY in p.read_text(encoding="utf-8").split("\n", 1)[0]
+    )
+    vanished = source.with_name(f"{source.stem}_extra{source.suffix}")
+    _other_records(source, VANISHED_KEY, vanished)
     incremental = root / "inc" / "warehouse.duckdb"
     build(drop, incremental, progress=lambda _m: None)
     first = history.read(WarehousePaths(incremental).history_file)[-1]
 
-    # a day later: the held-back files arrive, a month is re-exported, a file vanishes
-    for p in held:
-        shutil.copy2(full / p.relative_to(drop), p)
-    month = next(p for p in _files(drop, REEXPORTED_OF)[:-1] if _plain_utf8(p))
-    _reexport(month)
-    vanished = _files(drop, VANISHED_OF)[0]
-    vanished.unlink()
-    changed = {p.relative_to(drop).as_posix() for p in [*held, month]}
-    result = build(drop, incremental, progress=lambda _m: None)
+    # a day later (the final drop): the held-back files arrive, the month is re-exported, the
+    # extra file has vanished
+    changed = {p.relative_to(drop).as_posix() for p in held} | {month.as_posix()}
+    result = build(final, incremental, progress=lambda _m: None)
     second = history.read(WarehousePaths(incremental).history_file)[-1]
 
-    clean = root / "clean" / "warehouse.duckdb"
-    clean_result = build(drop, clean, progress=lambda _m: None)
+    clean = tiny_dirty_warehouse
+    (clean_build_db,) = WarehousePaths(clean).work_dir.glob("build-*.duckdb")
     return {
-        "drop": drop,
+        "drop": final,
         "first": first,
         "second": second,
         "incremental": incremental,
         "clean": clean,
         "result": result,
-        "clean_result": clean_result,
+        "clean_build_db": clean_build_db,
         "changed": changed,
         "vanished": vanished.relative_to(drop).as_posix(),
     }
@@ -148,7 +166,7 @@ def test_raw_relations_and_reconciliation_equal_a_clean_build(lake_builds):
     the same numbers)."""
     con = duckdb.connect()
     con.execute(f"attach '{lake_builds['result'].build_db}' as inc (read_only)")
-    con.execute(f"attach '{lake_builds['clean_result'].build_db}' as clean (read_only)")
+    con.execute(f"attach '{lake_builds['clean_build_db']}' as clean (read_only)")
     recon = con.execute(
         "select file, rows_read, rows_loaded, rows_quarantined, rows_folded "
         "from inc.raw.load_reconciliation order by file"

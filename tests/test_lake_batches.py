@@ -2,11 +2,14 @@
 files of an extract are read, validated and written to the lake a batch at a time (a row budget,
 ``ZHIBEN_LAKE_BATCH_ROWS``; a file is never split). A build with a tiny budget — many batches,
 each its own great-expectations call — gives the same marts, quarantine and reconciliation as the
-default build, byte for byte; so does the loader without its read-ahead thread."""
+default build, byte for byte; so does the loader without its read-ahead thread.
+
+The default build is the session's build of the tiny dirty drop (conftest `tiny_dirty_warehouse`:
+the same drop, D read from the drop, the default budget, the test salt), read only; the forced
+build reads the same drop folder (so `raw_dir` in the marts is the same) into a warehouse of its
+own."""
 
 from __future__ import annotations
-
-from datetime import date
 
 import duckdb
 import pytest
@@ -16,7 +19,6 @@ from zhiben import history
 from zhiben.contract import LOAD_ORDER
 from zhiben.paths import SEEDS_DIR, WarehousePaths
 
-AS_OF = date(2026, 11, 28)
 #: rows per batch in the forced build: the tiny drop's files hold tens to hundreds of rows, so
 #: a batch is one file or a few
 TINY_BUDGET = 120
@@ -39,26 +41,23 @@ def _expected_batches(rows_per_file: dict[str, list[int]], budget: int) -> int:
 
 
 @pytest.fixture(scope="module")
-def batch_builds(tmp_path_factory):
+def batch_builds(tiny_dirty_drop, tiny_dirty_warehouse, tmp_path_factory):
     from zhiben.build import build
-    from zhiben.generate import generate
 
-    root = tmp_path_factory.mktemp("batches")
-    drop = root / "drop"
-    generate(drop, scale="tiny", seed=11, dirty=True, as_of=AS_OF)
-    default = root / "default" / "warehouse.duckdb"
-    default_result = build(drop, default, progress=lambda _m: None)
-    batched = root / "batched" / "warehouse.duckdb"
+    default = tiny_dirty_warehouse
+    batched = tmp_path_factory.mktemp("batches") / "batched" / "warehouse.duckdb"
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("ZHIBEN_LAKE_BATCH_ROWS", str(TINY_BUDGET))
-        batched_result = build(drop, batched, progress=lambda _m: None)
+        batched_result = build(tiny_dirty_drop, batched, progress=lambda _m: None)
+    (default_run,) = history.read(WarehousePaths(default).history_file)  # the one shared build
+    (default_db,) = WarehousePaths(default).work_dir.glob("build-*.duckdb")
     return {
-        "drop": drop,
+        "drop": tiny_dirty_drop,
         "default": default,
         "batched": batched,
-        "default_db": default_result.build_db,
+        "default_db": default_db,
         "batched_db": batched_result.build_db,
-        "default_run": history.read(WarehousePaths(default).history_file)[-1],
+        "default_run": default_run,
         "batched_run": history.read(WarehousePaths(batched).history_file)[-1],
     }
 

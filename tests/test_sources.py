@@ -10,9 +10,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from fixtures.hand_drop import dbt_child
 
 from zhiben.config import pii_salt
-from zhiben.dbt import run_dbt
 from zhiben.generate import generate
 from zhiben.ingest import ingest
 from zhiben.ingest.sources import SourceMappingError, load_mapping
@@ -28,7 +28,7 @@ NOT_COMPARED = {"mart_build_info", "mart_load_reconciliation", "mart_quarantine"
 BUILD_AS_OF = dt.date(2026, 11, 28)
 
 
-def _build(raw: Path, out: Path) -> Path:
+def _build(raw: Path, out: Path, tmp_path_factory) -> Path:
     """Load (the session's PII salt, as `zhiben build`) and `dbt build` without the tests."""
     db = out / "build.duckdb"
     ingest(
@@ -39,7 +39,9 @@ def _build(raw: Path, out: Path) -> Path:
         as_of=BUILD_AS_OF,
         progress=lambda _m: None,
     )
-    run_dbt(db, BUILD_AS_OF, ("build", "--exclude-resource-type", "test", "unit_test"))
+    dbt_child(tmp_path_factory).build(
+        db, BUILD_AS_OF, ("build", "--exclude-resource-type", "test", "unit_test")
+    )
     return db
 
 
@@ -56,7 +58,7 @@ def both(tiny_clean_warehouse, tmp_path_factory) -> tuple[Path, Path, Path]:
     generate(root / "shaped", scale="tiny", seed=7, as_of=BUILD_AS_OF, shape="yhpc_center")
     (root / "b").mkdir()
     _run, contract_build = last_build_file(WarehousePaths(tiny_clean_warehouse))
-    return root / "shaped", contract_build, _build(root / "shaped", root / "b")
+    return root / "shaped", contract_build, _build(root / "shaped", root / "b", tmp_path_factory)
 
 
 def test_the_shaped_drop_is_the_export_shape(both):

@@ -4,25 +4,30 @@ session method, local mode): every mart of the two served files equal — every 
 the same column types; floats within 1e-9 relative.
 
 Spark reads the extracts from the lake's Parquet entries (macros/engines/raw_relations.sql): the
-Spark warehouse's lake is first written by a DuckDB build of an earlier drop (one hazards month
-exported again later), so the Spark build reuses entries it did not write and its lake holds a
-stale entry of the same file name, which it must not read.
+Spark warehouse's lake is the one an earlier night left (one hazards month exported again later),
+so the Spark build reuses entries it did not write and its lake holds a stale entry of the same
+file name, which it must not read. That warehouse starts as a copy of the session's DuckDB build
+(its lake, its run) whose entry of the month is the one of its first export: written by the loader
+(`zhiben.ingest`) over the earlier drop on the copied lake, which reads that one file only.
 
 Costs one Spark build (JVM start + ~190 dbt nodes on local[2]: a few minutes on 2 shared cores)
-and one DuckDB build (~15 s; the other is shared with test_catalog)."""
+and one loader run over one file; the DuckDB build is shared (with test_catalog and others)."""
 
 from __future__ import annotations
 
+import json
 import math
 import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
+from fixtures.warehouses import copy_warehouse
 
 from zhiben import history
+from zhiben.config import pii_salt
 from zhiben.engines import export_raw, lake_columns, spark_dirs
-from zhiben.paths import WarehousePaths
+from zhiben.paths import SEEDS_DIR, WarehousePaths
 
 #: differ between any two builds, whatever the engine: when the loader ran / dbt ran, and the
 #: run history
@@ -39,17 +44,34 @@ def served_pair(
     """The DuckDB side is the session's build of the tiny dirty drop (conftest
     `tiny_dirty_warehouse`: `zhiben.build`, D from the drop); the Spark side builds the same drop."""
     from zhiben.build import build
+    from zhiben.ingest import ingest
 
     root = tmp_path_factory.mktemp("engines")
-    on_spark = root / "spark" / "warehouse.duckdb"
+    on_spark = copy_warehouse(tiny_dirty_warehouse, root / "spark")
+    lake_dir = WarehousePaths(on_spark).lake_dir
     # the Spark warehouse's lake as an earlier night left it: the same drop but one hazards month
-    # as first exported (its first row missing), built on DuckDB
+    # as first exported (its first row missing)
     earlier = root / "earlier"
     shutil.copytree(tiny_dirty_drop, earlier)
     month = _plain_utf8_file(earlier / "hazards")
     lines = month.read_text(encoding="utf-8").splitlines()
     month.write_text("\n".join([lines[0], *lines[2:]]) + "\n", encoding="utf-8")
-    build(earlier, on_spark, progress=lambda _m: None)
+    rel = month.relative_to(earlier).as_posix()
+    (entry,) = [
+        meta.parent
+        for meta in (lake_dir / "hazards").glob("*/meta.json")
+        if json.loads(meta.read_text(encoding="utf-8"))["file"] == rel
+    ]
+    shutil.rmtree(entry)  # the month as exported again: not in the lake the night before
+    night_before = ingest(
+        earlier,
+        root / "earlier.duckdb",
+        seeds_dir=SEEDS_DIR,
+        salt=pii_salt(),
+        lake_dir=lake_dir,
+        progress=lambda _m: None,
+    )
+    assert night_before.lake["files_read"] == 1  # the month as first exported, nothing else
     build(tiny_dirty_drop, on_spark, progress=lambda _m: None, engine="spark")
     return tiny_dirty_warehouse, on_spark
 

@@ -47,6 +47,25 @@ def _common_args(target_dir: Path, log_dir: Path) -> list[str]:
     ]
 
 
+def dbt_process(
+    cmd: Sequence[str], build_db: Path, *, stdin: bool = False, env: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
+    """A child running `cmd` in the project folder with `build_db` as the profile's database
+    (ZHIBEN_BUILD_DB): its stdout and stderr one text stream, a text stdin when `stdin`; it dies
+    with its parent. The one way dbt is started (:func:`run_dbt`, :class:`WarmDbt`, the tests'
+    hand-made drops)."""
+    return subprocess.Popen(
+        list(cmd),
+        env=child_env(ZHIBEN_BUILD_DB=str(build_db), **(env or {})),
+        cwd=PROJECT_DIR,
+        stdin=subprocess.PIPE if stdin else None,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        preexec_fn=die_with_parent,
+    )
+
+
 def run_dbt(
     build_db: Path,
     as_of: date,
@@ -70,16 +89,7 @@ def run_dbt(
         "--vars",
         json.dumps({"as_of_date": as_of.isoformat()}),
     ]
-    proc = subprocess.Popen(
-        cmd,
-        env=child_env(ZHIBEN_BUILD_DB=str(build_db)),
-        cwd=PROJECT_DIR,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        preexec_fn=die_with_parent,
-    )
-    return _follow(proc, args, target_dir, on_line)
+    return _follow(dbt_process(cmd, build_db), args, target_dir, on_line)
 
 
 def _follow(
@@ -128,20 +138,16 @@ class WarmDbt:
         self.target_dir = target_dir
         common = _common_args(target_dir, log_dir) + (["--target", target] if target else [])
         spec = {"args": list(args), "common": common}
-        self._proc = subprocess.Popen(
+        self._proc = dbt_process(
             [
                 sys.executable,
                 "-c",
                 "from zhiben.dbt import _warm_main; _warm_main()",
                 json.dumps(spec),
             ],
-            env=child_env(ZHIBEN_BUILD_DB=str(build_db), **(env or {})),
-            cwd=PROJECT_DIR,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            preexec_fn=die_with_parent,
+            build_db,
+            stdin=True,
+            env=env,
         )
 
     def run(self, as_of: date, on_line: Callable[[str], None] | None = None) -> DbtSummary:

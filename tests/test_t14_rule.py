@@ -29,6 +29,7 @@ from pathlib import Path
 import pytest
 from fixtures.hand_drop import add_build_info, built_drop, t
 from fixtures.raw_schema import RawBuilder
+from test_prevention_marts import ent as enterprise
 
 from zhiben.app_logic.labels import target_status_reason
 from zhiben.codes import credit_check_char
@@ -44,20 +45,8 @@ def credit(n: int) -> str:
 
 
 def ent(n: int, industry: str, **kw) -> dict:
-    row = dict(
-        credit_code=credit(n),
-        enterprise_name=f"企业{n}",
-        town="店子镇",
-        unit_code="U02",
-        industry=industry,
-        scale="规上",
-        is_high_risk=False,
-        standardization_level="三级",
-        operating_status="在营",
-        updated_at=t(2023, 1, 1),
-    )
-    row.update(kw)
-    return row
+    """An enterprise row of test_prevention_marts' builder: 企业<n> of 店子镇 (U02), 规上."""
+    return enterprise(credit(n), f"企业{n}", "U02", industry, **{"scale": "规上", **kw})
 
 
 def mon(n: int, system: str, connected: date) -> dict:

@@ -120,8 +120,8 @@ def run_scale(
         if analyst is None
         else {"wall": analyst.wall, "peak_rss": analyst.peak_rss, "ok": analyst.ok},
     }
-    for b in (full, nightly) if analyst is None else (full, nightly, analyst):
-        if not b.ok:
+    for b in (full, nightly, analyst):
+        if b is not None and not b.ok:
             print(b.output_tail)
     return out
 

@@ -334,6 +334,20 @@ def _per_line(data: bytes, nl: np.ndarray, n_lines: int, byte: int) -> np.ndarra
     return np.diff(before, prepend=0)[:n_lines]
 
 
+#: a CSV line of fields each quoted whole (a quote inside doubled) or without any quote
+_QUOTED_FIELD = r'"(?:[^"]|"")*"'
+_REGULAR_LINE = rf'^(?:{_QUOTED_FIELD}|[^",]*)(?:,(?:{_QUOTED_FIELD}|[^",]*))*$'
+
+
+def _physical_lines(data: bytes, nl: np.ndarray, rows: np.ndarray) -> pl.Series:
+    """The text of data rows `rows` (row r is physical line r + 1), without a trailing CR."""
+    starts = nl[rows] + 1
+    after = rows + 1
+    ends = np.where(after < len(nl), nl[np.minimum(after, len(nl) - 1)], len(data))
+    raw = [data[s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
+    return pl.Series(raw, dtype=pl.Binary).cast(pl.String).str.strip_suffix("\r")
+
+
 def _csv_fast(data: bytes, nl: np.ndarray, width: int) -> _Rows | None:
     """Vectorised, when every record is one physical line (no quoted field spans lines): polars
     reads the lines without quoting, the field count of a line is its commas + 1; the few lines
@@ -416,20 +430,6 @@ def _csv_fast(data: bytes, nl: np.ndarray, width: int) -> _Rows | None:
         line_no.filter(keep),
         reasons.filter(keep).alias("_reason"),
     )
-
-
-#: a CSV line of fields each quoted whole (a quote inside doubled) or without any quote
-_QUOTED_FIELD = r'"(?:[^"]|"")*"'
-_REGULAR_LINE = rf'^(?:{_QUOTED_FIELD}|[^",]*)(?:,(?:{_QUOTED_FIELD}|[^",]*))*$'
-
-
-def _physical_lines(data: bytes, nl: np.ndarray, rows: np.ndarray) -> pl.Series:
-    """The text of data rows `rows` (row r is physical line r + 1), without a trailing CR."""
-    starts = nl[rows] + 1
-    after = rows + 1
-    ends = np.where(after < len(nl), nl[np.minimum(after, len(nl) - 1)], len(data))
-    raw = [data[s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
-    return pl.Series(raw, dtype=pl.Binary).cast(pl.String).str.strip_suffix("\r")
 
 
 def _looks_like_rows(value: str, width: int) -> bool:
